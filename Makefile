@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+AREAS := $(wildcard translations/*/fi)
+NPM_DIRS := $(dir $(wildcard tests/*/package.json))
+
+.PHONY: install translations node run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	@for area in $(dir $(AREAS)); do $(BIN)/pybabel compile --use-fuzzy -q -d $$area || exit 1; done
+
+# npm packages the tests use (a real OpenID provider, axe-core); skipped without npm.
+node:
+	@if command -v npm >/dev/null 2>&1; then \
+	  for d in $(NPM_DIRS); do \
+	    if [ ! -d $$d/node_modules ] || [ $$d/package-lock.json -nt $$d/node_modules ]; then \
+	      (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; \
+	  done; \
+	else echo "npm not found: browser accessibility and OpenID tests will skip"; fi
+
+install: $(STAMP) translations
+
+run: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo-data
+	ETAAIKA_DEV_LOGIN=true ETAAIKA_JOBS_EMBEDDED=true \
+	  $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: install node
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: install
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,47 @@
+"""Notifications: the outbox, the channels (e-mail, SMS, log) and the dispatcher.
+
+The scheduler uses only the functions exported here and hands over plain values;
+this package never imports the scheduler's models, views or operations. Importing
+it registers the outbox model with the shared metadata.
+"""
+
+from notifications.dispatcher import DispatchReport, dispatch_due, request_stop
+from notifications.models import OutboxMessage, Status
+from notifications.outbox import (
+    FailedMessage,
+    cancel_pending,
+    enqueue,
+    failed_messages,
+    purge_finished,
+    retime_pending,
+    retry_failed,
+)
+from notifications.rules import (
+    DEFAULT_REMINDER_RULES,
+    ReminderRule,
+    parse_rules,
+    plan_reminders,
+    quiet_hours,
+    sms_send_time,
+)
+
+__all__ = [
+    "DEFAULT_REMINDER_RULES",
+    "DispatchReport",
+    "FailedMessage",
+    "OutboxMessage",
+    "ReminderRule",
+    "Status",
+    "cancel_pending",
+    "dispatch_due",
+    "enqueue",
+    "failed_messages",
+    "parse_rules",
+    "plan_reminders",
+    "purge_finished",
+    "quiet_hours",
+    "request_stop",
+    "retime_pending",
+    "retry_failed",
+    "sms_send_time",
+]

@@ -1,0 +1,99 @@
+"""The outbox: one row per message to send, written in the transaction of the change
+that caused it, so that only committed changes are ever told to anyone."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, Index, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from scheduler.extensions import db
+
+
+class Instant(TypeDecorator[datetime]):
+    """A UTC-aware instant: ``timestamptz`` on PostgreSQL, UTC text on SQLite.
+
+    The same contract as the scheduler's column type, kept here because this package
+    may not import the scheduler's models.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for an instant column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"  # waiting for its time (or for its next attempt)
+    SENDING = "sending"  # claimed by a dispatcher until ``lease_until``
+    SENT = "sent"
+    FAILED = "failed"  # gave up: shown to staff
+    CANCELLED = "cancelled"  # the booking changed so that the message is no longer wanted
+
+
+class ChannelKind(enum.StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+_STATUSES = ", ".join(f"'{s.value}'" for s in Status)
+_CHANNELS = ", ".join(f"'{c.value}'" for c in ChannelKind)
+
+
+class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATUSES})", name="status_known"),
+        CheckConstraint(f"channel IN ({_CHANNELS})", name="channel_known"),
+        # The dispatcher's claim: due pending rows, and sending rows whose lease ran out.
+        Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A plain id (no foreign key): this package does not depend on the scheduler's tables.
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(255))
+    template: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    # Plain values the template needs, already formatted for the recipient's language.
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Secret values (the manage link) encrypted with a key derived from SECRET_KEY;
+    # cleared once the message has been sent or dropped.
+    sealed: Mapped[str | None] = mapped_column(Text)
+    # Messages of one booking share a group ("booking:<uid>") so that its pending
+    # reminders can be cancelled or re-timed together.
+    group_key: Mapped[str | None] = mapped_column(String(160), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # Reminders only: how long before ``event_at`` they go out (re-timing needs it).
+    before_min: Mapped[int | None] = mapped_column(Integer)
+    event_at: Mapped[datetime | None] = mapped_column(Instant)
+    due_at: Mapped[datetime] = mapped_column(Instant)
+    # Past this instant the message is pointless (a reminder after the meeting began).
+    expires_at: Mapped[datetime | None] = mapped_column(Instant)
+    status: Mapped[str] = mapped_column(String(16), default=Status.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(Instant)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(Instant)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    sent_at: Mapped[datetime | None] = mapped_column(Instant)

@@ -1,0 +1,199 @@
+"""Writing to the outbox and changing what is still pending.
+
+Everything here works on the caller's session and flushes, never commits: the rows
+become visible to the dispatcher only when the caller's transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from notifications import rules
+from notifications.models import ChannelKind, OutboxMessage, Status
+from notifications.sealing import seal
+from scheduler.extensions import db
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    language: str,
+    context: Mapping[str, Any],
+    idempotency_key: str,
+    due_at: datetime | None = None,
+    group_key: str | None = None,
+    organisation_id: int | None = None,
+    secrets: Mapping[str, Any] | None = None,
+    before_min: int | None = None,
+    event_at: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> bool:
+    """Queue one message in the current transaction; False if the key was queued before.
+
+    ``context`` holds plain JSON values for the template; ``secrets`` (the manage link)
+    are stored encrypted and handed to the template next to the context. A message
+    with an ``idempotency_key`` already in the outbox is not queued again.
+    """
+    if channel not in {c.value for c in ChannelKind}:
+        raise ValueError(f"unknown channel {channel!r}")
+    now = _now()
+    due = due_at or now
+    values = {
+        "organisation_id": organisation_id,
+        "channel": channel,
+        "recipient": recipient,
+        "template": template,
+        "language": language,
+        "context": dict(context),
+        "sealed": seal(dict(secrets), current_app.config["SECRET_KEY"]) if secrets else None,
+        "group_key": group_key,
+        "idempotency_key": idempotency_key,
+        "before_min": before_min,
+        "event_at": event_at,
+        "due_at": due,
+        "expires_at": expires_at,
+        "status": Status.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": due,
+        "created_at": now,
+    }
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    result = db.session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def cancel_pending(group_key: str, templates: tuple[str, ...] | None = None) -> int:
+    """Cancel the group's messages that have not gone out yet; returns how many.
+
+    A message a dispatcher has already claimed (status ``sending``) is not stopped.
+    """
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.group_key == group_key, OutboxMessage.status == Status.PENDING.value)
+        .values(status=Status.CANCELLED.value, sealed=None, last_error=None)
+    )
+    if templates is not None:
+        statement = statement.where(OutboxMessage.template.in_(templates))
+    return int(db.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def retime_pending(
+    group_key: str,
+    event_at: datetime,
+    context: Mapping[str, Any],
+    zone: ZoneInfo,
+    quiet: tuple[int, int] = rules.QUIET_HOURS,
+    now: datetime | None = None,
+) -> set[tuple[str, int]]:
+    """Move the group's pending reminders to a new meeting time ``event_at``.
+
+    Each keeps its distance before the meeting (and the SMS quiet hours); one that
+    would now be due in the past is cancelled. ``context`` replaces the reminders'
+    context (the new date and time). Returns the (channel, before_min) still pending.
+    """
+    now = now or _now()
+    rows = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.group_key == group_key,
+            OutboxMessage.status == Status.PENDING.value,
+            OutboxMessage.before_min.is_not(None),
+        )
+    ).all()
+    kept: set[tuple[str, int]] = set()
+    for row in rows:
+        before = int(row.before_min or 0)
+        due = rules.reminder_due(row.channel, before, event_at, now, zone, quiet)
+        if due is None:
+            row.status = Status.CANCELLED.value
+            row.sealed = None
+            continue
+        row.due_at = row.next_attempt_at = due
+        row.event_at = row.expires_at = event_at
+        row.context = dict(context)
+        kept.add((row.channel, before))
+    db.session.flush()
+    return kept
+
+
+@dataclass(frozen=True)
+class FailedMessage:
+    """A message the dispatcher gave up on, for the staff's list."""
+
+    id: int
+    channel: str
+    recipient: str
+    template: str
+    group_key: str | None
+    due_at: datetime
+    attempts: int
+    last_error: str | None
+
+
+def failed_messages(organisation_id: int, limit: int = 200) -> list[FailedMessage]:
+    """The organisation's failed messages, newest first (shown to staff).
+
+    The recipient is client data: a page that shows it writes an access-log row.
+    """
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.organisation_id == organisation_id,
+            OutboxMessage.status == Status.FAILED.value,
+        )
+        .order_by(OutboxMessage.due_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return [
+        FailedMessage(r.id, r.channel, r.recipient, r.template, r.group_key, r.due_at,
+                      r.attempts, r.last_error)
+        for r in rows
+    ]
+
+
+def retry_failed(message_id: int, organisation_id: int) -> bool:
+    """Give a failed message a fresh set of attempts, starting now (a staff action)."""
+    now = _now()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.organisation_id == organisation_id,
+            OutboxMessage.status == Status.FAILED.value,
+        )
+        .values(status=Status.PENDING.value, attempts=0, next_attempt_at=now, expires_at=None,
+                last_error=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def purge_finished(before: datetime) -> int:
+    """Delete sent, cancelled and failed messages created before ``before`` (retention)."""
+    result = db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status.in_(
+                [Status.SENT.value, Status.CANCELLED.value, Status.FAILED.value]
+            ),
+            OutboxMessage.created_at < before,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

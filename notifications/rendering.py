@@ -1,0 +1,70 @@
+"""Message texts: Jinja templates under ``templates/notifications/<language>/``.
+
+For each template name there are, per language (fi, sv, en):
+
+- ``<name>.subject.txt``, ``<name>.txt`` and ``<name>.html`` for e-mail,
+- ``<name>.sms.txt`` for SMS (one line; it should fit in 160 characters).
+
+Templates see the message context (plain values formatted for the language) and the
+unsealed secrets (``manage_url``). A missing value is an error, never an empty gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from jinja2 import Environment, StrictUndefined, select_autoescape
+
+LANGUAGES = ("fi", "sv", "en")
+FALLBACK_LANGUAGE = "fi"
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def _environment(app: Flask) -> Environment:
+    env = app.extensions.get("etaaika_notification_templates")
+    if env is None:
+        env = Environment(
+            loader=app.jinja_loader,
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        app.extensions["etaaika_notification_templates"] = env
+    return env
+
+
+def template_language(language: str) -> str:
+    """The language the texts are written in: the wanted one, else Finnish."""
+    return language if language in LANGUAGES else FALLBACK_LANGUAGE
+
+
+def _render(name: str, language: str, variables: Mapping[str, Any], part: str) -> str:
+    env = _environment(current_app._get_current_object())  # type: ignore[attr-defined]
+    path = f"notifications/{template_language(language)}/{name}.{part}"
+    return env.get_template(path).render(**variables)
+
+
+def render_email(name: str, language: str, variables: Mapping[str, Any]) -> EmailContent:
+    """Subject, plain text and HTML of an e-mail."""
+    subject = " ".join(_render(name, language, variables, "subject.txt").split())
+    return EmailContent(
+        subject=subject,
+        text=_render(name, language, variables, "txt").strip() + "\n",
+        html=_render(name, language, variables, "html"),
+    )
+
+
+def render_sms(name: str, language: str, variables: Mapping[str, Any]) -> str:
+    """The text of an SMS, on one line."""
+    return " ".join(_render(name, language, variables, "sms.txt").split())

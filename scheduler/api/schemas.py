@@ -1,0 +1,172 @@
+"""The JSON API's input and output shapes (pydantic); the OpenAPI document is built from them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+Language = Literal["fi", "sv", "en"]
+MeetingMode = Literal["video", "phone"]
+LocalizedText = dict[str, str]
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IntakeOption(BaseModel):
+    value: str
+    label: LocalizedText
+
+
+class IntakeQuestion(BaseModel):
+    id: str
+    kind: Literal["text", "choice", "yesno"]
+    required: bool
+    label: LocalizedText
+    options: list[IntakeOption] = []
+
+
+class ProfessionalOut(BaseModel):
+    id: int
+    name: str
+    title: LocalizedText
+    languages: list[str]
+
+
+class ServiceOut(BaseModel):
+    id: int
+    slug: str
+    organisation: str
+    unit_id: int
+    category: str
+    name: LocalizedText
+    description: LocalizedText
+    audience: LocalizedText
+    duration_min: int
+    meeting_modes: list[MeetingMode]
+    requires_strong_id: bool
+    bookable: bool
+    intake_questions: list[IntakeQuestion]
+
+
+class ServiceList(BaseModel):
+    services: list[ServiceOut]
+
+
+class ProfessionalList(BaseModel):
+    professionals: list[ProfessionalOut]
+
+
+class SlotOut(BaseModel):
+    start_at: AwareDatetime
+    end_at: AwareDatetime
+    professional_ids: list[int]
+
+
+class SlotList(BaseModel):
+    service_id: int
+    from_date: date
+    to_date: date
+    slots: list[SlotOut]
+
+
+class SlotQuery(Strict):
+    from_date: date | None = Field(None, alias="from")
+    to_date: date | None = Field(None, alias="to")
+    professional_id: Id | None = None
+    language: Annotated[str, Field(min_length=2, max_length=8, pattern="^[a-z]+$")] | None = None
+
+    @model_validator(mode="after")
+    def range_in_order(self) -> SlotQuery:
+        if self.from_date and self.to_date:
+            if self.to_date < self.from_date:
+                raise ValueError("'to' is before 'from'")
+            if (self.to_date - self.from_date).days > 62:
+                raise ValueError("at most 62 days at a time")
+        return self
+
+
+class HoldIn(Strict):
+    service_id: Id
+    start_at: AwareDatetime
+    professional_id: Id | None = None
+    language: Annotated[str, Field(min_length=2, max_length=8, pattern="^[a-z]+$")] | None = Field(
+        None, description="Only workers who speak this language (ISO 639 code)."
+    )
+    meeting_mode: MeetingMode | None = None
+
+
+class BookingOut(BaseModel):
+    id: int
+    status: Literal["held", "confirmed", "cancelled", "completed", "no_show", "expired"]
+    service_id: int
+    professional: ProfessionalOut
+    start_at: AwareDatetime
+    end_at: AwareDatetime
+    meeting_mode: MeetingMode
+    language: str
+
+
+class HoldOut(BaseModel):
+    hold_token: str
+    expires_at: AwareDatetime
+    booking: BookingOut
+
+
+class ClientIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: EmailStr | None = None
+    phone: Annotated[str, Field(max_length=32)] | None = None
+
+    @model_validator(mode="after")
+    def some_contact(self) -> ClientIn:
+        if not self.email and not self.phone:
+            raise ValueError("give an e-mail address or a phone number")
+        if not self.name.strip():
+            raise ValueError("name is required")
+        return self
+
+
+class ConfirmIn(Strict):
+    hold_token: Annotated[str, Field(min_length=10, max_length=100)]
+    client: ClientIn
+    language: Language = "fi"
+    intake_answers: dict[str, str | bool] = {}
+    consent: Literal[True] = Field(description="Consent to the privacy notice; must be true.")
+
+
+class BookingDetailOut(BookingOut):
+    client_name: str | None
+    client_email: str | None
+    client_phone: str | None
+    intake_answers: dict[str, str | bool]
+    cancelled_by: str | None
+
+
+class ConfirmOut(BaseModel):
+    manage_token: str
+    manage_url: str
+    booking: BookingDetailOut
+
+
+class CancelIn(Strict):
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class RescheduleIn(Strict):
+    start_at: AwareDatetime
+    professional_id: Id | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class Error(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,195 @@
+"""JSON API views: parse, load (404), call one operation, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from scheduler import audit, booking as ops, slots
+from scheduler.api import schemas
+from scheduler.api.openapi import openapi_document
+from scheduler.api.parsing import parse_body, parse_query
+from scheduler.contact import normalise_phone
+from scheduler.errors import Problem
+from scheduler.extensions import csrf, db, limiter
+from scheduler.intake import validate_answers
+from scheduler.models import Booking, Organisation, Professional, Service
+from scheduler.timeutil import local_date, local_instant, now_utc
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies authenticate the API: secrets travel in the body or the path
+
+
+@bp.before_request
+def identify_actor() -> None:
+    """Everyone on the public API acts as a family; the manage link is their only key."""
+    g.actor = "client:manage-link" if request.path.startswith("/api/v1/manage/") else "client:api"
+    g.actor_role = "client"
+
+
+def public_limit() -> str:
+    return str(current_app.config["RATELIMIT_PUBLIC"])
+
+
+def get_service(service_id: int) -> Service:
+    service = db.session.get(Service, service_id)
+    if service is None:
+        raise Problem(404, "service_not_found", "No such service.")
+    return service
+
+
+def service_out(service: Service) -> schemas.ServiceOut:
+    return schemas.ServiceOut(
+        id=service.id, slug=service.slug, organisation=service.organisation.slug,
+        unit_id=service.unit_id, category=service.category, name=service.name,
+        description=service.description, audience=service.audience,
+        duration_min=service.duration_min, meeting_modes=service.meeting_modes,  # type: ignore[arg-type]
+        requires_strong_id=service.requires_strong_id, bookable=service.bookable,
+        intake_questions=[schemas.IntakeQuestion.model_validate(q) for q in service.intake_questions],
+    )
+
+
+def professional_out(pro: Professional) -> schemas.ProfessionalOut:
+    return schemas.ProfessionalOut(id=pro.id, name=pro.name, title=pro.title, languages=pro.languages)
+
+
+def booking_out(booking: Booking) -> schemas.BookingOut:
+    return schemas.BookingOut(
+        id=booking.id, status=booking.status,  # type: ignore[arg-type]
+        service_id=booking.service_id, professional=professional_out(booking.professional),
+        start_at=booking.start_at, end_at=booking.end_at,
+        meeting_mode=booking.meeting_mode,  # type: ignore[arg-type]
+        language=booking.language,
+    )
+
+
+def booking_detail(booking: Booking) -> schemas.BookingDetailOut:
+    return schemas.BookingDetailOut(
+        **booking_out(booking).model_dump(),
+        client_name=booking.client_name, client_email=booking.client_email,
+        client_phone=booking.client_phone, intake_answers=booking.intake_answers or {},
+        cancelled_by=booking.cancelled_by,
+    )
+
+
+def manage_url(token: str) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/manage/{token}"
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(openapi_document())
+
+
+@bp.get("/services")
+def list_services() -> ResponseReturnValue:
+    query = select(Service).where(Service.bookable.is_(True)).order_by(Service.id)
+    org_slug = request.args.get("organisation")
+    if org_slug:
+        query = query.join(Organisation, Organisation.id == Service.organisation_id).where(
+            Organisation.slug == org_slug
+        )
+    services = [service_out(s) for s in db.session.scalars(query)]
+    return jsonify(schemas.ServiceList(services=services).model_dump(mode="json"))
+
+
+@bp.get("/services/<int:service_id>")
+def get_service_view(service_id: int) -> ResponseReturnValue:
+    return jsonify(service_out(get_service(service_id)).model_dump(mode="json"))
+
+
+@bp.get("/services/<int:service_id>/professionals")
+def list_professionals(service_id: int) -> ResponseReturnValue:
+    service = get_service(service_id)
+    pros = [professional_out(p) for p in slots.candidates(service)]
+    return jsonify(schemas.ProfessionalList(professionals=pros).model_dump(mode="json"))
+
+
+@bp.get("/services/<int:service_id>/slots")
+def list_slots(service_id: int) -> ResponseReturnValue:
+    service = get_service(service_id)
+    query = parse_query(schemas.SlotQuery)
+    zone = service.organisation.zone
+    now = now_utc()
+    first = query.from_date or local_date(now, zone)
+    last = query.to_date or first + timedelta(days=13)
+    if (last - first).days > 62:
+        raise Problem(422, "invalid_input", "At most 62 days at a time.", {"to": "too far from 'from'"})
+    range_start = local_instant(first, time(0), zone)
+    range_end = local_instant(last + timedelta(days=1), time(0), zone)
+    pros = slots.candidates(service, query.professional_id, query.language)
+    found = slots.find_slots(service, pros, range_start, range_end, now) if service.bookable else []
+    body = schemas.SlotList(
+        service_id=service.id, from_date=first, to_date=last,
+        slots=[schemas.SlotOut(start_at=s.start, end_at=s.end, professional_ids=list(s.worker_ids))
+               for s in found],
+    )
+    return jsonify(body.model_dump(mode="json"))
+
+
+@bp.post("/holds")
+@limiter.limit(public_limit)
+def create_hold() -> ResponseReturnValue:
+    data = parse_body(schemas.HoldIn)
+    service = get_service(data.service_id)
+    booking, token = ops.hold(service, data.start_at, data.professional_id, data.language,
+                              data.meeting_mode)
+    body = schemas.HoldOut(hold_token=token, expires_at=booking.hold_expires_at,  # type: ignore[arg-type]
+                           booking=booking_out(booking))
+    return jsonify(body.model_dump(mode="json")), 201
+
+
+@bp.delete("/holds/<token>")
+@limiter.limit(public_limit)
+def delete_hold(token: str) -> ResponseReturnValue:
+    ops.release_hold(token)
+    return "", 204
+
+
+@bp.post("/bookings")
+@limiter.limit(public_limit)
+def create_booking() -> ResponseReturnValue:
+    data = parse_body(schemas.ConfirmIn)
+    held = ops.booking_by_hold_token(data.hold_token)
+    answers = validate_answers(held.service.intake_questions, dict(data.intake_answers))
+    client = ops.ClientDetails(
+        name=data.client.name.strip(), email=data.client.email,
+        phone=normalise_phone(data.client.phone, "client.phone"), language=data.language,
+        intake_answers=answers,
+    )
+    booking, token = ops.confirm(data.hold_token, client)
+    body = schemas.ConfirmOut(manage_token=token, manage_url=manage_url(token),
+                              booking=booking_detail(booking))
+    return jsonify(body.model_dump(mode="json")), 201, {
+        "Location": url_for("api.get_managed", token=token)
+    }
+
+
+@bp.get("/manage/<token>")
+@limiter.limit(public_limit)
+def get_managed(token: str) -> ResponseReturnValue:
+    booking = ops.booking_by_manage_token(token)
+    audit.record(booking.organisation_id, "booking.read", f"booking:{booking.id}",
+                 ops.client_identifiers(booking))
+    return jsonify(booking_detail(booking).model_dump(mode="json"))
+
+
+@bp.post("/manage/<token>/cancel")
+@limiter.limit(public_limit)
+def cancel_managed(token: str) -> ResponseReturnValue:
+    data = parse_body(schemas.CancelIn)
+    booking = ops.cancel(ops.booking_by_manage_token(token), "client", data.reason)
+    return jsonify(booking_detail(booking).model_dump(mode="json"))
+
+
+@bp.post("/manage/<token>/reschedule")
+@limiter.limit(public_limit)
+def reschedule_managed(token: str) -> ResponseReturnValue:
+    data = parse_body(schemas.RescheduleIn)
+    booking = ops.reschedule(ops.booking_by_manage_token(token), data.start_at, data.professional_id)
+    return jsonify(booking_detail(booking).model_dump(mode="json"))
+
+

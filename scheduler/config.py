@@ -1,0 +1,63 @@
+"""Configuration: defaults here, overridden by ``ETAAIKA_*`` environment variables.
+
+Every key can be set as ``ETAAIKA_<KEY>``; values are read as JSON where they parse
+(``ETAAIKA_JOBS_EMBEDDED=true``), else as text. See the README for the list.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "development",  # "production" refuses to start without a real secret key
+    "SECRET_KEY": "development-only-secret-do-not-use-in-production",
+    "DATABASE_URL": None,  # default: SQLite in the instance folder
+    "REDIS_URL": None,  # signalling hub and rate limits across processes
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_PUBLIC": "30 per minute",
+    "JOBS_EMBEDDED": False,  # run the periodic jobs inside the web process (make run)
+    "DEV_LOGIN": False,  # development sign-in for staff, with a banner
+    "HOLD_MINUTES": 10,
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    "LANGUAGES": ["fi", "sv", "en"],
+    "BABEL_DEFAULT_LOCALE": "fi",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
+    # One gettext catalogue folder per area of the service, merged at run time.
+    "BABEL_TRANSLATION_DIRECTORIES": ";".join(
+        str(ROOT / "translations" / area) for area in ("public", "staff", "video", "notifications")
+    ),
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+}
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from the defaults, the environment, then ``test_config``."""
+    app.config.from_mapping(copy.deepcopy(DEFAULTS))
+    app.config.from_prefixed_env("ETAAIKA")
+    if test_config:
+        app.config.from_mapping(test_config)
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = f"sqlite:///{Path(app.instance_path) / 'etaaika.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if url.startswith("sqlite"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {}).update({"timeout": 30, "check_same_thread": False})
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]:
+        raise RuntimeError("ETAAIKA_SECRET_KEY must be set in production")

@@ -1,0 +1,176 @@
+"""The feed poll job: fetch due external feeds and store their busy times.
+
+Unlike request code, this job commits by itself, in short transactions: claiming due
+feeds, then one transaction per feed to store its result. The network fetch and the
+parsing happen with no transaction open, because on SQLite every transaction holds
+the database's write lock (BEGIN IMMEDIATE) and a slow calendar server must not stop
+bookings. Claiming uses ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and moves
+``last_attempt_at`` forward, so two runs at once never fetch the same feed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert, or_, select
+
+from scheduler.database import is_postgres
+from scheduler.extensions import db
+from scheduler.ical.busy import ImportResult, read_busy
+from scheduler.ical.fetch import FetchResult, fetch_feed
+from scheduler.ical.settings import setting
+from scheduler.models import CalendarFeed, ExternalBusy, Organisation, Professional
+from scheduler.timeutil import now_utc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    feed_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    conditional: bool
+    zone: str
+
+
+def poll_feeds() -> int:
+    """Fetch every feed that is due and store its busy times. Returns how many were fetched."""
+    now = now_utc()
+    claimed = _claim_due(now)
+    for item in claimed:
+        refresh_claimed(item, now)
+    return len(claimed)
+
+
+def refresh_feed(feed_id: int) -> None:
+    """Fetch one feed now, whether due or not (CLI, tests). Commits like the job."""
+    now = now_utc()
+    for item in _claim(now, [CalendarFeed.id == feed_id], limit=1):
+        refresh_claimed(item, now)
+
+
+def _claim_due(now: datetime) -> list[_Claimed]:
+    due_before = now - timedelta(minutes=int(setting("FEED_POLL_MINUTES")))
+    condition = or_(CalendarFeed.last_attempt_at.is_(None), CalendarFeed.last_attempt_at <= due_before)
+    return _claim(now, [condition], limit=int(setting("FEED_BATCH")))
+
+
+def _claim(now: datetime, conditions: list[object], limit: int) -> list[_Claimed]:
+    query = (
+        select(CalendarFeed, Organisation.timezone)
+        .join(Professional, Professional.id == CalendarFeed.professional_id)
+        .join(Organisation, Organisation.id == Professional.organisation_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(CalendarFeed.last_attempt_at.is_not(None), CalendarFeed.last_attempt_at)
+        .limit(limit)
+    )
+    if is_postgres():
+        query = query.with_for_update(skip_locked=True, of=CalendarFeed)
+    full_before = now - timedelta(hours=int(setting("FEED_FULL_REFRESH_HOURS")))
+    claimed: list[_Claimed] = []
+    for feed, zone in db.session.execute(query).all():
+        feed.last_attempt_at = now
+        conditional = feed.last_imported_at is not None and feed.last_imported_at > full_before
+        claimed.append(
+            _Claimed(feed.id, feed.url, feed.etag, feed.last_modified, conditional, zone)
+        )
+    # Plain values were copied above: no transaction stays open during the fetches.
+    db.session.commit()
+    return claimed
+
+
+def refresh_claimed(item: _Claimed, now: datetime) -> None:
+    """Fetch and parse one claimed feed outside any transaction, then store the outcome."""
+    try:
+        fetched = fetch_feed(
+            item.url,
+            item.etag if item.conditional else None,
+            item.last_modified if item.conditional else None,
+            timeout=float(setting("FEED_TIMEOUT_SECONDS")),
+            max_bytes=int(setting("FEED_MAX_BYTES")),
+        )
+        imported: ImportResult | None = None
+        if fetched.body is not None:
+            start = now - timedelta(days=1)
+            imported = read_busy(
+                fetched.body,
+                start,
+                now + timedelta(weeks=int(setting("FEED_WEEKS"))),
+                ZoneInfo(item.zone),
+                max_intervals=int(setting("FEED_MAX_INTERVALS")),
+            )
+        _store(item.feed_id, fetched, imported, now)
+        db.session.commit()
+    except Exception:
+        # A bug must cost one feed one round, never the job: keep the last good data.
+        log.exception("calendar feed %s could not be refreshed", item.feed_id)
+        db.session.rollback()
+        _record_failure(item.feed_id, "unreadable", "internal error")
+
+
+def _record_failure(feed_id: int, code: str, detail: str) -> None:
+    try:
+        feed = db.session.get(CalendarFeed, feed_id)
+        if feed is not None:
+            _fail(feed, code, detail)
+        db.session.commit()
+    except Exception:
+        log.exception("could not record the failure of calendar feed %s", feed_id)
+        db.session.rollback()
+
+
+def _fail(feed: CalendarFeed, code: str, detail: str) -> None:
+    feed.last_error = code
+    feed.last_error_detail = detail[:1000]
+    feed.consecutive_failures = (feed.consecutive_failures or 0) + 1
+
+
+def _store(
+    feed_id: int, fetched: FetchResult, imported: ImportResult | None, now: datetime
+) -> None:
+    feed = db.session.get(CalendarFeed, feed_id)
+    if feed is None:  # removed while it was being fetched
+        return
+    if fetched.error:
+        _fail(feed, fetched.error, fetched.error_detail)
+        return
+    if fetched.not_modified:
+        feed.last_success_at = now
+        feed.last_error = feed.last_error_detail = None
+        feed.consecutive_failures = 0
+        return
+    assert imported is not None
+    if not imported.ok:
+        # Keep the validators of the last good answer: a 304 must never bless a broken file.
+        _fail(feed, imported.error or "unreadable", imported.error_detail)
+        return
+    db.session.execute(delete(ExternalBusy).where(ExternalBusy.feed_id == feed.id))
+    if imported.intervals:
+        db.session.execute(
+            insert(ExternalBusy),
+            [
+                {
+                    "professional_id": feed.professional_id,
+                    "feed_id": feed.id,
+                    "start_at": interval.start,
+                    "end_at": interval.end,
+                    "source_uid": interval.uid,
+                }
+                for interval in imported.intervals
+            ],
+        )
+    feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
+    feed.last_success_at = feed.last_imported_at = now
+    feed.last_error = feed.last_error_detail = None
+    feed.consecutive_failures = 0
+    feed.report = {
+        "events": imported.events_seen,
+        "busy": len(imported.intervals),
+        "problems": imported.problem_counts(),
+        "examples": [f"{p.code}: {p.detail}"[:200] for p in imported.problems[:10]],
+    }

@@ -1,0 +1,65 @@
+"""The booking domain's bridge to video meetings: it turns a booking into the plain values
+that ``video`` needs and gives back the links that pages and messages show."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+import video
+from scheduler.models import Booking
+from video.links import host_url, join_url, sign_host_link
+from video.texts import TEXTS
+
+
+def _public_url() -> str:
+    return str(current_app.config["PUBLIC_URL"])
+
+
+def _room(booking: Booking) -> video.Room | None:
+    if booking.meeting_mode != "video":
+        return None
+    return video.ensure_room(
+        current_app.config["SECRET_KEY"],
+        booking_id=booking.id,
+        organisation_id=booking.organisation_id,
+        starts_at=booking.start_at,
+        ends_at=booking.end_at,
+        family_name=booking.client_name or booking.identity_name or "",
+        worker_name=booking.professional.name,
+    )
+
+
+def family_join_link(booking: Booking) -> str | None:
+    """The family's secret join link of a video booking (the room is made on first use);
+    the same link every time, so a reminder can carry it again. None for other modes."""
+    room = _room(booking)
+    if room is None:
+        return None
+    family = video.participant_of(room, video.Kind.FAMILY)
+    return join_url(_public_url(), video.link_secret(current_app.config["SECRET_KEY"], family))
+
+
+def worker_join_link(booking: Booking) -> str | None:
+    """A fresh, signed link for the worker's agenda (valid for a day); None for other modes."""
+    room = _room(booking)
+    if room is None:
+        return None
+    worker = video.participant_of(room, video.Kind.WORKER)
+    token = sign_host_link(current_app.config["SECRET_KEY"], room.id, worker.id)
+    return host_url(_public_url(), token)
+
+
+def invite_participant(booking: Booking, kind: str, display_name: str | None = None) -> str:
+    """A secret link for one more participant (``parent``, ``interpreter``, ``colleague``).
+
+    Raises ``ValueError`` for a booking without video or an unknown kind, and
+    ``video.RoomFull`` when four people are already invited.
+    """
+    room = _room(booking)
+    if room is None:
+        raise ValueError("the booking is not a video meeting")
+    guest_kind = video.Kind(kind)
+    names = TEXTS[f"kind_{guest_kind.value}"]
+    name = display_name or names.get(booking.language, names["fi"])
+    guest = video.add_participant(current_app.config["SECRET_KEY"], room, guest_kind, name)
+    return join_url(_public_url(), video.link_secret(current_app.config["SECRET_KEY"], guest))

@@ -1,0 +1,30 @@
+"""The models, one module per idea; importing this package registers them all."""
+
+from scheduler.models.audit import AccessLogEntry
+from scheduler.models.availability import Absence, ExtraOpening, WeeklyRule
+from scheduler.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
+from scheduler.models.calendar import CalendarFeed, ExternalBusy, FeedToken
+from scheduler.models.organisation import Organisation, Unit
+from scheduler.models.service import MEETING_MODES, Professional, Service, service_professionals
+from scheduler.models.staff import StaffRole, StaffUser
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "MEETING_MODES",
+    "Absence",
+    "AccessLogEntry",
+    "Booking",
+    "BookingStatus",
+    "CalendarFeed",
+    "ExternalBusy",
+    "ExtraOpening",
+    "FeedToken",
+    "Organisation",
+    "Professional",
+    "Service",
+    "StaffRole",
+    "StaffUser",
+    "Unit",
+    "WeeklyRule",
+    "service_professionals",
+]

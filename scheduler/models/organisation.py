@@ -1,0 +1,44 @@
+"""Organisations (wellbeing services counties, municipalities) and their units."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.extensions import db
+
+if TYPE_CHECKING:
+    from scheduler.models.service import Service
+
+
+class Organisation(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Helsinki")
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["fi", "sv", "en"])
+    email_from: Mapped[str | None] = mapped_column(String(255))
+    # Free-form settings owned by their features (reminder defaults, feed policy, …).
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    units: Mapped[list[Unit]] = relationship(back_populates="organisation", order_by="Unit.id")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Unit(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="units")
+    services: Mapped[list[Service]] = relationship(back_populates="unit", order_by="Service.id")

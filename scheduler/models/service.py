@@ -1,0 +1,84 @@
+"""Services (appointment types) and the professionals who provide them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.extensions import db
+
+if TYPE_CHECKING:
+    from scheduler.models.organisation import Organisation, Unit
+
+MEETING_MODES = ("video", "phone")
+
+service_professionals = Table(
+    "service_professionals",
+    db.metadata,
+    Column("service_id", Integer, ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "professional_id",
+        Integer,
+        ForeignKey("professionals.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class Service(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    # The need a service meets, for grouping the service tray ("family", "children", …).
+    category: Mapped[str] = mapped_column(String(32), default="family")
+    name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    description: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    audience: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    duration_min: Mapped[int] = mapped_column(Integer, default=45)
+    slot_interval_min: Mapped[int] = mapped_column(Integer, default=15)
+    buffer_before_min: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_min: Mapped[int] = mapped_column(Integer, default=0)
+    min_notice_min: Mapped[int] = mapped_column(Integer, default=120)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=56)
+    max_per_worker_per_day: Mapped[int | None] = mapped_column(Integer)
+    requires_strong_id: Mapped[bool] = mapped_column(Boolean, default=False)
+    meeting_modes: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["video"])
+    # [{"id": "reason", "kind": "text"|"choice"|"yesno", "required": bool,
+    #   "label": {"fi": …, "sv": …, "en": …}, "options": [{"value": …, "label": {…}}]}]
+    intake_questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Sensitive services (child protection) are never named in SMS unless the organisation allows.
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{"channel": "sms"|"email", "before_min": 1440}]; None means the default rule.
+    reminder_rules: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    staff_notices: Mapped[bool] = mapped_column(Boolean, default=True)
+    bookable: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    unit: Mapped[Unit] = relationship(back_populates="services")
+    professionals: Mapped[list[Professional]] = relationship(
+        secondary=service_professionals, back_populates="services", order_by="Professional.id"
+    )
+
+
+class Professional(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "professionals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # ISO 639 codes: fi, sv, en, se (North Sámi), smn (Inari Sámi), sms (Skolt Sámi), …
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["fi"])
+    email: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    services: Mapped[list[Service]] = relationship(
+        secondary=service_professionals, back_populates="professionals"
+    )

@@ -1,0 +1,105 @@
+"""The booking form of a held time, and giving the time back."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from scheduler import booking as ops
+from scheduler.errors import Problem
+from scheduler.extensions import limiter
+from scheduler.i18n import current_language
+from scheduler.intake import validate_answers
+from scheduler.models import Booking
+from scheduler.public import holds
+from scheduler.public.blueprint import bp, public_limit
+from scheduler.public.forms import QUESTION_PREFIX, BookingForm, booking_form
+from scheduler.public.texts import problem_text
+
+
+def load_hold(token: str) -> Booking:
+    """The held booking behind a hold token (404 unknown, 410 ran out)."""
+    booking = ops.booking_by_hold_token(token)
+    g.org = booking.organisation
+    g.actor, g.actor_role = "client:booking-form", "client"
+    return booking
+
+
+def service_url(booking: Booking) -> str:
+    return url_for("public.service_page", org_slug=booking.organisation.slug,
+                   service_slug=booking.service.slug)
+
+
+def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnValue | None:
+    """Confirm the booking; None when the answers need another look (errors put on the form)."""
+    service = booking.service
+    try:
+        answers = validate_answers(service.intake_questions, form.intake_answers(service))
+        client = ops.ClientDetails(
+            name=form.name.data.strip(),
+            email=(form.email.data or "").strip() or None,
+            phone=form.contact_phone(),
+            language=form.language.data,
+            intake_answers=answers,
+            identity_subject=booking.identity_subject,
+            identity_name=booking.identity_name,
+        )
+        _confirmed, manage_token = ops.confirm(token, client)
+    except Problem as exc:
+        if exc.code != "invalid_input":
+            raise
+        for key in exc.fields:
+            field = getattr(form, QUESTION_PREFIX + key.removeprefix("intake_answers."), None)
+            if field is not None:
+                field.errors = [*field.errors, gettext("Check this answer.")]
+        return None
+    return redirect(url_for("public.booked", token=manage_token), 303)
+
+
+@bp.route("/book/<token>", methods=["GET", "POST"])
+@limiter.limit(public_limit, methods=["POST"])
+def book(token: str) -> ResponseReturnValue:
+    """The form: contact details, language, the service's questions and consent."""
+    booking = load_hold(token)
+    service = booking.service
+    if service.requires_strong_id and not booking.identity_subject:
+        return render_template("public/identify.html", booking=booking, service=service,
+                               token=token, back_url=service_url(booking))
+    lang = current_language()
+    defaults = {"language": lang if lang in ("fi", "sv", "en") else "fi"}
+    if booking.identity_name:
+        defaults["name"] = booking.identity_name
+    form = booking_form(service, lang, data=defaults)
+    status = 200
+    if request.method == "POST":
+        if "extend" in request.form:
+            holds.extend_hold(booking)
+            flash(gettext("You have more time to fill in the form."), "info")
+        elif form.validate():
+            done = _confirm(token, booking, form)
+            if done is not None:
+                return done
+            status = 422
+        else:
+            status = 422
+    return render_template(
+        "public/book.html", booking=booking, service=service, form=form, token=token,
+        can_extend=holds.can_extend(booking), back_url=service_url(booking),
+    ), status
+
+
+@bp.post("/book/<token>/release")
+@limiter.limit(public_limit)
+def release(token: str) -> ResponseReturnValue:
+    """Give the held time back and return to the week view to choose another."""
+    try:
+        booking = load_hold(token)
+    except Problem as exc:
+        if exc.status not in (404, 410):
+            raise
+        flash(problem_text(exc.code, exc.message), "error")
+        return redirect(url_for("public.home"), 303)
+    back = service_url(booking)
+    ops.release_hold(token)
+    return redirect(back, 303)

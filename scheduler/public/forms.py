@@ -1,0 +1,122 @@
+"""The booking form: contact details, language, the service's intake questions and consent.
+
+Built per service, because each service asks its own questions. Every message is in the
+family's language, and each is tied to its field in the template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, Field, Form, RadioField, StringField, TelField
+from wtforms import TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from scheduler.contact import normalise_phone
+from scheduler.errors import Problem
+from scheduler.i18n import localized
+from scheduler.intake import MAX_TEXT
+from scheduler.models import Service
+
+BOOKING_LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
+QUESTION_PREFIX = "q_"
+
+
+def _valid_phone(form: Form, field: Field) -> None:
+    try:
+        field.e164 = normalise_phone(field.data)
+    except Problem as exc:
+        raise ValidationError(
+            str(_l("Write the phone number with its area code, for example 040 123 4567."))
+        ) from exc
+
+
+class BookingForm(FlaskForm):
+    """The fields every booking has; intake questions are added per service."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[InputRequired(_l("Write your name.")),
+                    Length(max=200, message=_l("The name is too long."))],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[Optional(), Email(_l("Write the e-mail address in the form name@example.fi.")),
+                    Length(max=255, message=_l("The e-mail address is too long."))],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    phone = TelField(
+        _l("Mobile phone number"),
+        validators=[Optional(), _valid_phone],
+        render_kw={"autocomplete": "tel"},
+    )
+    language = RadioField(
+        _l("Language of the meeting and messages"),
+        choices=BOOKING_LANGUAGES,
+        validators=[InputRequired(_l("Choose a language."))],
+    )
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree that my details are used for this "
+           "appointment."),
+        validators=[InputRequired(_l("Agree to the use of your details to book the time."))],
+    )
+
+    def validate_email(self, field: Field) -> None:
+        """A family must be reachable: an e-mail address, a phone number, or both."""
+        if not (field.data or "").strip() and not (self.phone.data or "").strip():
+            raise ValidationError(str(_l("Give an e-mail address or a phone number, or both.")))
+
+    def questions(self) -> list[Field]:
+        return [field for field in self if field.name.startswith(QUESTION_PREFIX)]
+
+    def contact_phone(self) -> str | None:
+        return getattr(self.phone, "e164", None) or normalise_phone(self.phone.data)
+
+    def intake_answers(self, service: Service) -> dict[str, Any]:
+        """The answers in the shape ``scheduler.intake.validate_answers`` expects."""
+        answers: dict[str, Any] = {}
+        for question in service.intake_questions:
+            value = getattr(self, QUESTION_PREFIX + question["id"]).data
+            if value in (None, ""):
+                continue
+            if question.get("kind") == "yesno":
+                value = value == "yes"
+            answers[question["id"]] = value
+        return answers
+
+
+def booking_form(service: Service, lang: str, **kwargs: Any) -> BookingForm:
+    """A booking form with ``service``'s intake questions, labelled in ``lang``."""
+
+    class ServiceBookingForm(BookingForm):
+        pass
+
+    for question in service.intake_questions:
+        label = localized(question.get("label"), lang)
+        required = bool(question.get("required"))
+        first: Any = InputRequired(_l("Answer this question.")) if required else Optional()
+        kind = question.get("kind", "text")
+        field: Any
+        if kind == "choice":
+            choices = [(o["value"], localized(o["label"], lang)) for o in question["options"]]
+            field = RadioField(label, choices=choices,
+                               validators=[InputRequired(_l("Choose one of the options."))]
+                               if required else [Optional()])
+        elif kind == "yesno":
+            field = RadioField(label, choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                               validators=[first])
+        else:
+            field = TextAreaField(label, validators=[
+                first, Length(max=MAX_TEXT, message=_l("The answer is too long."))])
+        setattr(ServiceBookingForm, QUESTION_PREFIX + question["id"], field)
+    return ServiceBookingForm(**kwargs)
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for cancelling (optional)"),
+        validators=[Optional(), Length(max=500, message=_l("The reason is too long."))],
+    )

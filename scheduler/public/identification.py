@@ -1,0 +1,67 @@
+"""Strong identification of the family, for services that require it.
+
+The family chooses a time (held), signs in at the ``family`` OpenID Connect provider
+(authorization code flow with PKCE, through ``scheduler.oidc``) and comes back to the
+booking form. The verified identity is written on the held booking at once, server-side,
+so that it never travels in a URL or a cookie; confirming copies it into the booking.
+"""
+
+from __future__ import annotations
+
+from flask import g, redirect, session, url_for
+from flask.typing import ResponseReturnValue
+
+from scheduler import audit, oidc
+from scheduler import booking as ops
+from scheduler.errors import Problem
+from scheduler.extensions import db, limiter
+from scheduler.i18n import current_language
+from scheduler.models import Booking
+from scheduler.public.blueprint import bp, public_limit
+from scheduler.timeutil import now_utc
+
+PROVIDER = "family"
+SESSION_KEY = "identify_hold"
+
+
+def available() -> bool:
+    """Whether strong identification is configured in this deployment."""
+    return oidc.is_configured(PROVIDER)
+
+
+def record_identity(booking: Booking, subject: str, name: str | None) -> None:
+    """Write the verified identity on a held booking (client data: logged). Flushes."""
+    booking.identity_subject = subject
+    booking.identity_name = name
+    booking.updated_at = now_utc()
+    db.session.flush()
+    audit.record(booking.organisation_id, "booking.identify", f"booking:{booking.id}",
+                 ops.client_identifiers(booking))
+
+
+@bp.post("/book/<token>/identify")
+@limiter.limit(public_limit)
+def identify(token: str) -> ResponseReturnValue:
+    """Send the family to the identification service; the hold token waits in the session."""
+    ops.booking_by_hold_token(token)
+    session[SESSION_KEY] = token
+    return oidc.begin(PROVIDER, url_for("public.identified", _external=True),
+                      ui_locales=current_language())
+
+
+@bp.get("/identify/callback")
+@limiter.limit(public_limit)
+def identified() -> ResponseReturnValue:
+    """Back from the identification service: verify, record, and go on to the form."""
+    token = session.pop(SESSION_KEY, None)
+    if not token:
+        raise Problem(400, "identification_failed", "The identification did not succeed.")
+    booking = ops.booking_by_hold_token(token)
+    g.org = booking.organisation
+    g.actor, g.actor_role = "client:booking-form", "client"
+    try:
+        identity = oidc.finish(PROVIDER)
+    except Problem as exc:
+        raise Problem(exc.status, "identification_failed", exc.message) from exc
+    record_identity(booking, identity.subject, identity.name)
+    return redirect(url_for("public.book", token=token), 303)

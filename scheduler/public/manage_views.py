@@ -1,0 +1,149 @@
+"""The family's secret manage link: see the booking, cancel it, or move it to another time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from scheduler import audit, meetings, slots
+from scheduler import booking as ops
+from scheduler.errors import Problem
+from scheduler.extensions import limiter
+from scheduler.models import Booking, BookingStatus
+from scheduler.public.blueprint import bp, public_limit
+from scheduler.public.calendar_file import calendar_response
+from scheduler.public.texts import problem_text
+from scheduler.public.week import build_week, parse_choice
+from scheduler.timeutil import now_utc
+
+
+def load_managed(token: str) -> Booking:
+    """The booking behind a manage link (404 wrong link, 410 meeting over)."""
+    booking = ops.booking_by_manage_token(token)
+    g.org = booking.organisation
+    g.actor, g.actor_role = "client:manage-link", "client"
+    return booking
+
+
+def manage_link(token: str) -> str:
+    """The manage link as the family should save it (the service's public address)."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}{url_for('public.manage', token=token)}"
+
+
+def _show(template: str, booking: Booking, token: str, **extra: object) -> ResponseReturnValue:
+    """Render a page that shows the family's own details; each showing is logged."""
+    audit.record(booking.organisation_id, "booking.read", f"booking:{booking.id}",
+                 ops.client_identifiers(booking))
+    confirmed = booking.status == BookingStatus.CONFIRMED.value
+    join = meetings.family_join_link(booking) if confirmed else None
+    return render_template(template, booking=booking, service=booking.service, token=token,
+                           manage_link=manage_link(token), join_link=join, **extra)
+
+
+@bp.get("/manage/<token>/booked")
+def booked(token: str) -> ResponseReturnValue:
+    """The confirmation page right after booking: the time, the .ics and the manage link."""
+    return _show("public/confirmed.html", load_managed(token), token)
+
+
+@bp.get("/manage/<token>")
+def manage(token: str) -> ResponseReturnValue:
+    return _show("public/manage.html", load_managed(token), token)
+
+
+@bp.get("/manage/<token>/calendar.ics")
+def calendar(token: str) -> ResponseReturnValue:
+    """The booking as an iCalendar file for the family's own calendar."""
+    booking = load_managed(token)
+    confirmed = booking.status == BookingStatus.CONFIRMED.value
+    join = meetings.family_join_link(booking) if confirmed else None
+    return calendar_response(booking, manage_link(token), join)
+
+
+@bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
+@limiter.limit(public_limit, methods=["POST"])
+def cancel(token: str) -> ResponseReturnValue:
+    """Cancelling asks once more; the POST cancels."""
+    from scheduler.public.forms import CancelForm
+
+    booking = load_managed(token)
+    form = CancelForm()
+    if request.method == "POST" and form.validate():
+        try:
+            ops.cancel(booking, "client", (form.reason.data or "").strip() or None)
+        except Problem as exc:
+            if exc.status >= 500:
+                raise
+            flash(problem_text(exc.code, exc.message), "error")
+        else:
+            flash(gettext("Your appointment is cancelled."), "success")
+        return redirect(url_for("public.manage", token=token), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/cancel.html", booking=booking, service=booking.service,
+                           token=token, form=form), status
+
+
+@bp.get("/manage/<token>/move")
+def move(token: str) -> ResponseReturnValue:
+    """The same week view as the service page, for choosing the new time."""
+    booking = load_managed(token)
+    service = booking.service
+    everyone = slots.candidates(service)
+    choice = parse_choice(_move_args(booking), service, everyone)
+    pros = slots.candidates(service, choice.worker, choice.speaks)
+    week = build_week(service, pros, choice.week, now_utc())
+    return render_template(
+        "public/move.html", booking=booking, service=service, token=token, choice=choice,
+        week=week, workers=everyone, languages=[],
+        hold_url=url_for("public.move_to", token=token),
+    )
+
+
+def _move_args(booking: Booking) -> dict[str, str]:
+    """By default the new time is looked for with the same worker."""
+    args = request.args.to_dict()
+    args.setdefault("worker", str(booking.professional_id))
+    args["mode"] = booking.meeting_mode
+    return args
+
+
+@bp.post("/manage/<token>/move")
+@limiter.limit(public_limit)
+def move_to(token: str) -> ResponseReturnValue:
+    booking = load_managed(token)
+    service = booking.service
+    choice = parse_choice(request.form, service, slots.candidates(service))
+    back = url_for("public.move", token=token, **choice.args(mode=None, worker=choice.worker
+                                                                or "any"))
+    try:
+        start = datetime.fromisoformat(request.form.get("start") or "")
+        if start.tzinfo is None:
+            raise ValueError("a time without its zone")
+    except ValueError:
+        flash(problem_text("bad_request", ""), "error")
+        return redirect(back, 303)
+    worker = choice.worker or _free_worker(booking, start)
+    try:
+        ops.reschedule(booking, start, worker)
+    except Problem as exc:
+        if exc.status >= 500:
+            raise
+        flash(problem_text(exc.code, exc.message), "error")
+        return redirect(back, 303)
+    flash(gettext("Your appointment was moved."), "success")
+    return redirect(url_for("public.manage", token=token), 303)
+
+
+def _free_worker(booking: Booking, start: datetime) -> int | None:
+    """For "any worker": the booking's own worker when free then, else the first free one."""
+    service = booking.service
+    found = slots.find_slots(service, slots.candidates(service), start,
+                             start + (booking.end_at - booking.start_at), now_utc())
+    for slot in found:
+        if slot.start == start:
+            ids = slot.worker_ids
+            return booking.professional_id if booking.professional_id in ids else ids[0]
+    return None

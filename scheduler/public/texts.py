@@ -1,0 +1,72 @@
+"""Texts of the family pages that depend on data: needs, languages, meeting modes and the
+messages of refused actions (the operations speak English; families read their own language)."""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+# The needs that group the service tray, in the order families see them.
+CATEGORIES: dict[str, LazyString] = {
+    "advice": _l("Advice and guidance"),
+    "family": _l("Agreements about children"),
+    "children": _l("Support for children and families"),
+    "adults": _l("Support for adults"),
+    "disability": _l("Disability services"),
+}
+OTHER_CATEGORY = _l("Other services")
+
+MEETING_MODES: dict[str, LazyString] = {
+    "video": _l("Video call"),
+    "phone": _l("Phone call"),
+}
+
+# Messages of the errors a family can run into, by their machine code.
+PROBLEMS: dict[str, LazyString] = {
+    "slot_taken": _l("This time was just booked by someone else. Please choose another time."),
+    "too_soon": _l("That time is too soon to book. Please choose a later time."),
+    "too_far": _l("That time is too far ahead to book. Please choose an earlier time."),
+    "not_bookable": _l("This service cannot be booked online."),
+    "invalid_mode": _l("This service is not met that way."),
+    "no_professional": _l("No such worker offers this service."),
+    "hold_not_found": _l("This reservation was not found. Please choose a time again."),
+    "hold_expired": _l("The reservation of this time ran out. Please choose a time again."),
+    "identification_required": _l("This service needs strong identification before booking."),
+    "identification_failed": _l("The identification did not succeed. Please try again."),
+    "link_not_found": _l("This link is not valid. Check that it was copied whole."),
+    "link_expired": _l("This appointment is over, so the link no longer works."),
+    "not_changeable": _l("This booking is already cancelled or closed."),
+    "already_started": _l("This appointment has already started."),
+    "not_found": _l("The page was not found. Check the address."),
+    "organisation_not_found": _l("The page was not found. Check the address."),
+    "service_not_found": _l("The page was not found. Check the address."),
+    "method_not_allowed": _l("The page was not found. Check the address."),
+    "bad_request": _l("The form could not be sent. Please go back, reload the page and try again."),
+    "too_many_requests": _l("Too many attempts in a short time. Please wait a minute and try again."),
+    "conflict": _l("The change conflicts with another one. Please try again."),
+    "unavailable": _l("The service is briefly unavailable. Please try again in a moment."),
+    "invalid_input": _l("Some answers need to be checked."),
+    "invalid_phone": _l("The phone number is not valid."),
+}
+
+
+def problem_text(code: str, message: str) -> str:
+    """The family's-language message of an error, or a general one for unknown codes."""
+    if code in PROBLEMS:
+        return str(PROBLEMS[code])
+    return gettext("Something went wrong. Please try again in a moment.")
+
+
+def category_name(category: str) -> str:
+    return str(CATEGORIES.get(category, OTHER_CATEGORY))
+
+
+def language_name(code: str, in_language: str) -> str:
+    """The name of a language (also Sámi languages) in the page's language, from CLDR."""
+    try:
+        name = Locale.parse(in_language).languages.get(code)
+    except (ValueError, TypeError):
+        name = None
+    return name or code

@@ -1,0 +1,102 @@
+"""The service tray and a service's week of free times; choosing a time holds it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from scheduler import booking as ops
+from scheduler import slots
+from scheduler.errors import Problem
+from scheduler.extensions import db, limiter
+from scheduler.models import Organisation, Service
+from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
+from scheduler.public.texts import CATEGORIES, category_name, problem_text
+from scheduler.public.week import build_week, parse_choice
+from scheduler.timeutil import now_utc
+
+
+def get_service(org: Organisation, service_slug: str) -> Service:
+    service = db.session.scalar(
+        select(Service).where(Service.organisation_id == org.id, Service.slug == service_slug,
+                              Service.bookable.is_(True))
+    )
+    if service is None:
+        raise Problem(404, "service_not_found", "No such service.")
+    return service
+
+
+def tray_groups(org: Organisation) -> list[tuple[str, list[Service]]]:
+    """The organisation's bookable services grouped by the need they meet."""
+    services = db.session.scalars(
+        select(Service).where(Service.organisation_id == org.id, Service.bookable.is_(True))
+        .order_by(Service.id)
+    )
+    order = list(CATEGORIES)
+    groups: dict[str, list[Service]] = {}
+    for service in services:
+        groups.setdefault(service.category, []).append(service)
+    keys = sorted(groups, key=lambda c: (order.index(c) if c in order else len(order), c))
+    return [(category_name(key), groups[key]) for key in keys]
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """The default organisation's service tray."""
+    return tray(default_org_slug())
+
+
+@bp.get("/o/<org_slug>/")
+def tray(org_slug: str) -> ResponseReturnValue:
+    org = get_organisation(org_slug)
+    return render_template("public/tray.html", org=org, groups=tray_groups(org))
+
+
+@bp.get("/o/<org_slug>/s/<service_slug>")
+def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
+    org = get_organisation(org_slug)
+    service = get_service(org, service_slug)
+    everyone = slots.candidates(service)
+    choice = parse_choice(request.args, service, everyone)
+    pros = slots.candidates(service, choice.worker, choice.speaks)
+    week = build_week(service, pros, choice.week, now_utc())
+    languages = sorted({lang for p in everyone for lang in (p.languages or [])})
+    return render_template(
+        "public/service.html", org=org, service=service, choice=choice, week=week,
+        workers=everyone, languages=languages,
+        hold_url=url_for("public.hold_time", org_slug=org.slug, service_slug=service.slug),
+    )
+
+
+def _parse_start(raw: str | None) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(raw or "")
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+@bp.post("/o/<org_slug>/s/<service_slug>/hold")
+@limiter.limit(public_limit)
+def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
+    """Hold the chosen time, then go to the form. A taken time sends the family back."""
+    org = get_organisation(org_slug)
+    service = get_service(org, service_slug)
+    choice = parse_choice(request.form, service, slots.candidates(service))
+    back = url_for("public.service_page", org_slug=org.slug, service_slug=service.slug,
+                   **choice.args())
+    start = _parse_start(request.form.get("start"))
+    if start is None:
+        flash(problem_text("bad_request", ""), "error")
+        return redirect(back, 303)
+    try:
+        _booking, token = ops.hold(service, start, choice.worker, choice.speaks, choice.mode)
+    except Problem as exc:
+        if exc.status >= 500:
+            raise
+        flash(problem_text(exc.code, exc.message), "error")
+        return redirect(back, 303)
+    return redirect(url_for("public.book", token=token), 303)

@@ -1,0 +1,118 @@
+"""The week view of free times: Monday first, one week at a time, in the organisation's zone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from scheduler import slots
+from scheduler.availability import Slot
+from scheduler.models import MEETING_MODES, Professional, Service
+from scheduler.timeutil import local_date, local_instant
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the family asked to see: a worker, a language, how to meet, which week."""
+
+    worker: int | None
+    speaks: str | None
+    mode: str
+    week: date | None
+
+    def args(self, **override: object) -> dict[str, object]:
+        """The choice as query arguments (for links and redirects), empty ones left out."""
+        values: dict[str, object] = {
+            "worker": self.worker, "speaks": self.speaks, "mode": self.mode,
+            "week": self.week.isoformat() if self.week else None,
+        }
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    slots: list[Slot]
+
+
+@dataclass(frozen=True)
+class Week:
+    monday: date
+    days: list[Day]
+    previous: date | None  # None: this is the first week that can be booked
+    next: date | None  # None: the booking horizon ends within this week
+    next_free: Slot | None  # when this week has no free time, the first one after it
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(day.slots for day in self.days)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Professional]
+                 ) -> Choice:
+    """Read the filters from query or form values; anything unknown falls back to "any"."""
+    worker = _int_or_none(args.get("worker"))
+    if worker not in {p.id for p in pros}:
+        worker = None
+    speaks = args.get("speaks") or None
+    if speaks not in {lang for p in pros for lang in (p.languages or [])}:
+        speaks = None
+    mode = args.get("mode") or ""
+    if mode not in service.meeting_modes or mode not in MEETING_MODES:
+        mode = service.meeting_modes[0]
+    week: date | None
+    try:
+        week = monday_of(date.fromisoformat(args.get("week") or ""))
+    except ValueError:
+        week = None
+    return Choice(worker, speaks, mode, week)
+
+
+def week_range(monday: date, service: Service) -> tuple[datetime, datetime]:
+    zone = service.organisation.zone
+    return local_instant(monday, time(0), zone), local_instant(monday + timedelta(days=7),
+                                                               time(0), zone)
+
+
+def build_week(service: Service, pros: Sequence[Professional], wanted: date | None,
+               now: datetime) -> Week:
+    """Free times of ``pros`` for ``service`` in the wanted week (default: this week)."""
+    zone = service.organisation.zone
+    today = local_date(now, zone)
+    first = monday_of(today)
+    last = monday_of(today + timedelta(days=service.horizon_days))
+    monday = min(max(wanted or first, first), last)
+    start, end = week_range(monday, service)
+    found = slots.find_slots(service, pros, start, end, now) if service.bookable else []
+    by_day: dict[date, list[Slot]] = {monday + timedelta(days=i): [] for i in range(7)}
+    for slot in found:
+        by_day.setdefault(local_date(slot.start, zone), []).append(slot)
+    next_free = None
+    if not found and service.bookable and monday < last:
+        horizon_end = local_instant(last + timedelta(days=7), time(0), zone)
+        later = slots.find_slots(service, pros, end, horizon_end, now)
+        next_free = later[0] if later else None
+    return Week(
+        monday=monday,
+        days=[Day(day, by_day[day]) for day in sorted(by_day)],
+        previous=monday - timedelta(days=7) if monday > first else None,
+        next=monday + timedelta(days=7) if monday < last else None,
+        next_free=next_free,
+    )

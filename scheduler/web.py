@@ -1,0 +1,66 @@
+"""One commit per request.
+
+Views and operations only flush. When a request ends with a response below 400 its
+transaction is committed once here; any error response or exception rolls it back,
+so bad input never leaves a trace in the database. Access-log rows for refused
+attempts are written after that rollback, in a transaction of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask, Response, g
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from scheduler.errors import render_problem
+from scheduler.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def after_rollback(action: Callable[[], None]) -> None:
+    """Run ``action`` in a fresh transaction if this request is rolled back."""
+    g.setdefault("after_rollback", []).append(action)
+
+
+def _run_after_rollback() -> None:
+    actions: list[Callable[[], None]] = g.pop("after_rollback", [])
+    if not actions:
+        return
+    try:
+        for action in actions:
+            action()
+        db.session.commit()
+    except Exception:
+        log.exception("could not record refused access")
+        db.session.rollback()
+
+
+def commit_request(response: Response) -> Response:
+    if response.status_code >= 400:
+        db.session.rollback()
+        _run_after_rollback()
+        return response
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        log.info("commit refused by a constraint", exc_info=True)
+        return render_problem(409, "conflict", "The change conflicts with another one. Try again.")  # type: ignore[return-value]
+    except DBAPIError:
+        db.session.rollback()
+        log.warning("database unavailable at commit", exc_info=True)
+        return render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")  # type: ignore[return-value]
+    g.pop("after_rollback", None)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(commit_request)
+
+    @app.teardown_request
+    def rollback_on_exception(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()

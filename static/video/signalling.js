@@ -1,0 +1,64 @@
+// The signalling socket: reconnects by itself with growing pauses, says hello each time.
+
+const MAX_BACKOFF_MS = 10000;
+
+export class Signalling extends EventTarget {
+  constructor(path, sid) {
+    super();
+    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
+    this.sid = sid;
+    this.attempt = 0;
+    this.stopped = false;
+    this.socket = null;
+    this.timer = null;
+  }
+
+  connect() {
+    this.stopped = false;
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempt = 0;
+      socket.send(JSON.stringify({ type: "hello", sid: this.sid }));
+      this.dispatchEvent(new Event("open"));
+    });
+    socket.addEventListener("message", (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (["ended", "removed", "replaced"].includes(message.type)) this.stopped = true;
+      this.dispatchEvent(new CustomEvent("message", { detail: message }));
+    });
+    socket.addEventListener("close", (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (event.code === 4404) this.stopped = true;
+      if (this.stopped) {
+        this.dispatchEvent(new Event("stopped"));
+        return;
+      }
+      this.dispatchEvent(new Event("lost"));
+      // Full jitter, so that a room of sockets does not come back in one burst.
+      const ceiling = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt);
+      this.attempt += 1;
+      this.timer = setTimeout(() => this.connect(), 250 + Math.random() * ceiling);
+    });
+  }
+
+  send(message) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.socket) this.socket.close();
+  }
+}

@@ -1,0 +1,121 @@
+"""Booking is never double: 50 concurrent families, one slot, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from scheduler.extensions import db
+from scheduler.models import Booking
+from scheduler.schema import create_all
+from scheduler.timeutil import now_utc
+from tests.conftest import make_app
+from tests.factories import Factories
+from tests.scheduler.helpers import client_body, iso, next_weekday_at
+
+RACERS = 50
+
+
+def race_for_one_slot(app: Flask, make: Factories) -> Counter[int]:
+    service = make.service()
+    make.professional(service)
+    service_id = service.id
+    # End the main thread's transaction: on SQLite an open one would hold the write lock.
+    db.session.commit()
+    start = next_weekday_at(10)
+    barrier = threading.Barrier(RACERS)
+    statuses: list[int] = []
+    codes: list[str] = []
+    lock = threading.Lock()
+
+    def family() -> None:
+        client = app.test_client()
+        barrier.wait()
+        held = client.post("/api/v1/holds", json={"service_id": service_id, "start_at": iso(start)})
+        status = held.status_code
+        if status == 201:
+            done = client.post("/api/v1/bookings", json=client_body(held.json["hold_token"]))
+            status = done.status_code
+        with lock:
+            statuses.append(status)
+            if held.status_code != 201:
+                codes.append(held.json["error"]["code"])
+
+    threads = [threading.Thread(target=family) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert set(codes) <= {"slot_taken"}, (statuses, codes)
+    db.session.remove()
+    active = db.session.scalar(
+        select(func.count()).select_from(Booking).where(Booking.status.in_(["held", "confirmed"]))
+    )
+    assert active == 1, statuses
+    return Counter(statuses)
+
+
+def test_fifty_families_racing_for_one_slot_on_postgres(postgres_database: str, tmp_path: Path,
+                                                        make: Factories) -> None:
+    app = make_app(tmp_path, postgres_database,
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS, "max_overflow": 5})
+    with app.app_context():
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        db.session.execute(db.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        try:
+            assert race_for_one_slot(app, make) == Counter({201: 1, 409: RACERS - 1})
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_fifty_families_racing_for_one_slot_on_sqlite(tmp_path: Path, make: Factories) -> None:
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'race.db'}",
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS, "max_overflow": 5})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            create_all(connection)
+        try:
+            assert race_for_one_slot(app, make) == Counter({201: 1, 409: RACERS - 1})
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _raw_booking(service_id: int, pro_id: int, org_id: int, start_minutes: int, uid: str,
+                 status: str = "confirmed") -> Booking:
+    start = next_weekday_at(9) + timedelta(minutes=start_minutes)
+    now = now_utc()
+    return Booking(uid=uid, organisation_id=org_id, service_id=service_id, professional_id=pro_id,
+                   start_at=start, end_at=start + timedelta(minutes=45),
+                   block_start_at=start - timedelta(minutes=10),
+                   block_end_at=start + timedelta(minutes=55), status=status,
+                   created_at=now, updated_at=now, intake_answers={})
+
+
+def test_postgres_itself_refuses_overlapping_bookings_buffers_included(pg_app: Flask,
+                                                                        make: Factories) -> None:
+    service = make.service()
+    pro = make.professional(service)
+    db.session.add(_raw_booking(service.id, pro.id, service.organisation_id, 0, "a"))
+    db.session.commit()
+    # Meetings 9:00–9:45 and 9:50–10:35 do not overlap, but their buffers (10 min) do.
+    db.session.add(_raw_booking(service.id, pro.id, service.organisation_id, 50, "b"))
+    with pytest.raises(IntegrityError, match="bookings_no_overlap"):
+        db.session.commit()
+    db.session.rollback()
+    # A cancelled booking does not occupy the time; nor does one of another worker.
+    other = make.professional(service)
+    db.session.add(_raw_booking(service.id, pro.id, service.organisation_id, 50, "c", "cancelled"))
+    db.session.add(_raw_booking(service.id, other.id, service.organisation_id, 0, "d"))
+    db.session.add(_raw_booking(service.id, pro.id, service.organisation_id, 65, "e"))
+    db.session.commit()

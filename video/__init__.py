@@ -1,0 +1,29 @@
+"""Video meetings: rooms, links, the waiting room, signalling, TURN credentials and the
+server's own WebRTC peer for the connection test.
+
+The scheduler reaches this package only through the functions below (see
+``scheduler/meetings.py``) and hands over plain values; importing the package registers
+its models.
+"""
+
+from video.models import Kind, Participant, Room
+from video.rooms import (
+    RoomFull,
+    add_participant,
+    ensure_room,
+    link_secret,
+    participant_of,
+    room_for_booking,
+)
+
+__all__ = [
+    "Kind",
+    "Participant",
+    "Room",
+    "RoomFull",
+    "add_participant",
+    "ensure_room",
+    "link_secret",
+    "participant_of",
+    "room_for_booking",
+]

@@ -1,0 +1,98 @@
+"""Rooms and their participants.
+
+A room belongs to one video booking; the booking domain hands over only plain values
+(its id, organisation, start and end), so this package never imports the scheduler's models.
+Participant links are secret and kept only as hashes.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from scheduler.extensions import db
+
+
+class Instant(TypeDecorator[datetime]):
+    """A UTC-aware instant on both databases (SQLite gives naive values back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for an instant column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Kind(enum.StrEnum):
+    """Who a participant is; the worker is the host, everyone else waits to be admitted."""
+
+    WORKER = "worker"
+    FAMILY = "family"
+    PARENT = "parent"
+    INTERPRETER = "interpreter"
+    COLLEAGUE = "colleague"
+
+
+GUEST_KINDS = (Kind.PARENT, Kind.INTERPRETER, Kind.COLLEAGUE)
+MAX_PARTICIPANTS = 4  # a mesh of four browsers is what a phone can carry
+
+
+class Room(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "video_rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), unique=True
+    )
+    organisation_id: Mapped[int] = mapped_column(Integer, index=True)
+    starts_at: Mapped[datetime] = mapped_column(Instant)
+    ends_at: Mapped[datetime] = mapped_column(Instant)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    ended_at: Mapped[datetime | None] = mapped_column(Instant)
+
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"
+    )
+
+
+class Participant(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "video_participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("video_rooms.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str] = mapped_column(String(200))
+    # The link secret is HMAC(SECRET_KEY, salt): it can be made again for a reminder, yet
+    # the database alone reveals nothing; only its SHA-256 is stored, for the look-up.
+    # The worker's link is signed instead and has neither.
+    link_salt: Mapped[str | None] = mapped_column(String(32))
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    admitted_at: Mapped[datetime | None] = mapped_column(Instant)
+    removed_at: Mapped[datetime | None] = mapped_column(Instant)
+
+    room: Mapped[Room] = relationship(back_populates="participants")
+
+    @property
+    def is_host(self) -> bool:
+        return self.kind == Kind.WORKER.value
+
+    @property
+    def admitted(self) -> bool:
+        return self.is_host or self.admitted_at is not None

@@ -1,0 +1,154 @@
+"""Operations on rooms and participants. They flush and never commit: the caller's
+request (or, for the signalling socket, the handling of one message) commits once."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from scheduler.extensions import db
+from video.links import Window, secret_hash
+from video.models import MAX_PARTICIPANTS, Kind, Participant, Room
+
+
+class RoomFull(Exception):
+    """A room already has the most participants a mesh call can carry."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def link_secret(secret_key: str, participant: Participant) -> str:
+    """The secret of a participant's link, made again from the key and the stored salt."""
+    if not participant.link_salt:
+        raise ValueError("this participant joins with a signed link")
+    mac = hmac.new(
+        secret_key.encode(), f"etaaika-video-link:{participant.link_salt}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def _give_link(secret_key: str, participant: Participant) -> None:
+    participant.link_salt = secrets.token_hex(16)
+    participant.link_hash = secret_hash(link_secret(secret_key, participant))
+
+
+def room_for_booking(booking_id: int) -> Room | None:
+    return db.session.scalar(select(Room).where(Room.booking_id == booking_id))
+
+
+def ensure_room(
+    secret_key: str,
+    *,
+    booking_id: int,
+    organisation_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    family_name: str,
+    worker_name: str,
+) -> Room:
+    """The room of a booking, created with its worker and family on first use.
+
+    A moved booking moves its room's times; the links stay the same.
+    """
+    room = room_for_booking(booking_id)
+    if room is None:
+        now = _now()
+        room = Room(
+            booking_id=booking_id,
+            organisation_id=organisation_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            created_at=now,
+        )
+        worker = Participant(kind=Kind.WORKER.value, display_name=worker_name, created_at=now)
+        family = Participant(kind=Kind.FAMILY.value, display_name=family_name, created_at=now)
+        _give_link(secret_key, family)
+        room.participants.extend([worker, family])
+        db.session.add(room)
+        db.session.flush()
+    else:
+        room.starts_at, room.ends_at = starts_at, ends_at
+    return room
+
+
+def participant_of(room: Room, kind: Kind) -> Participant:
+    """The first participant of a kind (the worker, the family)."""
+    return next(p for p in room.participants if p.kind == kind.value)
+
+
+def active_participants(room: Room) -> list[Participant]:
+    return [p for p in room.participants if p.removed_at is None]
+
+
+def add_participant(secret_key: str, room: Room, kind: Kind, display_name: str) -> Participant:
+    """Invite one more person (the other parent, an interpreter, a colleague)."""
+    if kind not in (Kind.PARENT, Kind.INTERPRETER, Kind.COLLEAGUE):
+        raise ValueError(f"cannot invite a {kind}")
+    if len(active_participants(room)) >= MAX_PARTICIPANTS:
+        raise RoomFull
+    participant = Participant(kind=kind.value, display_name=display_name, created_at=_now())
+    _give_link(secret_key, participant)
+    room.participants.append(participant)
+    db.session.flush()
+    return participant
+
+
+def find_by_secret(secret: str) -> Participant | None:
+    """The participant whose link carries ``secret``, if it is still in use."""
+    if not secret or len(secret) > 100:
+        return None
+    participant = db.session.scalar(
+        select(Participant).where(Participant.link_hash == secret_hash(secret))
+    )
+    if participant is None or participant.removed_at is not None:
+        return None
+    return participant
+
+
+def window(room: Room, config: Mapping[str, Any]) -> Window:
+    """When the room's links let people in (configurable minutes around the meeting)."""
+    return Window.around(
+        room.starts_at,
+        room.ends_at,
+        int(config.get("VIDEO_JOIN_EARLY_MIN", 15)),
+        int(config.get("VIDEO_JOIN_LATE_MIN", 30)),
+    )
+
+
+def can_enter(participant: Participant, config: Mapping[str, Any], now: datetime) -> str:
+    """"open", or why not: "early", "closed", "ended", "removed"."""
+    if participant.removed_at is not None:
+        return "removed"
+    if participant.room.ended_at is not None:
+        return "ended"
+    return window(participant.room, config).state(now)
+
+
+def admit(participant: Participant) -> None:
+    if participant.admitted_at is None:
+        participant.admitted_at = _now()
+    db.session.flush()
+
+
+def remove(participant: Participant) -> None:
+    """Send someone out: their link stops working and they cannot come back."""
+    if participant.is_host:
+        raise ValueError("the worker cannot be removed")
+    participant.removed_at = participant.removed_at or _now()
+    participant.link_hash = None
+    db.session.flush()
+
+
+def end(room: Room) -> None:
+    """End the meeting for everyone; every link of the room stops working."""
+    room.ended_at = room.ended_at or _now()
+    db.session.flush()

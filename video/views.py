@@ -1,0 +1,265 @@
+"""The video pages, the signalling socket and the connection test."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from simple_websocket import ConnectionClosed, Server
+
+from scheduler.extensions import csrf, db, limiter, sock
+from video import rooms
+from video.hub import Hub, make_hub
+from video.links import issue_ticket, join_url, read_host_link, read_ticket
+from video.media import Busy, run_connection_test
+from video.models import Kind, Participant, Room
+from video.signalling import Connection, Member
+from video.texts import texts_for
+from video.turn import ice_servers, url_list
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("video", __name__, url_prefix="/video")
+csrf.exempt(bp)  # no cookie authenticates anything here: the secret is in the path or body
+
+
+def _public_limit() -> str:
+    return str(current_app.config.get("RATELIMIT_PUBLIC", "30 per minute"))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hub() -> Hub:
+    """The app's signalling hub, made on first use (tests build many apps that never call)."""
+    state: dict[str, Any] = current_app.extensions.setdefault("etaaika_video", {})
+    if "hub" not in state:
+        state["hub"] = make_hub(current_app.config)
+    return state["hub"]  # type: ignore[no-any-return]
+
+
+def _page(participant: Participant, host: bool) -> ResponseReturnValue:
+    """The one call page: pre-call check, waiting room and call, as stages of one page
+    so that the camera permission and stream carry from one stage to the next."""
+    state = rooms.can_enter(participant, current_app.config, _now())
+    if state != "open":
+        opens_at = rooms.window(participant.room, current_app.config).opens_at
+        return render_template(
+            "video/unavailable.html", reason=state, opens_at=opens_at, texts=texts_for(g.lang)
+        ), (425 if state == "early" else 410)
+    room = participant.room
+    ticket = issue_ticket(current_app.config["SECRET_KEY"], room.id, participant.id)
+    return render_template(
+        "video/call.html",
+        texts=texts_for(g.lang),
+        texts_json=json.dumps(texts_for(g.lang)),
+        ticket=ticket,
+        host=host,
+        participant=participant,
+        room=room,
+        stun_urls=url_list(current_app.config.get("STUN_URLS")),
+    )
+
+
+@bp.get("/join/<secret>")
+@limiter.limit(_public_limit)
+def join(secret: str) -> ResponseReturnValue:
+    """A family member's or a guest's secret link."""
+    participant = rooms.find_by_secret(secret)
+    if participant is None:
+        return render_template(
+            "video/unavailable.html", reason="unknown", opens_at=None, texts=texts_for(g.lang)
+        ), 404
+    return _page(participant, host=False)
+
+
+@bp.get("/host/<token>")
+@limiter.limit(_public_limit)
+def host(token: str) -> ResponseReturnValue:
+    """The worker's signed link from the agenda."""
+    ids = read_host_link(current_app.config["SECRET_KEY"], token)
+    participant = db.session.get(Participant, ids[1]) if ids else None
+    if participant is None or not participant.is_host or participant.room_id != ids[0]:  # type: ignore[index]
+        return render_template(
+            "video/unavailable.html", reason="unknown", opens_at=None, texts=texts_for(g.lang)
+        ), 404
+    return _page(participant, host=True)
+
+
+def _ticket_participant(ticket: str) -> Participant | None:
+    ids = read_ticket(current_app.config["SECRET_KEY"], ticket)
+    if ids is None:
+        return None
+    participant = db.session.get(Participant, ids[1])
+    if participant is None or participant.room_id != ids[0]:
+        return None
+    if rooms.can_enter(participant, current_app.config, _now()) != "open":
+        return None
+    return participant
+
+
+@bp.post("/check/<ticket>")
+@limiter.limit(_public_limit)
+def connection_test(ticket: str) -> ResponseReturnValue:
+    """Answer the pre-call check's offer with the server's echoing peer."""
+    if _ticket_participant(ticket) is None:
+        abort(404)
+    body = request.get_json(silent=True) or {}
+    sdp = body.get("sdp")
+    if body.get("type") != "offer" or not isinstance(sdp, str) or len(sdp) > 20000:
+        abort(400)
+    try:
+        answer = run_connection_test(
+            sdp,
+            ice_servers(current_app.config, "check", _now()),
+            int(current_app.config.get("VIDEO_MAX_CHECKS", 4)),
+        )
+    except Busy:
+        return jsonify({"error": {"code": "busy", "message": "Try again shortly."}}), 503
+    except Exception:
+        log.warning("connection test could not answer", exc_info=True)
+        abort(400)
+    return jsonify({"type": "answer", "sdp": answer})
+
+
+class _SocketActions:
+    """What the worker's socket may change, each committed at once: the socket is one long
+    request, and every message of it is a unit of work of its own."""
+
+    def __init__(self, room_id: int, pid: int) -> None:
+        self.room_id = room_id
+        self.pid = pid
+        self.config = current_app.config
+
+    def _room(self) -> Room:
+        room = db.session.get(Room, self.room_id)
+        assert room is not None
+        return room
+
+    def _other(self, pid: int) -> Participant | None:
+        other = db.session.get(Participant, pid)
+        if other is None or other.room_id != self.room_id or other.is_host:
+            return None
+        return other
+
+    def admit(self, pid: int) -> bool:
+        try:
+            other = self._other(pid)
+            if other is None or other.removed_at is not None:
+                return False
+            rooms.admit(other)
+            db.session.commit()
+            return True
+        finally:
+            db.session.rollback()
+
+    def remove(self, pid: int) -> bool:
+        try:
+            other = self._other(pid)
+            if other is None:
+                return False
+            rooms.remove(other)
+            db.session.commit()
+            return True
+        finally:
+            db.session.rollback()
+
+    def end(self) -> None:
+        try:
+            rooms.end(self._room())
+            db.session.commit()
+        finally:
+            db.session.rollback()
+
+    def invite(self, kind: str) -> str | None:
+        try:
+            guest_kind = Kind(kind)
+            names = texts_for(g.lang)
+            participant = rooms.add_participant(
+                self.config["SECRET_KEY"], self._room(), guest_kind, names[f"kind_{kind}"]
+            )
+            secret = rooms.link_secret(self.config["SECRET_KEY"], participant)
+            db.session.commit()
+        except (ValueError, KeyError, rooms.RoomFull):
+            return None
+        finally:
+            db.session.rollback()
+        return join_url(str(self.config["PUBLIC_URL"]), secret)
+
+    def ice(self) -> dict[str, Any]:
+        return {
+            "iceServers": ice_servers(self.config, str(self.pid), _now()),
+            "iceTransportPolicy": "relay" if self.config.get("VIDEO_FORCE_RELAY") else "all",
+        }
+
+
+@sock.route("/ws/<ticket>", bp=bp)
+def socket(ws: Server, ticket: str) -> None:
+    """The signalling socket of one participant's page."""
+    participant = _ticket_participant(ticket)
+    if participant is None:
+        ws.close(reason=4404, message="unknown")
+        return
+    member = Member(
+        pid=participant.id,
+        name=participant.display_name,
+        kind=participant.kind,
+        host=participant.is_host,
+    )
+    room_id, admitted = participant.room_id, participant.admitted
+    # Never hold a transaction (on SQLite: the write lock) for the life of a socket.
+    db.session.rollback()
+
+    def send(message: dict[str, Any]) -> None:
+        try:
+            ws.send(json.dumps(message))
+        except ConnectionClosed:
+            pass
+
+    connection = Connection(
+        hub=hub(),
+        room_id=room_id,
+        me=member,
+        admitted=admitted,
+        actions=_SocketActions(room_id, member.pid),
+        send_to_client=send,
+        close_client=lambda: ws.close(),
+    )
+    first = _receive(ws, timeout=15)
+    if first is None or first.get("type") != "hello":
+        return
+    connection.open(str(first.get("sid", "")))
+    try:
+        while ws.connected:
+            message = _receive(ws, timeout=None)
+            if message is not None:
+                connection.on_client(message)
+    except ConnectionClosed:
+        pass
+    finally:
+        connection.close()
+
+
+def _receive(ws: Server, timeout: float | None) -> dict[str, Any] | None:
+    raw = ws.receive(timeout=timeout)
+    if raw is None or len(raw) > 64 * 1024:
+        return None
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
+@bp.record_once
+def _configure(state: Any) -> None:
+    # Keep sockets alive through proxies and notice dead peers.
+    state.app.config.setdefault(
+        "SOCK_SERVER_OPTIONS", {"ping_interval": 25, "max_message_size": 64 * 1024}
+    )
+
