@@ -60,11 +60,12 @@ def _weekly_rules(rng: random.Random, first_day: date) -> list[WeeklyRule]:
     if rng.random() < 0.3:
         # Hours that change half-way through the period.
         change = first_day + timedelta(weeks=rng.randint(2, WEEKS - 2))
-        rules = [
+        later = [WeeklyRule(r.weekday, time(10), time(18), valid_from=change) for r in rules]
+        earlier = [
             WeeklyRule(r.weekday, r.start, r.end, valid_to=change - timedelta(days=1))
             for r in rules
         ]
-        rules.append(WeeklyRule(2, time(12), time(18), valid_from=change))
+        rules = earlier + later
     return rules
 
 
@@ -75,10 +76,16 @@ def _working_days(rules: list[WeeklyRule], days: list[date]) -> list[tuple[date,
         for rule in rules:
             if rule.weekday != day.weekday():
                 continue
-            if (rule.valid_from and day < rule.valid_from) or (rule.valid_to and day > rule.valid_to):
+            if (rule.valid_from and day < rule.valid_from) or (
+                rule.valid_to and day > rule.valid_to
+            ):
                 continue
             result.append(
-                (day, rule.start.hour * 60 + rule.start.minute, rule.end.hour * 60 + rule.end.minute)
+                (
+                    day,
+                    rule.start.hour * 60 + rule.start.minute,
+                    rule.end.hour * 60 + rule.end.minute,
+                )
             )
     return result
 
@@ -123,6 +130,7 @@ def build_dataset(seed: int = 1) -> Dataset:
         while bookings_left[index]:
             day, first, last = rng.choice(working)
             quarter = rng.randrange(first // 15, (last - 45) // 15 + 1)
+            # Bookings of one worker do not overlap (45 min + 15 min buffer = 4 quarters).
             if any((day, quarter + q) in taken for q in range(-3, 4)):
                 continue
             taken.add((day, quarter))

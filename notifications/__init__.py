@@ -15,6 +15,7 @@ from notifications.outbox import (
     purge_finished,
     retime_pending,
     retry_failed,
+    sealed_secrets,
 )
 from notifications.rules import (
     DEFAULT_REMINDER_RULES,
@@ -43,5 +44,6 @@ __all__ = [
     "request_stop",
     "retime_pending",
     "retry_failed",
+    "sealed_secrets",
     "sms_send_time",
 ]

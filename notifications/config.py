@@ -16,7 +16,7 @@
 | NOTIFY_BATCH | rows claimed at once | 100 |
 | NOTIFY_MAX_ATTEMPTS | attempts before a message is marked failed | 8 |
 | NOTIFY_RETRY_SECONDS | first retry delay; doubles with each attempt (capped at 6 h) | 60 |
-| NOTIFY_LEASE_SECONDS | how long a claim holds before a crashed dispatcher's rows are due again | 300 |
+| NOTIFY_LEASE_SECONDS | how long a claim holds; then a dead dispatcher's rows are due again | 300 |
 | NOTIFY_RUN_SECONDS | longest single run of the dispatch job before it yields | 50 |
 """
 

@@ -58,7 +58,7 @@ _STATUSES = ", ".join(f"'{s.value}'" for s in Status)
 _CHANNELS = ", ".join(f"'{c.value}'" for c in ChannelKind)
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbox_messages"
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATUSES})", name="status_known"),
@@ -76,8 +76,8 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     language: Mapped[str] = mapped_column(String(8))
     # Plain values the template needs, already formatted for the recipient's language.
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # Secret values (the manage link) encrypted with a key derived from SECRET_KEY;
-    # cleared once the message has been sent or dropped.
+    # Secret values (the manage link) encrypted with a key derived from SECRET_KEY. They
+    # stay as long as the row: a later change notice of the booking reuses them.
     sealed: Mapped[str | None] = mapped_column(Text)
     # Messages of one booking share a group ("booking:<uid>") so that its pending
     # reminders can be cancelled or re-timed together.

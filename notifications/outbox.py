@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications import rules
 from notifications.models import ChannelKind, OutboxMessage, Status
-from notifications.sealing import seal
+from notifications.sealing import UnsealError, seal, unseal
 from scheduler.extensions import db
 
 
@@ -74,12 +74,12 @@ def enqueue(
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(OutboxMessage)
+        insert(OutboxMessage.__table__)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.__table__.c.id)
     )
-    result = db.session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return db.session.execute(statement).first() is not None
 
 
 def cancel_pending(group_key: str, templates: tuple[str, ...] | None = None) -> int:
@@ -90,7 +90,7 @@ def cancel_pending(group_key: str, templates: tuple[str, ...] | None = None) -> 
     statement = (
         update(OutboxMessage)
         .where(OutboxMessage.group_key == group_key, OutboxMessage.status == Status.PENDING.value)
-        .values(status=Status.CANCELLED.value, sealed=None, last_error=None)
+        .values(status=Status.CANCELLED.value, last_error=None)
     )
     if templates is not None:
         statement = statement.where(OutboxMessage.template.in_(templates))
@@ -125,7 +125,6 @@ def retime_pending(
         due = rules.reminder_due(row.channel, before, event_at, now, zone, quiet)
         if due is None:
             row.status = Status.CANCELLED.value
-            row.sealed = None
             continue
         row.due_at = row.next_attempt_at = due
         row.event_at = row.expires_at = event_at
@@ -133,6 +132,22 @@ def retime_pending(
         kept.add((row.channel, before))
     db.session.flush()
     return kept
+
+
+def sealed_secrets(group_key: str) -> dict[str, Any] | None:
+    """The secret values queued last with the group's messages (the manage link), or None."""
+    sealed = db.session.scalar(
+        select(OutboxMessage.sealed)
+        .where(OutboxMessage.group_key == group_key, OutboxMessage.sealed.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if sealed is None:
+        return None
+    try:
+        return unseal(sealed, current_app.config["SECRET_KEY"])
+    except UnsealError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -164,8 +179,16 @@ def failed_messages(organisation_id: int, limit: int = 200) -> list[FailedMessag
         .limit(limit)
     )
     return [
-        FailedMessage(r.id, r.channel, r.recipient, r.template, r.group_key, r.due_at,
-                      r.attempts, r.last_error)
+        FailedMessage(
+            r.id,
+            r.channel,
+            r.recipient,
+            r.template,
+            r.group_key,
+            r.due_at,
+            r.attempts,
+            r.last_error,
+        )
         for r in rows
     ]
 
@@ -180,8 +203,13 @@ def retry_failed(message_id: int, organisation_id: int) -> bool:
             OutboxMessage.organisation_id == organisation_id,
             OutboxMessage.status == Status.FAILED.value,
         )
-        .values(status=Status.PENDING.value, attempts=0, next_attempt_at=now, expires_at=None,
-                last_error=None)
+        .values(
+            status=Status.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            expires_at=None,
+            last_error=None,
+        )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

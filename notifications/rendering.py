@@ -20,6 +20,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 
 LANGUAGES = ("fi", "sv", "en")
 FALLBACK_LANGUAGE = "fi"
+SMS_LENGTH = 160  # one GSM-7 message
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ def template_language(language: str) -> str:
 
 def _render(name: str, language: str, variables: Mapping[str, Any], part: str) -> str:
     env = _environment(current_app._get_current_object())  # type: ignore[attr-defined]
-    path = f"notifications/{template_language(language)}/{name}.{part}"
-    return env.get_template(path).render(**variables)
+    lang = template_language(language)
+    return env.get_template(f"notifications/{lang}/{name}.{part}").render(**variables, lang=lang)
 
 
 def render_email(name: str, language: str, variables: Mapping[str, Any]) -> EmailContent:
@@ -66,5 +67,12 @@ def render_email(name: str, language: str, variables: Mapping[str, Any]) -> Emai
 
 
 def render_sms(name: str, language: str, variables: Mapping[str, Any]) -> str:
-    """The text of an SMS, on one line."""
-    return " ".join(_render(name, language, variables, "sms.txt").split())
+    """The text of an SMS, on one line. When it would not fit in one SMS, the service
+    name (``sms_service``) is left out: the time and the link matter more."""
+    text = " ".join(_render(name, language, variables, "sms.txt").split())
+    if len(text) > SMS_LENGTH and variables.get("sms_service"):
+        shorter = " ".join(
+            _render(name, language, {**variables, "sms_service": None}, "sms.txt").split()
+        )
+        text = min(text, shorter, key=len)
+    return text

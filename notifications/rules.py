@@ -72,8 +72,9 @@ def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
-def quiet_window(instant: datetime, zone: ZoneInfo, quiet: tuple[int, int]
-                 ) -> tuple[datetime, datetime] | None:
+def quiet_window(
+    instant: datetime, zone: ZoneInfo, quiet: tuple[int, int]
+) -> tuple[datetime, datetime] | None:
     """The quiet period (start, end) that ``instant`` falls in, or None outside quiet hours."""
     start_h, end_h = quiet
     if start_h == end_h:
@@ -97,8 +98,14 @@ def sms_send_time(due: datetime, zone: ZoneInfo, quiet: tuple[int, int]) -> date
     return due if window is None else window[1]
 
 
-def reminder_due(channel: str, before_min: int, event_at: datetime, now: datetime,
-                 zone: ZoneInfo, quiet: tuple[int, int]) -> datetime | None:
+def reminder_due(
+    channel: str,
+    before_min: int,
+    event_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[int, int],
+) -> datetime | None:
     """When a reminder ``before_min`` before ``event_at`` goes out, or None if it is too late."""
     due = event_at - timedelta(minutes=before_min)
     if channel == "sms":
@@ -116,8 +123,13 @@ def reminder_due(channel: str, before_min: int, event_at: datetime, now: datetim
     return due
 
 
-def plan_reminders(rules: Sequence[ReminderRule], event_at: datetime, now: datetime,
-                   zone: ZoneInfo, quiet: tuple[int, int]) -> list[PlannedReminder]:
+def plan_reminders(
+    rules: Sequence[ReminderRule],
+    event_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[int, int],
+) -> list[PlannedReminder]:
     """The reminders still worth sending for a meeting at ``event_at``, with their times."""
     planned = []
     for rule in rules:

@@ -27,11 +27,13 @@ grid points that remain are enumerated directly.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import add, attrgetter, lt, sub
 from zoneinfo import ZoneInfo
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -40,6 +42,7 @@ _US_PER_MIN = 60_000_000
 _US_PER_DAY = 86_400_000_000
 _ONE_DAY = timedelta(days=1)
 _MIDNIGHT = time(0)
+_FAR = 1 << 62  # beyond any instant a datetime can hold, in microseconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +68,23 @@ class Interval:
 
     start: datetime
     end: datetime
+    # The same instants in microseconds since the epoch. Converting a datetime costs as
+    # much as everything else the computation does with an interval, so it is done once,
+    # when the interval is made, rather than on every computation that reads it.
+    start_us: int = field(init=False, repr=False, compare=False)
+    end_us: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _require_aware(self.start, "Interval.start")
         _require_aware(self.end, "Interval.end")
         if self.end < self.start:
             raise ValueError("an interval must not end before it starts")
+        object.__setattr__(self, "start_us", _to_us(self.start))
+        object.__setattr__(self, "end_us", _to_us(self.end))
+
+
+_START_US = attrgetter("start_us")
+_END_US = attrgetter("end_us")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,21 +151,29 @@ def free_slots(
     if window is None or not workers:
         return []
     clock = _LocalClock(zone)
-    days = _local_days(clock, *window)
+    days_on = _local_days(clock, *window)
     step = service.slot_interval_min * _US_PER_MIN
 
     workers_at: defaultdict[int, list[int]] = defaultdict(list)
     for worker in sorted(workers, key=attrgetter("worker_id")):
         worker_id = worker.worker_id
-        for starts in _free_start_ranges(service, worker, clock, days, *window, step):
-            for start in starts:
-                workers_at[start].append(worker_id)
+        for starts in _free_start_ranges(service, worker, clock, days_on, *window, step):
+            for start_us in starts:
+                workers_at[start_us].append(worker_id)
 
     duration = timedelta(minutes=service.duration_min)
+    step_delta = timedelta(microseconds=step)
     slots = []
+    previous_us, previous = -_FAR, _EPOCH
     for start_us in sorted(workers_at):
-        start = _EPOCH + timedelta(microseconds=start_us)
+        # Most starts follow the previous one by one grid step; adding a ready timedelta
+        # is several times cheaper than building the datetime from the epoch.
+        if start_us - previous_us == step:
+            start = previous + step_delta
+        else:
+            start = _EPOCH + timedelta(microseconds=start_us)
         slots.append(Slot(start, start + duration, tuple(workers_at[start_us])))
+        previous_us, previous = start_us, start
     return slots
 
 
@@ -174,11 +196,11 @@ def is_slot_free(
     if window is None:
         return False
     clock = _LocalClock(zone)
-    days = _local_days(clock, *window)
+    days_on = _local_days(clock, *window)
     step = service.slot_interval_min * _US_PER_MIN
     return any(
         start_us in starts
-        for starts in _free_start_ranges(service, worker, clock, days, *window, step)
+        for starts in _free_start_ranges(service, worker, clock, days_on, *window, step)
     )
 
 
@@ -226,52 +248,38 @@ def _window(
     return (low, high) if low < high else None
 
 
-def _local_days(clock: _LocalClock, low: int, high: int) -> list[tuple[date, int]]:
-    """(date, weekday) for every local date the rules are expanded on."""
+def _local_days(clock: _LocalClock, low: int, high: int) -> list[list[date]]:
+    """The local dates the rules are expanded on, listed per weekday (Monday first)."""
     day = clock.local_date(low) - _ONE_DAY
     last = clock.local_date(high) + _ONE_DAY
-    days = []
+    days_on: list[list[date]] = [[] for _ in range(7)]
     while day <= last:
-        days.append((day, day.weekday()))
+        days_on[day.weekday()].append(day)
         day += _ONE_DAY
-    return days
+    return days_on
 
 
 def _open_intervals(
-    worker: WorkerSchedule, clock: _LocalClock, days: list[tuple[date, int]]
+    worker: WorkerSchedule, clock: _LocalClock, days_on: list[list[date]]
 ) -> list[tuple[int, int]]:
     """The worker's merged open intervals, sorted, as (start, end) microseconds."""
-    rules_on: list[list[WeeklyRule]] = [[] for _ in range(7)]
+    spans = [(opening.start_us, opening.end_us) for opening in worker.openings]
+    instant = clock.instant
     for rule in worker.rules:
-        rules_on[rule.weekday].append(rule)
-    spans = []
-    for day, weekday in days:
-        for rule in rules_on[weekday]:
-            if rule.valid_from is not None and day < rule.valid_from:
-                continue
-            if rule.valid_to is not None and day > rule.valid_to:
-                continue
-            start = clock.instant(day, rule.start)
-            end = clock.instant(day, rule.end)
-            # A rule inside the hour skipped in spring converts to an empty span.
-            if start < end:
-                spans.append((start, end))
-    for opening in worker.openings:
-        start, end = _to_us(opening.start), _to_us(opening.end)
-        if start < end:
-            spans.append((start, end))
-    return _merge(spans, touching=True)
-
-
-def _merge(spans: list[tuple[int, int]], *, touching: bool) -> list[tuple[int, int]]:
-    """Sort and merge overlapping (and, if asked, touching) half-open spans."""
-    spans.sort()
-    merged: list[tuple[int, int]] = []
+        valid_from, valid_to = rule.valid_from, rule.valid_to
+        for day in days_on[rule.weekday]:
+            if (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to):
+                start, end = instant(day, rule.start), instant(day, rule.end)
+                # A rule inside the hour skipped in spring converts to an empty or reversed span.
+                if start < end:
+                    spans.append((start, end))
     if not spans:
-        return merged
+        return spans
+    spans.sort()
+    merged = []
     current_start, current_end = spans[0]
     for start, end in spans:
-        if start < current_end or (touching and start == current_end):
+        if start <= current_end:
             if end > current_end:
                 current_end = end
         else:
@@ -281,41 +289,46 @@ def _merge(spans: list[tuple[int, int]], *, touching: bool) -> list[tuple[int, i
     return merged
 
 
-def _forbidden_starts(
+def _free_gaps(
     service: ServiceParams, worker: WorkerSchedule, clock: _LocalClock
-) -> list[tuple[int, int]]:
-    """Merged half-open ranges of starts that an absence, a busy time or the limit rule out."""
+) -> tuple[list[int], list[int]]:
+    """The gaps between the starts that absences, busy times and the daily limit rule out.
+
+    Returned as two sorted lists of gap starts and gap ends, disjoint and non-empty.
+    """
     duration = service.duration_min * _US_PER_MIN
+    # [s, s+d) overlaps [a, b) iff a - d < s < b, so on integer microseconds the starts
+    # ruled out are [a - d + 1, b). The blocked interval of a start adds the buffers.
+    reach = duration + service.buffer_after_min * _US_PER_MIN - 1
     before = service.buffer_before_min * _US_PER_MIN
-    # [s, s+d) overlaps [a, b) iff a - d < s < b; on integer microseconds the open lower
-    # bound becomes a closed one a - d + 1.
-    after_reach = duration + service.buffer_after_min * _US_PER_MIN - 1
-    to_us = _to_us
-    spans = []
+    busy = worker.busy
+    # A union of intervals only needs its starts and its ends each sorted on their own:
+    # the k-th smallest start opens a gap-free stretch exactly when the (k-1)-th smallest
+    # end lies at or before it. Plain integer lists sort far faster than pairs.
+    lows = list(map(sub, map(_START_US, busy), repeat(reach, len(busy))))
+    highs = list(map(add, map(_END_US, busy), repeat(before, len(busy))))
     for absence in worker.absences:
-        start, end = to_us(absence.start), to_us(absence.end)
-        if start < end:
-            spans.append((start - duration + 1, end))
-    for busy in worker.busy:
-        start, end = to_us(busy.start), to_us(busy.end)
-        if start < end:
-            spans.append((start - after_reach, end + before))
+        lows.append(absence.start_us - duration + 1)
+        highs.append(absence.end_us)
     limit = service.max_per_day
     if limit is not None:
-        for day in _days_at_limit(worker.bookings_per_day, limit):
-            spans.append((clock.instant(day, _MIDNIGHT), clock.instant(day + _ONE_DAY, _MIDNIGHT)))
-    return _merge(spans, touching=False)
-
-
-def _days_at_limit(bookings_per_day: Mapping[date, int], limit: int) -> Iterable[date]:
-    return (day for day, count in bookings_per_day.items() if count >= limit)
+        for day, count in worker.bookings_per_day.items():
+            if count >= limit:
+                lows.append(clock.instant(day, _MIDNIGHT))
+                highs.append(clock.instant(day + _ONE_DAY, _MIDNIGHT))
+    lows.sort()
+    highs.sort()
+    gap_starts = [-_FAR, *highs]
+    gap_ends = [*lows, _FAR]
+    keep = list(map(lt, gap_starts, gap_ends))
+    return list(compress(gap_starts, keep)), list(compress(gap_ends, keep))
 
 
 def _free_start_ranges(
     service: ServiceParams,
     worker: WorkerSchedule,
     clock: _LocalClock,
-    days: list[tuple[date, int]],
+    days_on: list[list[date]],
     low: int,
     high: int,
     step: int,
@@ -323,37 +336,26 @@ def _free_start_ranges(
     """The worker's free starts in ``[low, high)`` as ranges of microseconds."""
     if service.max_per_day == 0:
         return []
-    opens = _open_intervals(worker, clock, days)
+    opens = _open_intervals(worker, clock, days_on)
     if not opens:
         return []
-    forbidden = _forbidden_starts(service, worker, clock)
+    gap_starts, gap_ends = _free_gaps(service, worker, clock)
+    last_gap = len(gap_ends)
     duration = service.duration_min * _US_PER_MIN
     free: list[range] = []
-    skip = 0
     for anchor, open_end in opens:
-        # Starts whose appointment fits in this open interval and the window.
+        # Starts whose appointment fits in this open interval and in the window.
         begin = max(anchor, low)
         stop = min(open_end - duration + 1, high)
         if begin >= stop:
             continue
-        while skip < len(forbidden) and forbidden[skip][1] <= begin:
-            skip += 1
-        index = skip
-        while begin < stop:
-            if index < len(forbidden) and forbidden[index][0] < stop:
-                blocked_start, blocked_end = forbidden[index]
-                if blocked_start > begin:
-                    _append_grid(free, anchor, step, begin, blocked_start)
-                begin = max(begin, blocked_end)
-                index += 1
-            else:
-                _append_grid(free, anchor, step, begin, stop)
-                break
+        index = bisect_right(gap_ends, begin)
+        while index < last_gap and gap_starts[index] < stop:
+            first = max(begin, gap_starts[index])
+            # The first grid point at or after `first`: ceiling division.
+            first = anchor - ((anchor - first) // step) * step
+            end = min(stop, gap_ends[index])
+            if first < end:
+                free.append(range(first, end, step))
+            index += 1
     return free
-
-
-def _append_grid(free: list[range], anchor: int, step: int, begin: int, stop: int) -> None:
-    """Add the grid points ``anchor + k * step`` that lie in ``[begin, stop)``."""
-    first = anchor + -((anchor - begin) // step) * step
-    if first < stop:
-        free.append(range(first, stop, step))

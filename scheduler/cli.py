@@ -40,3 +40,62 @@ def register_commands(app: Flask) -> None:
                 click.echo(f"{org.slug}: intact")
         if broken:
             raise SystemExit(1)
+
+    @app.cli.command("staff-account")
+    @click.option("--organisation", "org_slug", required=True, help="The organisation's slug.")
+    @click.option("--email", required=True, help="The e-mail the person signs in with.")
+    @click.option("--name", required=True)
+    @click.option(
+        "--role",
+        type=click.Choice(["org_admin", "unit_admin", "worker"]),
+        default="org_admin",
+        show_default=True,
+    )
+    @click.option("--unit", "unit_id", type=int, help="Unit id (unit_admin and worker).")
+    def staff_account(org_slug: str, email: str, name: str, role: str, unit_id: int | None) -> None:
+        """Create a staff account, e.g. the first organisation administrator; the person then
+        signs in through the organisation's OpenID provider with this e-mail address."""
+        from scheduler.staff.accounts import create_account
+
+        try:
+            account = create_account(org_slug, email, name, role, unit_id)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        click.echo(f"staff account {account.id} created for {account.email} ({account.role})")
+
+    @app.cli.command("worker")
+    def worker() -> None:
+        """Run the periodic jobs (notifications, calendar feeds, holds …) until SIGTERM."""
+        run_worker(app)
+
+
+def run_worker(app: Flask) -> None:
+    """Run every job of ``scheduler.jobs.all_jobs()`` in this process until SIGTERM/SIGINT.
+
+    Each job runs once at start, then at its interval. On a signal no new run starts,
+    the dispatcher hands back what it has claimed but not tried, and the process ends
+    when the running jobs have returned.
+    """
+    import signal
+    from datetime import UTC, datetime
+    from types import FrameType
+
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    import notifications
+    from scheduler.jobs import build_scheduler
+
+    scheduler = build_scheduler(app, BlockingScheduler(timezone="UTC"))
+    for job in scheduler.get_jobs():
+        job.modify(next_run_time=datetime.now(UTC))
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        click.echo(f"worker: {signal.Signals(signum).name}, stopping")
+        notifications.request_stop()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo("worker: running " + ", ".join(job.id for job in scheduler.get_jobs()))
+    scheduler.start()

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_EMBEDDED": False,  # run the periodic jobs inside the web process (make run)
     "DEV_LOGIN": False,  # development sign-in for staff, with a banner
     "HOLD_MINUTES": 10,
+    "DEFAULT_ORGANISATION": "tunturikyla",  # whose service tray "/" shows
+    "RETENTION_DAYS": 730,  # personal data of bookings older than this is removed
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "LANGUAGES": ["fi", "sv", "en"],
     "BABEL_DEFAULT_LOCALE": "fi",
@@ -59,5 +61,11 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if url.startswith("sqlite"):
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {}).update({"timeout": 30, "check_same_thread": False})
+    if url.startswith("postgresql"):
+        # A pooled connection is checked before use, so that a restarted server costs no
+        # request once it is back; a server that does not answer fails fast (503), not late.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("pool_pre_ping", True)
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]:
         raise RuntimeError("ETAAIKA_SECRET_KEY must be set in production")

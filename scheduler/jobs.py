@@ -29,10 +29,16 @@ class Job:
 
 def all_jobs() -> list[Job]:
     """Every periodic job of the service, with how often it runs."""
+    from notifications import dispatch_due
     from scheduler.booking import expire_holds
+    from scheduler.ical.sync import poll_feeds
+    from scheduler.retention import purge_personal_data
 
     return [
         Job("expire_holds", expire_holds, 30),
+        Job("poll_calendar_feeds", poll_feeds, 60),
+        Job("dispatch_notifications", dispatch_due, 5),
+        Job("purge_personal_data", purge_personal_data, 3600),
     ]
 
 

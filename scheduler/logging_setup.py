@@ -6,7 +6,21 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from flask import Flask
+from flask import Flask, g, has_request_context
+
+# Fields a record may carry about the request it was written in (see scheduler/ops/requests.py).
+REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "remote_addr")
+
+
+class RequestContextFilter(logging.Filter):
+    """Give every record written while a request runs that request's id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id") and has_request_context():
+            request_id = g.get("request_id")
+            if request_id:
+                record.request_id = request_id
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -17,7 +31,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("request_id", "path", "status", "duration_ms"):
+        for key in REQUEST_FIELDS:
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
@@ -29,6 +43,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("LOG_JSON"):
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())
+        handler.addFilter(RequestContextFilter())
         root = logging.getLogger()
         root.handlers[:] = [handler]
         root.setLevel(app.config.get("LOG_LEVEL", "INFO"))

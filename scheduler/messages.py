@@ -1,20 +1,312 @@
 """What the booking domain tells people: builds plain message contexts from bookings
-and queues them in the outbox (``notifications.enqueue``) in the same transaction."""
+and queues them in the outbox (``notifications.enqueue``) in the same transaction.
+
+For each booking (group ``booking:<uid>``):
+
+- confirmed: a confirmation by e-mail (with an iMIP REQUEST) and SMS, the reminders
+  of the service's rules, and a staff notice to the professional;
+- cancelled: the pending messages are cancelled, a cancellation goes out (iMIP CANCEL
+  with the same UID and a higher SEQUENCE), and a staff notice;
+- moved: pending reminders are re-timed, a change notice goes out, and a staff notice.
+
+SMS never name a sensitive service (child protection) unless the organisation allows
+it (``Organisation.settings["sms_may_name_sensitive_services"]``), and never carry the
+client's or the worker's name. Staff notices carry no client details at all.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
+from email.utils import parseaddr
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from scheduler.models import Booking
+from babel.dates import format_date as babel_date
+from flask import current_app
+
+import notifications
+from scheduler.contact import can_receive_sms, normalise_phone
+from scheduler.errors import Problem
+from scheduler.extensions import db
+from scheduler.i18n import format_date, format_time, localized
+from scheduler.models import Booking, Professional
+from scheduler.timeutil import as_utc, now_utc
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("fi", "sv", "en")
+_GENERIC_SUMMARY = {"fi": "Tapaaminen", "sv": "Möte", "en": "Appointment"}
+_MODE_NAMES = {
+    "video": {"fi": "Videotapaaminen", "sv": "Videomöte", "en": "Video meeting"},
+    "phone": {"fi": "Puhelu", "sv": "Telefonsamtal", "en": "Phone call"},
+}
+
+
+def _language(code: str | None) -> str:
+    return code if code in LANGUAGES else "fi"
+
+
+def _public_url() -> str:
+    return str(current_app.config["PUBLIC_URL"]).rstrip("/")
+
+
+def manage_url(token: str) -> str:
+    """The family's secret link to its booking page."""
+    return f"{_public_url()}/manage/{token}"
+
+
+def join_url(booking: Booking) -> str | None:
+    """The link that opens the video meeting, when there is one of its own.
+
+    The video package issues join links; until it does, the family joins from its
+    booking page (the manage link), which every message carries.
+    """
+    return None
+
+
+def _bare_time(instant: datetime, lang: str, zone: ZoneInfo) -> str:
+    local = as_utc(instant).astimezone(zone)
+    separator = ":" if lang == "en" else "."
+    return f"{local.hour}{separator}{local.minute:02d}"
+
+
+def _when(
+    start: datetime, end: datetime | None, lang: str, zone: ZoneInfo, prefix: str = ""
+) -> dict[str, str]:
+    local_day = as_utc(start).astimezone(zone).date()
+    values = {
+        "weekday": babel_date(local_day, "EEEE", locale=lang),
+        "weekday_short": babel_date(local_day, "EEE", locale=lang),
+        "date": format_date(start, lang, zone),
+        "time": format_time(start, lang, zone),
+    }
+    if end is not None:
+        values["time_range"] = f"{values['time']}–{_bare_time(end, lang, zone)}"
+    return {f"{prefix}{key}": value for key, value in values.items()}
+
+
+def _old_when(old_start: datetime | None, lang: str, zone: ZoneInfo) -> dict[str, str | None]:
+    """The earlier time of a moved booking (``old_date`` …); all None otherwise."""
+    if old_start is not None:
+        return dict(_when(old_start, None, lang, zone, "old_"))
+    return dict.fromkeys(("old_weekday", "old_weekday_short", "old_date", "old_time"))
+
+
+def _sms_may_name(booking: Booking) -> bool:
+    if not booking.service.sensitive:
+        return True
+    return bool((booking.organisation.settings or {}).get("sms_may_name_sensitive_services"))
+
+
+def _professional(booking: Booking) -> Professional:
+    # A move may have changed professional_id after the relationship was loaded.
+    pro = db.session.get(Professional, booking.professional_id)
+    assert pro is not None
+    return pro
+
+
+def _sender(booking: Booking) -> str | None:
+    return booking.organisation.email_from or None
+
+
+def _organizer_email(booking: Booking) -> str:
+    sender = _sender(booking) or str(current_app.config.get("MAIL_FROM") or "etaaika@localhost")
+    return parseaddr(sender)[1] or "etaaika@localhost"
+
+
+def client_context(booking: Booking, old_start: datetime | None = None) -> dict[str, Any]:
+    """Plain values for the family's messages, in the booking's language."""
+    lang = _language(booking.language)
+    zone = booking.organisation.zone
+    service_name = localized(booking.service.name, lang)
+    organisation_name = localized(booking.organisation.name, lang)
+    context: dict[str, Any] = {
+        "organisation_name": organisation_name,
+        "email_from": _sender(booking),
+        "client_name": booking.client_name or "",
+        "service_name": service_name,
+        "sms_service": service_name if _sms_may_name(booking) else None,
+        "professional_name": _professional(booking).name,
+        "meeting_mode": booking.meeting_mode,
+        "join_url": join_url(booking),
+        # The secret link travels sealed (see notifications.sealing); None without one.
+        "manage_url": None,
+        "public_url": _public_url(),
+        "cancelled_by": booking.cancelled_by,
+        **_when(booking.start_at, booking.end_at, lang, zone),
+        **_old_when(old_start, lang, zone),
+    }
+    summary = service_name if _sms_may_name(booking) else _GENERIC_SUMMARY[lang]
+    context["invite"] = {
+        "uid": booking.uid,
+        "sequence": booking.sequence,
+        "start": as_utc(booking.start_at).isoformat(),
+        "end": as_utc(booking.end_at).isoformat(),
+        "summary": f"{summary} ({organisation_name})",
+        "location": _MODE_NAMES.get(booking.meeting_mode, _MODE_NAMES["video"])[lang],
+        "organizer_email": _organizer_email(booking),
+        "organizer_name": organisation_name,
+        "attendee_email": booking.client_email,
+        "attendee_name": booking.client_name,
+    }
+    return context
+
+
+def staff_context(
+    booking: Booking, event: str, old_start: datetime | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The staff notice's language and plain values: the time and service, no client data."""
+    pro = _professional(booking)
+    lang = next((code for code in pro.languages if code in LANGUAGES), "fi")
+    zone = booking.organisation.zone
+    context: dict[str, Any] = {
+        "event": event,
+        "organisation_name": localized(booking.organisation.name, lang),
+        "email_from": _sender(booking),
+        "professional_name": pro.name,
+        "service_name": localized(booking.service.name, lang),
+        "meeting_mode": booking.meeting_mode,
+        "staff_url": f"{_public_url()}/staff",
+        **_when(booking.start_at, booking.end_at, lang, zone),
+        **_old_when(old_start, lang, zone),
+    }
+    return lang, context
+
+
+def _recipients(booking: Booking) -> dict[str, str]:
+    """Where the family's messages go: e-mail and/or a mobile number."""
+    found: dict[str, str] = {}
+    if booking.client_email:
+        found["email"] = booking.client_email
+    if booking.client_phone:
+        try:
+            phone = normalise_phone(booking.client_phone)
+        except Problem:
+            phone = None
+            log.warning("booking %s has a phone number that is not valid; no SMS", booking.id)
+        if phone and can_receive_sms(phone):
+            found["sms"] = phone
+    return found
+
+
+def _group(booking: Booking) -> str:
+    return f"booking:{booking.uid}"
+
+
+def _quiet(booking: Booking) -> tuple[int, int]:
+    return notifications.quiet_hours(booking.organisation.settings)
+
+
+def _notice(
+    booking: Booking, template: str, context: dict[str, Any], secrets: dict[str, Any] | None
+) -> None:
+    """Queue a notice to the family on each of its channels, due now (SMS: not at night)."""
+    now = now_utc()
+    lang = _language(booking.language)
+    for channel, recipient in _recipients(booking).items():
+        due = now
+        if channel == "sms":
+            due = notifications.sms_send_time(now, booking.organisation.zone, _quiet(booking))
+        notifications.enqueue(
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            language=lang,
+            context=context,
+            secrets=secrets,
+            due_at=due,
+            idempotency_key=f"{_group(booking)}:{template}:{channel}:s{booking.sequence}",
+            group_key=_group(booking),
+            organisation_id=booking.organisation_id,
+            event_at=booking.start_at,
+            expires_at=booking.start_at,
+        )
+
+
+def _schedule_reminders(
+    booking: Booking,
+    context: dict[str, Any],
+    secrets: dict[str, Any] | None,
+    already: set[tuple[str, int]],
+) -> None:
+    recipients = _recipients(booking)
+    rules = notifications.parse_rules(booking.service.reminder_rules)
+    planned = notifications.plan_reminders(
+        rules, as_utc(booking.start_at), now_utc(), booking.organisation.zone, _quiet(booking)
+    )
+    for reminder in planned:
+        recipient = recipients.get(reminder.channel)
+        if recipient is None or (reminder.channel, reminder.before_min) in already:
+            continue
+        notifications.enqueue(
+            channel=reminder.channel,
+            recipient=recipient,
+            template="reminder",
+            language=_language(booking.language),
+            context=context,
+            secrets=secrets,
+            due_at=reminder.due_at,
+            before_min=reminder.before_min,
+            idempotency_key=(
+                f"{_group(booking)}:reminder:{reminder.channel}:"
+                f"{reminder.before_min}:s{booking.sequence}"
+            ),
+            group_key=_group(booking),
+            organisation_id=booking.organisation_id,
+            event_at=booking.start_at,
+            expires_at=booking.start_at,
+        )
+
+
+def _staff_notice(booking: Booking, event: str, old_start: datetime | None = None) -> None:
+    pro = _professional(booking)
+    if not booking.service.staff_notices or not pro.email:
+        return
+    lang, context = staff_context(booking, event, old_start)
+    notifications.enqueue(
+        channel="email",
+        recipient=pro.email,
+        template="staff_notice",
+        language=lang,
+        context=context,
+        idempotency_key=f"{_group(booking)}:staff:{event}:s{booking.sequence}",
+        group_key=f"{_group(booking)}:staff",
+        organisation_id=booking.organisation_id,
+    )
 
 
 def booking_confirmed(booking: Booking, manage_token: str) -> None:
     """Queue the confirmation and schedule the reminders of a new booking."""
+    context = client_context(booking)
+    secrets = {"manage_url": manage_url(manage_token)}
+    _notice(booking, "confirmation", context, secrets)
+    _schedule_reminders(booking, context, secrets, already=set())
+    _staff_notice(booking, "booked")
 
 
 def booking_cancelled(booking: Booking) -> None:
     """Queue the cancellation notice and drop the booking's pending reminders."""
+    notifications.cancel_pending(_group(booking))
+    _notice(booking, "cancelled", client_context(booking), secrets=None)
+    _staff_notice(booking, "cancelled")
 
 
 def booking_moved(booking: Booking, old_start: datetime) -> None:
     """Queue the change notice and re-time the booking's pending reminders."""
+    # Only the manage token's hash is stored with the booking: the link comes from the
+    # sealed copy kept with the booking's earlier messages.
+    secrets = notifications.sealed_secrets(_group(booking))
+    # A confirmation or change still waiting (SMS held back at night) would give the old time.
+    notifications.cancel_pending(_group(booking), templates=("confirmation", "changed"))
+    reminder_context = client_context(booking)
+    kept = notifications.retime_pending(
+        _group(booking),
+        as_utc(booking.start_at),
+        reminder_context,
+        booking.organisation.zone,
+        _quiet(booking),
+    )
+    _notice(booking, "changed", client_context(booking, old_start), secrets)
+    _schedule_reminders(booking, reminder_context, secrets, already=kept)
+    _staff_notice(booking, "moved", old_start)

@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a database id, 1 … 2³¹−1; anything else is a plain 404."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, min=1, max=2_147_483_647)
 
 
 def register(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     from scheduler.api import bp as api_bp
 
     app.register_blueprint(api_bp)
 
+    from scheduler.views.feeds import bp as feeds_bp
+
+    app.register_blueprint(feeds_bp)
+
     from scheduler.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+
+    from video.views import bp as video_bp
+
+    app.register_blueprint(video_bp)
+
+    from scheduler.staff import bp as staff_bp
+
+    app.register_blueprint(staff_bp)
+
+    # Probes, metrics, request ids and logs, database error handlers, the proxy fix.
+    from scheduler.ops import init_app as init_ops
+
+    init_ops(app)

@@ -13,9 +13,20 @@ def ensure_extensions(connection: Connection) -> None:
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
 
 
+def import_all_models() -> None:
+    """Import every module that defines tables, so the metadata is complete."""
+    import importlib
+
+    for module in ("scheduler.models", "notifications.models", "video.models"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
 def create_all(connection: Connection) -> None:
     """Build the whole schema from the models (tests); deployments use the migrations."""
-    import scheduler.models  # noqa: F401  (registers the models)
-
+    import_all_models()
     ensure_extensions(connection)
     db.metadata.create_all(connection)

@@ -22,6 +22,7 @@ from scheduler.models import (
     Service,
     WeeklyRule,
 )
+from scheduler.ops.metrics import timed_slot_search
 from scheduler.timeutil import as_utc, local_date
 
 
@@ -154,6 +155,7 @@ def load_schedules(
     ]
 
 
+@timed_slot_search
 def find_slots(
     service: Service,
     professionals: Sequence[Professional],

@@ -130,7 +130,7 @@ def oidc_provider() -> Iterator[OidcProvider]:
         for client_id, secret in CLIENTS.values()
     ]
     env = {**os.environ, "PORT": str(port), "OIDC_CLIENTS": json.dumps(clients)}
-    errors = tempfile.TemporaryFile(mode="w+")
+    errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed in the finally below)
     process = subprocess.Popen(
         ["node", "provider.mjs"],
         cwd=PROVIDER_DIR,
@@ -147,7 +147,9 @@ def oidc_provider() -> Iterator[OidcProvider]:
             process.kill()
             process.wait(timeout=5)
             errors.seek(0)
-            raise AssertionError(f"the OpenID provider did not start: {line}{errors.read()[-1000:]}")
+            raise AssertionError(
+                f"the OpenID provider did not start: {line}{errors.read()[-1000:]}"
+            )
         yield OidcProvider(issuer=line.split()[1])
     finally:
         process.terminate()

@@ -102,13 +102,14 @@ class RedisHub:
     subscription per room, and it keeps the one connection free of cross-thread commands.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = CHANNEL_PREFIX) -> None:
         import redis
 
+        self._prefix = prefix
         self._redis = redis.Redis.from_url(url)
         self._local = _LocalSubscribers()
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        self._pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+        self._pubsub.psubscribe(f"{prefix}*")
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="video-hub-redis", daemon=True)
         self._thread.start()
@@ -122,7 +123,7 @@ class RedisHub:
                     if item.get("type") != "pmessage":
                         continue
                     channel = item["channel"].decode()
-                    room_id = int(channel.removeprefix(CHANNEL_PREFIX))
+                    room_id = int(channel.removeprefix(self._prefix))
                     self._local.deliver(room_id, json.loads(item["data"]))
             except (redis.ConnectionError, ValueError, OSError):
                 if self._closed.is_set():
@@ -131,7 +132,7 @@ class RedisHub:
                 self._closed.wait(1)
 
     def publish(self, room_id: int, message: Message) -> None:
-        self._redis.publish(f"{CHANNEL_PREFIX}{room_id}", json.dumps(message))
+        self._redis.publish(f"{self._prefix}{room_id}", json.dumps(message))
 
     def subscribe(self, room_id: int, callback: Callback) -> Callable[[], None]:
         return self._local.add(room_id, callback)
@@ -149,5 +150,5 @@ def make_hub(config: dict[str, Any]) -> Hub:
     """Redis when ``VIDEO_HUB`` says so or a ``REDIS_URL`` is set, else in-process."""
     choice = config.get("VIDEO_HUB") or ("redis" if config.get("REDIS_URL") else "memory")
     if choice == "redis":
-        return RedisHub(str(config["REDIS_URL"]))
+        return RedisHub(str(config["REDIS_URL"]), config.get("VIDEO_HUB_PREFIX") or CHANNEL_PREFIX)
     return MemoryHub()

@@ -44,7 +44,7 @@ class Window:
         return cls(starts_at - timedelta(minutes=early_min), ends_at + timedelta(minutes=late_min))
 
     def state(self, now: datetime) -> str:
-        """"early", "open" or "closed"."""
+        """ "early", "open" or "closed"."""
         if now < self.opens_at:
             return "early"
         if now >= self.closes_at:

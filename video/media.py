@@ -109,9 +109,7 @@ class MediaLoop:
         except Exception:
             await close()
             raise
-        asyncio.get_running_loop().call_later(
-            lifetime_s, lambda: asyncio.ensure_future(close())
-        )
+        asyncio.get_running_loop().call_later(lifetime_s, lambda: asyncio.ensure_future(close()))
         return str(pc.localDescription.sdp)
 
 
@@ -126,8 +124,11 @@ def media_loop() -> MediaLoop:
 
 
 def run_connection_test(
-    offer_sdp: str, ice_servers: list[dict[str, Any]], max_concurrent: int,
-    timeout_s: float = 15.0, lifetime_s: float = ECHO_LIFETIME_S,
+    offer_sdp: str,
+    ice_servers: list[dict[str, Any]],
+    max_concurrent: int,
+    timeout_s: float = 15.0,
+    lifetime_s: float = ECHO_LIFETIME_S,
 ) -> str:
     """Start an echo peer for one browser and return its SDP answer.
 

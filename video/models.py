@@ -53,7 +53,7 @@ GUEST_KINDS = (Kind.PARENT, Kind.INTERPRETER, Kind.COLLEAGUE)
 MAX_PARTICIPANTS = 4  # a mesh of four browsers is what a phone can carry
 
 
-class Room(db.Model):  # type: ignore[name-defined,misc]
+class Room(db.Model):  # type: ignore[name-defined]
     __tablename__ = "video_rooms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,11 +71,13 @@ class Room(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Participant(db.Model):  # type: ignore[name-defined,misc]
+class Participant(db.Model):  # type: ignore[name-defined]
     __tablename__ = "video_participants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("video_rooms.id", ondelete="CASCADE"), index=True)
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("video_rooms.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str] = mapped_column(String(200))
     # The link secret is HMAC(SECRET_KEY, salt): it can be made again for a reminder, yet

@@ -125,7 +125,7 @@ def window(room: Room, config: Mapping[str, Any]) -> Window:
 
 
 def can_enter(participant: Participant, config: Mapping[str, Any], now: datetime) -> str:
-    """"open", or why not: "early", "closed", "ended", "removed"."""
+    """ "open", or why not: "early", "closed", "ended", "removed"."""
     if participant.removed_at is not None:
         return "removed"
     if participant.room.ended_at is not None:

@@ -84,9 +84,7 @@ class Connection:
         """Join the room's hub and say hello; the others answer with ``here``."""
         self.sid = sid[:64]
         self._unsubscribe = self.hub.subscribe(self.room_id, self.on_hub)
-        self.send_to_client(
-            {"type": "welcome", "you": asdict(self.me), "admitted": self.admitted}
-        )
+        self.send_to_client({"type": "welcome", "you": asdict(self.me), "admitted": self.admitted})
         if self.admitted:
             self.send_to_client({"type": "admitted", **self.actions.ice()})
         else:
@@ -128,8 +126,9 @@ class Connection:
         if kind == "ping":
             self.send_to_client({"type": "pong"})
         elif kind == "signal" and self.admitted:
-            self._publish("signal", to=message.get("to"), toSid=message.get("toSid"),
-                          data=message.get("data"))
+            self._publish(
+                "signal", to=message.get("to"), toSid=message.get("toSid"), data=message.get("data")
+            )
         elif self.me.host:
             self._on_host(kind, message)
 
@@ -166,9 +165,9 @@ class Connection:
                     return
                 self._roster[message["conn"]] = seen
                 self._publish("here", to=message["conn"])
-            elif kind == "here" and message.get("to") == self.conn:
-                self._roster[message["conn"]] = seen
-            elif kind == "state" and message["conn"] in self._roster:
+            elif (kind == "here" and message.get("to") == self.conn) or (
+                kind == "state" and message["conn"] in self._roster
+            ):
                 self._roster[message["conn"]] = seen
             elif kind == "bye":
                 self._roster.pop(message["conn"], None)
@@ -207,14 +206,13 @@ class Connection:
     def _notify(self) -> None:
         """Tell the browser what changed in the part of the roster it may see."""
         if self.me.host:
-            lobby = sorted(
-                (
-                    {"pid": s.member.pid, "name": s.member.name, "kind": s.member.kind}
-                    for s in self._roster.values()
-                    if not s.admitted
-                ),
-                key=lambda entry: entry["pid"],
+            waiting = sorted(
+                (s for s in self._roster.values() if not s.admitted), key=lambda s: s.member.pid
             )
+            lobby = [
+                {"pid": s.member.pid, "name": s.member.name, "kind": s.member.kind}
+                for s in waiting
+            ]
             if lobby != self._lobby:
                 self._lobby = lobby
                 self.send_to_client({"type": "lobby", "waiting": lobby})
@@ -225,7 +223,9 @@ class Connection:
                 self.send_to_client({"type": "host-present", "present": present})
             return
         peers = {
-            conn: s for conn, s in self._roster.items() if s.admitted and s.member.pid != self.me.pid
+            conn: s
+            for conn, s in self._roster.items()
+            if s.admitted and s.member.pid != self.me.pid
         }
         for conn in list(self._announced):
             if conn not in peers:
@@ -234,6 +234,4 @@ class Connection:
         for conn, s in peers.items():
             if conn not in self._announced:
                 self._announced[conn] = (s.member.pid, s.sid)
-                self.send_to_client(
-                    {"type": "peer-joined", "sid": s.sid, **asdict(s.member)}
-                )
+                self.send_to_client({"type": "peer-joined", "sid": s.sid, **asdict(s.member)})

@@ -9,7 +9,8 @@ from __future__ import annotations
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"fi": "Videotapaaminen", "sv": "Videomöte", "en": "Video meeting"},
     "not_recorded": {
-        "fi": "Tapaamista ei tallenneta. Kuva, ääni ja viestit kulkevat vain osallistujien välillä.",
+        "fi": "Tapaamista ei tallenneta. Kuva, ääni ja viestit kulkevat vain osallistujien "
+        "välillä.",
         "sv": "Mötet spelas inte in. Bild, ljud och meddelanden går bara mellan deltagarna.",
         "en": "This meeting is not recorded. Video, sound and messages go only between the "
         "participants.",
@@ -30,14 +31,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your browser will ask to use the camera and microphone. Choose Allow.",
     },
     "self_view": {"fi": "Oma kuva", "sv": "Din bild", "en": "Your picture"},
-    "mic_level": {"fi": "Mikrofonin äänitaso", "sv": "Mikrofonens ljudnivå", "en": "Microphone level"},
+    "mic_level": {
+        "fi": "Mikrofonin äänitaso",
+        "sv": "Mikrofonens ljudnivå",
+        "en": "Microphone level",
+    },
     "mic_hint": {
         "fi": "Puhu: palkin pitäisi liikkua.",
         "sv": "Tala: stapeln ska röra sig.",
         "en": "Speak: the bar should move.",
     },
-    "test_connection": {"fi": "Testaa yhteys", "sv": "Testa anslutningen", "en": "Test the connection"},
-    "testing": {"fi": "Testataan yhteyttä…", "sv": "Anslutningen testas…", "en": "Testing the connection…"},
+    "test_connection": {
+        "fi": "Testaa yhteys",
+        "sv": "Testa anslutningen",
+        "en": "Test the connection",
+    },
+    "testing": {
+        "fi": "Testataan yhteyttä…",
+        "sv": "Anslutningen testas…",
+        "en": "Testing the connection…",
+    },
     "result_good": {
         "fi": "Yhteys on hyvä.",
         "sv": "Anslutningen är bra.",
@@ -51,7 +64,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "result_none": {
         "fi": "Yhteyttä ei saatu. Kokeile toista verkkoa, esimerkiksi mobiilidataa Wi-Fin sijaan.",
-        "sv": "Ingen anslutning. Pröva ett annat nätverk, till exempel mobildata i stället för wifi.",
+        "sv": "Ingen anslutning. Pröva ett annat nätverk, till exempel mobildata i stället "
+        "för wifi.",
         "en": "No connection. Try another network, for example mobile data instead of Wi-Fi.",
     },
     "result_busy": {
@@ -60,7 +74,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The test is busy right now. You can still go to the waiting room.",
     },
     "rtt": {"fi": "Viive", "sv": "Fördröjning", "en": "Delay"},
-    "to_waiting": {"fi": "Siirry odotustilaan", "sv": "Gå till väntrummet", "en": "Go to the waiting room"},
+    "to_waiting": {
+        "fi": "Siirry odotustilaan",
+        "sv": "Gå till väntrummet",
+        "en": "Go to the waiting room",
+    },
     "start_meeting": {"fi": "Aloita tapaaminen", "sv": "Börja mötet", "en": "Start the meeting"},
     "waiting_title": {"fi": "Odotustila", "sv": "Väntrum", "en": "Waiting room"},
     "waiting_text": {
@@ -106,8 +124,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Meddelandena sparas inte.",
         "en": "Messages are not saved.",
     },
-    "invite": {"fi": "Kutsu osallistuja", "sv": "Bjud in en deltagare", "en": "Invite a participant"},
-    "invite_parent": {"fi": "Toinen vanhempi", "sv": "Den andra föräldern", "en": "The other parent"},
+    "invite": {
+        "fi": "Kutsu osallistuja",
+        "sv": "Bjud in en deltagare",
+        "en": "Invite a participant",
+    },
+    "invite_parent": {
+        "fi": "Toinen vanhempi",
+        "sv": "Den andra föräldern",
+        "en": "The other parent",
+    },
     "invite_interpreter": {"fi": "Tulkki", "sv": "Tolk", "en": "Interpreter"},
     "invite_colleague": {"fi": "Kollega", "sv": "Kollega", "en": "Colleague"},
     "invite_link": {
@@ -130,7 +156,16 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "joined": {"fi": "liittyi tapaamiseen", "sv": "anslöt till mötet", "en": "joined"},
     "left": {"fi": "poistui", "sv": "lämnade", "en": "left"},
-    "ended": {"fi": "Tapaaminen on päättynyt.", "sv": "Mötet har avslutats.", "en": "The meeting has ended."},
+    "you_left": {
+        "fi": "Poistuit tapaamisesta.",
+        "sv": "Du lämnade mötet.",
+        "en": "You left the meeting.",
+    },
+    "ended": {
+        "fi": "Tapaaminen on päättynyt.",
+        "sv": "Mötet har avslutats.",
+        "en": "The meeting has ended.",
+    },
     "removed": {
         "fi": "Työntekijä poisti sinut tapaamisesta.",
         "sv": "Medarbetaren tog bort dig från mötet.",

@@ -26,8 +26,9 @@ def url_list(value: object) -> list[str]:
     return [str(part) for part in value]  # type: ignore[attr-defined]
 
 
-def turn_credentials(secret: str, ident: str, now: datetime, ttl_s: int = CREDENTIAL_TTL_S
-                     ) -> tuple[str, str]:
+def turn_credentials(
+    secret: str, ident: str, now: datetime, ttl_s: int = CREDENTIAL_TTL_S
+) -> tuple[str, str]:
     """(username, password) valid for ``ttl_s`` seconds from ``now``."""
     username = f"{int(now.timestamp()) + ttl_s}:{ident}"
     digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket as py_socket
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +26,9 @@ from video.turn import ice_servers, url_list
 
 log = logging.getLogger(__name__)
 
+SILENCE_LIMIT_S = 60
+MAX_MESSAGE_BYTES = 64 * 1024
+
 bp = Blueprint("video", __name__, url_prefix="/video")
 csrf.exempt(bp)  # no cookie authenticates anything here: the secret is in the path or body
 
@@ -40,7 +46,7 @@ def hub() -> Hub:
     state: dict[str, Any] = current_app.extensions.setdefault("etaaika_video", {})
     if "hub" not in state:
         state["hub"] = make_hub(current_app.config)
-    return state["hub"]  # type: ignore[no-any-return]
+    return state["hub"]
 
 
 def _page(participant: Participant, host: bool) -> ResponseReturnValue:
@@ -215,10 +221,21 @@ def socket(ws: Server, ticket: str) -> None:
     # Never hold a transaction (on SQLite: the write lock) for the life of a socket.
     db.session.rollback()
 
+    # The hub's thread and this one both send; the socket's compressor is not thread-safe.
+    send_lock = threading.Lock()
+
     def send(message: dict[str, Any]) -> None:
         try:
-            ws.send(json.dumps(message))
-        except ConnectionClosed:
+            with send_lock:
+                ws.send(json.dumps(message))
+        except (ConnectionClosed, OSError):
+            pass
+
+    def close() -> None:
+        try:
+            with send_lock:
+                ws.close()
+        except (ConnectionClosed, OSError):
             pass
 
     connection = Connection(
@@ -228,7 +245,7 @@ def socket(ws: Server, ticket: str) -> None:
         admitted=admitted,
         actions=_SocketActions(room_id, member.pid),
         send_to_client=send,
-        close_client=lambda: ws.close(),
+        close_client=close,
     )
     first = _receive(ws, timeout=15)
     if first is None or first.get("type") != "hello":
@@ -236,19 +253,32 @@ def socket(ws: Server, ticket: str) -> None:
     connection.open(str(first.get("sid", "")))
     try:
         while ws.connected:
-            message = _receive(ws, timeout=None)
+            # The page pings every 20 s; silence means a vanished phone, not a quiet one.
+            raw = ws.receive(timeout=SILENCE_LIMIT_S)
+            if raw is None:
+                break
+            message = _parse(raw)
             if message is not None:
                 connection.on_client(message)
     except ConnectionClosed:
         pass
     finally:
         connection.close()
+        close()
+        # Let the closing handshake finish, then shut the socket: the development server
+        # would otherwise write an HTTP response into what the browser still reads as a
+        # WebSocket ("Invalid frame header").
+        ws.thread.join(timeout=2)
+        with contextlib.suppress(OSError):
+            ws.sock.shutdown(py_socket.SHUT_RDWR)
 
 
 def _receive(ws: Server, timeout: float | None) -> dict[str, Any] | None:
     raw = ws.receive(timeout=timeout)
-    if raw is None or len(raw) > 64 * 1024:
-        return None
+    return None if raw is None else _parse(raw)
+
+
+def _parse(raw: str | bytes) -> dict[str, Any] | None:
     try:
         message = json.loads(raw)
     except ValueError:
@@ -258,8 +288,5 @@ def _receive(ws: Server, timeout: float | None) -> dict[str, Any] | None:
 
 @bp.record_once
 def _configure(state: Any) -> None:
-    # Keep sockets alive through proxies and notice dead peers.
-    state.app.config.setdefault(
-        "SOCK_SERVER_OPTIONS", {"ping_interval": 25, "max_message_size": 64 * 1024}
-    )
-
+    # No protocol pings: the library would send them from its own thread, racing ours.
+    state.app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": MAX_MESSAGE_BYTES})

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
+import socket
 import ssl
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate, parseaddr
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
 
 from notifications.channels.base import Channel, Outgoing, SendError
 from notifications.config import SmtpSettings
@@ -26,28 +32,49 @@ def message_id(idempotency_key: str, sender: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def build_email(message: Outgoing) -> EmailMessage:
-    """The MIME message for ``message`` (an e-mail :class:`Outgoing`)."""
+# The classic policy, with the CRLF line ends that SMTP requires.
+WIRE = compat32.clone(linesep="\r\n")
+
+
+def _utf8(subtype: str, text: str) -> MIMEText:
+    charset = Charset("utf-8")
+    charset.body_encoding = QP  # readable in transit, unlike base64
+    return MIMEText(text, subtype, charset)  # type: ignore[arg-type]  # a Charset is fine
+
+
+def _address(value: str) -> str:
+    name, address = parseaddr(value)
+    return formataddr((name, address), charset="utf-8") if address else value
+
+
+def build_email(message: Outgoing) -> Message:
+    """The MIME message for ``message`` (an e-mail :class:`Outgoing`).
+
+    Built with the classic ``email.mime`` classes: the structured-header API of
+    ``EmailMessage`` costs several times as much per message at dispatch rates.
+    """
     sender = message.sender or ""
-    email = EmailMessage(policy=SMTP)
-    email["From"] = sender
+    body = MIMEMultipart("alternative")
+    body.attach(_utf8("plain", message.text))
+    if message.html:
+        body.attach(_utf8("html", message.html))
+    email: Message = body
+    if message.calendar and message.calendar_method:
+        invite = _utf8("calendar", message.calendar.decode())
+        invite.set_param("method", message.calendar_method)
+        body.attach(invite)
+        attachment = MIMEApplication(message.calendar, "ics")
+        attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        email = MIMEMultipart("mixed")
+        email.attach(body)
+        email.attach(attachment)
+    email["From"] = _address(sender)
     email["To"] = message.recipient
-    email["Subject"] = message.subject or ""
+    email["Subject"] = Header(message.subject or "", "utf-8").encode()
     email["Date"] = formatdate(usegmt=True)
     email["Message-ID"] = message_id(message.idempotency_key, sender)
     # RFC 3834: automatic replies (out-of-office) should not answer this.
     email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.text)
-    if message.html:
-        email.add_alternative(message.html, subtype="html")
-    if message.calendar and message.calendar_method:
-        email.add_alternative(
-            message.calendar.decode(), subtype="calendar",
-            params={"method": message.calendar_method},
-        )
-        email.add_attachment(
-            message.calendar, maintype="application", subtype="ics", filename="invite.ics"
-        )
     return email
 
 
@@ -74,6 +101,10 @@ class EmailChannel(Channel):
         else:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         try:
+            # Each SMTP command waits for its answer: without this, Nagle's algorithm and
+            # delayed ACKs add tens of milliseconds to every message.
+            if smtp.sock is not None:
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             smtp.ehlo()
             if s.security == "starttls":
                 smtp.starttls(context=self._tls_context())
@@ -92,16 +123,18 @@ class EmailChannel(Channel):
             except smtplib.SMTPAuthenticationError as exc:
                 raise SendError(f"SMTP login refused ({exc.smtp_code})") from exc
             except (smtplib.SMTPException, OSError) as exc:
-                raise SendError(f"SMTP server unreachable: {exc.__class__.__name__}: {exc}") from exc
+                raise SendError(
+                    f"SMTP server unreachable: {exc.__class__.__name__}: {exc}"
+                ) from exc
         return self._smtp
 
     def send(self, message: Outgoing) -> None:
-        email = build_email(message)
+        data = build_email(message).as_bytes(policy=WIRE)
         envelope_from = parseaddr(message.sender or "")[1] or None
         for attempt in (1, 2):
             smtp = self._connection()
             try:
-                smtp.send_message(email, from_addr=envelope_from, to_addrs=[message.recipient])
+                smtp.sendmail(envelope_from or "", [message.recipient], data)
                 return
             except smtplib.SMTPServerDisconnected as exc:
                 # A reused connection may have been closed by the server while idle:

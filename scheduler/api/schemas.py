@@ -5,12 +5,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+import re
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    model_validator,
+)
 
 Language = Literal["fi", "sv", "en"]
 MeetingMode = Literal["video", "phone"]
 LocalizedText = dict[str, str]
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _full_date(value: object) -> object:
+    """Only RFC 3339 full dates (2027-03-28); no timestamps or other shapes."""
+    if isinstance(value, str) and not _FULL_DATE.fullmatch(value):
+        raise ValueError("write the date as YYYY-MM-DD")
+    return value
+
+
+FullDate = Annotated[date, BeforeValidator(_full_date)]
 
 
 class Strict(BaseModel):
@@ -75,8 +96,8 @@ class SlotList(BaseModel):
 
 
 class SlotQuery(Strict):
-    from_date: date | None = Field(None, alias="from")
-    to_date: date | None = Field(None, alias="to")
+    from_date: FullDate | None = Field(None, alias="from")
+    to_date: FullDate | None = Field(None, alias="to")
     professional_id: Id | None = None
     language: Annotated[str, Field(min_length=2, max_length=8, pattern="^[a-z]+$")] | None = None
 

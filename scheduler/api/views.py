@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
@@ -28,6 +28,11 @@ def identify_actor() -> None:
     """Everyone on the public API acts as a family; the manage link is their only key."""
     g.actor = "client:manage-link" if request.path.startswith("/api/v1/manage/") else "client:api"
     g.actor_role = "client"
+
+
+def utc_iso(value: datetime) -> str:
+    """An instant as the API writes it: 2027-03-28T07:00:00Z."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def public_limit() -> str:
@@ -96,19 +101,19 @@ def list_services() -> ResponseReturnValue:
     return jsonify(schemas.ServiceList(services=services).model_dump(mode="json"))
 
 
-@bp.get("/services/<int:service_id>")
+@bp.get("/services/<id:service_id>")
 def get_service_view(service_id: int) -> ResponseReturnValue:
     return jsonify(service_out(get_service(service_id)).model_dump(mode="json"))
 
 
-@bp.get("/services/<int:service_id>/professionals")
+@bp.get("/services/<id:service_id>/professionals")
 def list_professionals(service_id: int) -> ResponseReturnValue:
     service = get_service(service_id)
     pros = [professional_out(p) for p in slots.candidates(service)]
     return jsonify(schemas.ProfessionalList(professionals=pros).model_dump(mode="json"))
 
 
-@bp.get("/services/<int:service_id>/slots")
+@bp.get("/services/<id:service_id>/slots")
 def list_slots(service_id: int) -> ResponseReturnValue:
     service = get_service(service_id)
     query = parse_query(schemas.SlotQuery)
@@ -116,18 +121,20 @@ def list_slots(service_id: int) -> ResponseReturnValue:
     now = now_utc()
     first = query.from_date or local_date(now, zone)
     last = query.to_date or first + timedelta(days=13)
+    if last < first:
+        raise Problem(422, "invalid_input", "'to' is before 'from'.", {"to": "before 'from'"})
     if (last - first).days > 62:
         raise Problem(422, "invalid_input", "At most 62 days at a time.", {"to": "too far from 'from'"})
     range_start = local_instant(first, time(0), zone)
     range_end = local_instant(last + timedelta(days=1), time(0), zone)
     pros = slots.candidates(service, query.professional_id, query.language)
     found = slots.find_slots(service, pros, range_start, range_end, now) if service.bookable else []
-    body = schemas.SlotList(
-        service_id=service.id, from_date=first, to_date=last,
-        slots=[schemas.SlotOut(start_at=s.start, end_at=s.end, professional_ids=list(s.worker_ids))
-               for s in found],
-    )
-    return jsonify(body.model_dump(mode="json"))
+    # Thousands of slots: plain dicts in the shape of schemas.SlotList, without a model per slot.
+    return jsonify({
+        "service_id": service.id, "from_date": first.isoformat(), "to_date": last.isoformat(),
+        "slots": [{"start_at": utc_iso(s.start), "end_at": utc_iso(s.end),
+                   "professional_ids": list(s.worker_ids)} for s in found],
+    })
 
 
 @bp.post("/holds")
@@ -157,7 +164,7 @@ def create_booking() -> ResponseReturnValue:
     answers = validate_answers(held.service.intake_questions, dict(data.intake_answers))
     client = ops.ClientDetails(
         name=data.client.name.strip(), email=data.client.email,
-        phone=normalise_phone(data.client.phone, "client.phone"), language=data.language,
+        phone=normalise_phone(data.client.phone), language=data.language,
         intake_answers=answers,
     )
     booking, token = ops.confirm(data.hold_token, client)

@@ -28,12 +28,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
-from icalendar.error import InvalidCalendar
 
 from scheduler.ical.parse import FeedUnreadable, Problem, parse_feed
 
@@ -41,9 +41,8 @@ from scheduler.ical.parse import FeedUnreadable, Problem, parse_feed
 _MARGIN = timedelta(days=2)
 _OFFSET_NAME = re.compile(r"\((?:UTC|GMT)\s*([+-])(\d{1,2}):?(\d{2})?\)")
 _FREE_BUSY_TYPES = {"BUSY", "BUSY-TENTATIVE", "BUSY-UNAVAILABLE"}
-_EXPANSION_ERRORS = (
-    ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError, InvalidCalendar,
-)
+# InvalidCalendar is a ValueError; named for the reader.
+_EXPANSION_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError)
 
 
 @dataclass(frozen=True, order=True)
@@ -166,6 +165,11 @@ def _prepare_events(
             # icalendar leaves times with an unknown TZID floating; place them ourselves.
             _assign_zone(component, _guess_zone(str(tzid), zone))
             result.problems.append(Problem("unknown_timezone", str(tzid)[:100]))
+            start = _dt(component, "DTSTART")
+        end = _dt(component, "DTEND")
+        if isinstance(end, date) and _rough_utc(end) < _rough_utc(start):
+            # recurring-ical-events swaps the two; the time is kept busy, but say so.
+            result.problems.append(Problem("end_before_start", str(component.get("UID", ""))))
         recurring = any(key in component for key in ("RRULE", "RDATE", "RECURRENCE-ID"))
         if not recurring and not _may_overlap(component, start, lo, hi):
             continue
@@ -183,6 +187,11 @@ def _assign_zone(event: icalendar.cal.Component, zone: tzinfo) -> None:
                     value.dt = moment.replace(tzinfo=zone)
 
 
+def _dt(component: icalendar.cal.Component, name: str) -> Any:
+    """The decoded value of a date/time property, or None (icalendar's union type is wide)."""
+    return getattr(component.get(name), "dt", None)
+
+
 def _rough_utc(value: date) -> datetime:
     if not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
@@ -191,13 +200,14 @@ def _rough_utc(value: date) -> datetime:
     return value.astimezone(UTC)
 
 
-def _may_overlap(event: icalendar.Event, start: date, lo: datetime, hi: datetime) -> bool:
+def _may_overlap(event: icalendar.cal.Component, start: date, lo: datetime, hi: datetime) -> bool:
     try:
         begin = _rough_utc(start)
+        duration = _dt(event, "DURATION")
         if "DTEND" in event:
-            end = _rough_utc(event["DTEND"].dt)
-        elif "DURATION" in event and isinstance(event["DURATION"].dt, timedelta):
-            end = begin + abs(event["DURATION"].dt)
+            end = _rough_utc(_dt(event, "DTEND"))
+        elif isinstance(duration, timedelta):
+            end = begin + abs(duration)
         else:
             end = begin + timedelta(days=1)
     except Exception:
@@ -219,7 +229,7 @@ def _occurrences(
     calendar: icalendar.Calendar, lo: datetime, hi: datetime, result: ImportResult
 ) -> Iterable[icalendar.cal.Component]:
     try:
-        return list(recurring_ical_events.of(calendar, skip_bad_series=True).between(lo, hi))
+        return list(recurring_ical_events.of(calendar).between(lo, hi))
     except _EXPANSION_ERRORS:
         pass
     # One bad series sank the whole expansion: expand each series on its own.
@@ -233,9 +243,7 @@ def _occurrences(
         single = icalendar.Calendar()
         single.subcomponents = [*timezones, *events]
         try:
-            occurrences.extend(
-                recurring_ical_events.of(single, skip_bad_series=True).between(lo, hi)
-            )
+            occurrences.extend(recurring_ical_events.of(single).between(lo, hi))
         except _EXPANSION_ERRORS as error:
             result.problems.append(Problem("bad_recurrence", f"{uid}: {error}"[:200]))
     return occurrences
@@ -267,8 +275,10 @@ def _busy_interval(
         return None
     uid = str(event["UID"]) if "UID" in event else None
     try:
-        start_value = event["DTSTART"].dt
-        end_value = event["DTEND"].dt if "DTEND" in event else start_value
+        start_value = _dt(event, "DTSTART")
+        end_value = _dt(event, "DTEND") if "DTEND" in event else start_value
+        if not isinstance(start_value, date) or not isinstance(end_value, date):
+            raise TypeError("DTSTART or DTEND is not a date or a date-time")
         start = _instant(start_value, zone)
         end = _instant(end_value, zone)
         if not isinstance(start_value, datetime) and end <= start:

@@ -75,7 +75,7 @@ def masked_url(url: str) -> str:
 
 
 def stale_policy(organisation: Organisation) -> str:
-    """"withhold" (default) or "warn": what a stale feed does to the worker's times."""
+    """ "withhold" (default) or "warn": what a stale feed does to the worker's times."""
     chosen = (organisation.settings or {}).get(ORG_POLICY_KEY) or setting("FEED_STALE_POLICY")
     return "warn" if chosen == "warn" else "withhold"
 
@@ -127,7 +127,9 @@ def feed_statuses(professional_id: int, lang: str = "fi") -> list[FeedStatus]:
         stale = is_stale(feed.last_success_at, now)
         if feed.last_success_at is None:
             state = "never"
-            message = text(feed.last_error, lang) if feed.last_error else text("never_fetched", lang)
+            message = (
+                text(feed.last_error, lang) if feed.last_error else text("never_fetched", lang)
+            )
         elif stale:
             state = "stale"
             message = text("stale" if policy == "withhold" else "stale_warn", lang)

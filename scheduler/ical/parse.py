@@ -19,6 +19,8 @@ _BOM = "\ufeff"
 _FOLD = re.compile(r"\r?\n[ \t]")
 _EMPTY_TZID = re.compile(r";TZID=(?=[;:])", re.IGNORECASE)
 _VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\s*$.*?^END:VTIMEZONE\s*$\n?", re.I | re.M | re.S)
+# Exchange sometimes quotes the value together with the TZID: TZID="Zone:20200609T090000".
+_QUOTED_VALUE = re.compile(r';TZID="([^":\r\n]+):([0-9]{8}(?:T[0-9]{6}Z?)?)"\r?$', re.M)
 _TZID_LINE = re.compile(r"^TZID[^:]*:(.*)$", re.I | re.M)
 
 
@@ -128,6 +130,9 @@ def parse_feed(data: bytes) -> ParsedFeed:
     if not data.strip():
         raise FeedUnreadable("empty")
     text = _wrap_and_close(decode(data, problems), problems)
+    text, quoted = _QUOTED_VALUE.subn(r';TZID="\1":\2', text)
+    if quoted:
+        problems.append(Problem("repaired", f"{quoted} quoted date values"))
     try:
         return ParsedFeed(_parse(text), problems)
     except (ValueError, KeyError, IndexError, TypeError) as error:

@@ -56,7 +56,9 @@ def refresh_feed(feed_id: int) -> None:
 
 def _claim_due(now: datetime) -> list[_Claimed]:
     due_before = now - timedelta(minutes=int(setting("FEED_POLL_MINUTES")))
-    condition = or_(CalendarFeed.last_attempt_at.is_(None), CalendarFeed.last_attempt_at <= due_before)
+    condition = or_(
+        CalendarFeed.last_attempt_at.is_(None), CalendarFeed.last_attempt_at <= due_before
+    )
     return _claim(now, [condition], limit=int(setting("FEED_BATCH")))
 
 

@@ -6,6 +6,8 @@ words are chosen when the admin page is shown, in the viewer's language.
 
 from __future__ import annotations
 
+# ruff: noqa: E501  (whole sentences read and translated best unbroken)
+
 TEXTS: dict[str, dict[str, str]] = {
     # Errors: the feed gave nothing usable this time; the last good busy times are kept.
     "bad_url": {

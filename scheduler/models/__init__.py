@@ -4,6 +4,7 @@ from scheduler.models.audit import AccessLogEntry
 from scheduler.models.availability import Absence, ExtraOpening, WeeklyRule
 from scheduler.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from scheduler.models.calendar import CalendarFeed, ExternalBusy, FeedToken
+from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, FigureSnapshot
 from scheduler.models.organisation import Organisation, Unit
 from scheduler.models.service import MEETING_MODES, Professional, Service, service_professionals
 from scheduler.models.staff import StaffRole, StaffUser
@@ -18,7 +19,11 @@ __all__ = [
     "CalendarFeed",
     "ExternalBusy",
     "ExtraOpening",
+    "Feedback",
+    "FeedbackInvite",
     "FeedToken",
+    "FigureScope",
+    "FigureSnapshot",
     "Organisation",
     "Professional",
     "Service",

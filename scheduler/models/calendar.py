@@ -20,9 +20,7 @@ class ExternalBusy(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_external_busy_professional_start", "professional_id", "start_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    professional_id: Mapped[int] = mapped_column(
-        ForeignKey("professionals.id", ondelete="CASCADE")
-    )
+    professional_id: Mapped[int] = mapped_column(ForeignKey("professionals.id", ondelete="CASCADE"))
     # The feed it came from; None for busy times entered by other means.
     feed_id: Mapped[int | None] = mapped_column(index=True)
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -71,9 +69,7 @@ class FeedToken(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "feed_tokens"
     __table_args__ = (
-        CheckConstraint(
-            "(professional_id IS NULL) <> (unit_id IS NULL)", name="one_owner"
-        ),
+        CheckConstraint("(professional_id IS NULL) <> (unit_id IS NULL)", name="one_owner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

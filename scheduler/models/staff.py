@@ -26,7 +26,7 @@ class StaffRole(enum.StrEnum):
 _ROLE_LIST = ", ".join(f"'{r.value}'" for r in StaffRole)
 
 
-class StaffUser(db.Model):  # type: ignore[name-defined,misc]
+class StaffUser(db.Model):  # type: ignore[name-defined]
     """One person's account. Signs in through the organisation's OpenID provider: the first
     sign-in with a matching e-mail binds the provider's (issuer, subject) to the account."""
 

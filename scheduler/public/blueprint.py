@@ -3,16 +3,24 @@ the language switch, and the rate limit of the public POST endpoints."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
+import flask_babel
+from babel.dates import format_date
 from flask import Blueprint, current_app, g, request
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.errors import Problem
 from scheduler.extensions import db
+from scheduler.i18n import current_language, format_time, localized
 from scheduler.models import Organisation
+from scheduler.public.texts import MEETING_MODES, language_name, problem_text
+from scheduler.timeutil import HELSINKI, local_date
 
 bp = Blueprint("public", __name__)
 
@@ -43,9 +51,14 @@ def language_links() -> list[dict[str, Any]]:
     for code in current_app.config["LANGUAGES"]:
         args = request.args.to_dict()
         args["lang"] = code
-        links.append({"code": code, "name": LANGUAGE_NAMES.get(code, code),
-                      "href": f"{request.path}?{urlencode(args)}",
-                      "current": code == g.get("lang")})
+        links.append(
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES.get(code, code),
+                "href": f"{request.path}?{urlencode(args)}",
+                "current": code == g.get("lang"),
+            }
+        )
     return links
 
 
@@ -59,10 +72,70 @@ def header_organisation() -> Organisation | None:
         except SQLAlchemyError:
             # An error page must render even when the database is the error.
             g.org = None
-    return g.org  # type: ignore[no-any-return]
+    org: Organisation | None = g.org
+    return org
+
+
+def weekday_name(day: date | datetime, zone: ZoneInfo = HELSINKI) -> str:
+    """The day's name in the page's language, capitalised for a heading: "Maanantai"."""
+    if isinstance(day, datetime):
+        day = local_date(day, zone)
+    name = format_date(day, "cccc", locale=current_language())  # stand-alone form
+    return name[:1].upper() + name[1:]
+
+
+def time_range(start: datetime, end: datetime, zone: ZoneInfo = HELSINKI) -> str:
+    """ "klo 9.00–10.00", "kl. 9.00–10.00", "9:00–10:00"."""
+    lang = current_language()
+    first = format_time(start, lang, zone)
+    last = format_time(end, "en" if lang == "en" else "fi", zone).removeprefix("klo ")
+    return f"{first}–{last.replace(':', '.') if lang != 'en' else last}"
+
+
+def intake_answer_text(question: dict[str, Any], value: Any) -> str:
+    """An intake answer as the family gave it: the option's label, yes or no, or the text."""
+    if question.get("kind") == "yesno" or isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    for option in question.get("options", []):
+        if option.get("value") == value:
+            return localized(option.get("label"))
+    return str(value)
+
+
+@bp.before_app_request
+def forget_previous_request() -> None:
+    """One app context can serve several requests (the test client, CLI commands), and ``g``
+    lives as long as it: the previous request's language and organisation must not leak."""
+    flask_babel.refresh()
+    g.pop("org", None)
 
 
 @bp.app_context_processor
 def layout_values() -> dict[str, Any]:
-    """Values base.html needs on every page of the service, public or not."""
-    return {"language_links": language_links, "header_organisation": header_organisation}
+    """Values base.html and error.html need on every page of the service, public or not."""
+    return {
+        "language_links": language_links,
+        "header_organisation": header_organisation,
+        "problem_text": problem_text,
+    }
+
+
+@bp.context_processor
+def page_helpers() -> dict[str, Any]:
+    lang = current_language()
+    return {
+        "meeting_mode_name": lambda mode: str(MEETING_MODES.get(mode, mode)),
+        "language_label": lambda code: language_name(code, lang),
+        "intake_answer_text": intake_answer_text,
+        "time_range": time_range,
+    }
+
+
+@bp.app_template_filter("fweekday")
+def fweekday(day: date | datetime, zone: ZoneInfo = HELSINKI) -> str:
+    return weekday_name(day, zone)
+
+
+@bp.app_template_filter("local_day")
+def local_day(instant: datetime, zone: ZoneInfo = HELSINKI) -> date:
+    return local_date(instant, zone)

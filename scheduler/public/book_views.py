@@ -12,7 +12,7 @@ from scheduler.extensions import limiter
 from scheduler.i18n import current_language
 from scheduler.intake import validate_answers
 from scheduler.models import Booking
-from scheduler.public import holds
+from scheduler.public import holds, identification
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.forms import QUESTION_PREFIX, BookingForm, booking_form
 from scheduler.public.texts import problem_text
@@ -27,8 +27,9 @@ def load_hold(token: str) -> Booking:
 
 
 def service_url(booking: Booking) -> str:
-    return url_for("public.service_page", org_slug=booking.organisation.slug,
-                   service_slug=booking.service.slug)
+    return url_for(
+        "public.service_page", org_slug=booking.organisation.slug, service_slug=booking.service.slug
+    )
 
 
 def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnValue | None:
@@ -64,8 +65,14 @@ def book(token: str) -> ResponseReturnValue:
     booking = load_hold(token)
     service = booking.service
     if service.requires_strong_id and not booking.identity_subject:
-        return render_template("public/identify.html", booking=booking, service=service,
-                               token=token, back_url=service_url(booking))
+        return render_template(
+            "public/identify.html",
+            booking=booking,
+            service=service,
+            token=token,
+            back_url=service_url(booking),
+            identification_available=identification.available,
+        )
     lang = current_language()
     defaults = {"language": lang if lang in ("fi", "sv", "en") else "fi"}
     if booking.identity_name:
@@ -84,8 +91,13 @@ def book(token: str) -> ResponseReturnValue:
         else:
             status = 422
     return render_template(
-        "public/book.html", booking=booking, service=service, form=form, token=token,
-        can_extend=holds.can_extend(booking), back_url=service_url(booking),
+        "public/book.html",
+        booking=booking,
+        service=service,
+        form=form,
+        token=token,
+        can_extend=holds.can_extend(booking),
+        back_url=service_url(booking),
     ), status
 
 

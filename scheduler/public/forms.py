@@ -10,8 +10,17 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, Form, RadioField, StringField, TelField
-from wtforms import TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    Form,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from scheduler.contact import normalise_phone
@@ -20,7 +29,11 @@ from scheduler.i18n import localized
 from scheduler.intake import MAX_TEXT
 from scheduler.models import Service
 
-BOOKING_LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
+BOOKING_LANGUAGES = [
+    SelectChoice("fi", "Suomi"),
+    SelectChoice("sv", "Svenska"),
+    SelectChoice("en", "English"),
+]
 QUESTION_PREFIX = "q_"
 
 
@@ -38,14 +51,19 @@ class BookingForm(FlaskForm):
 
     name = StringField(
         _l("Your name"),
-        validators=[InputRequired(_l("Write your name.")),
-                    Length(max=200, message=_l("The name is too long."))],
+        validators=[
+            InputRequired(_l("Write your name.")),
+            Length(max=200, message=_l("The name is too long.")),
+        ],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
         _l("E-mail address"),
-        validators=[Optional(), Email(_l("Write the e-mail address in the form name@example.fi.")),
-                    Length(max=255, message=_l("The e-mail address is too long."))],
+        validators=[
+            Optional(),
+            Email(_l("Write the e-mail address in the form name@example.fi.")),
+            Length(max=255, message=_l("The e-mail address is too long.")),
+        ],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     phone = TelField(
@@ -59,15 +77,23 @@ class BookingForm(FlaskForm):
         validators=[InputRequired(_l("Choose a language."))],
     )
     consent = BooleanField(
-        _l("I have read the privacy notice and agree that my details are used for this "
-           "appointment."),
+        _l(
+            "I have read the privacy notice and agree that my details are used for this "
+            "appointment."
+        ),
         validators=[InputRequired(_l("Agree to the use of your details to book the time."))],
     )
 
-    def validate_email(self, field: Field) -> None:
-        """A family must be reachable: an e-mail address, a phone number, or both."""
-        if not (field.data or "").strip() and not (self.phone.data or "").strip():
-            raise ValidationError(str(_l("Give an e-mail address or a phone number, or both.")))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, then: a family must be reachable by e-mail, phone, or both."""
+        valid = super().validate(extra_validators)
+        if not (self.email.data or "").strip() and not (self.phone.data or "").strip():
+            self.email.errors = [
+                *self.email.errors,
+                str(_l("Give an e-mail address or a phone number, or both.")),
+            ]
+            return False
+        return valid
 
     def questions(self) -> list[Field]:
         return [field for field in self if field.name.startswith(QUESTION_PREFIX)]
@@ -101,16 +127,27 @@ def booking_form(service: Service, lang: str, **kwargs: Any) -> BookingForm:
         kind = question.get("kind", "text")
         field: Any
         if kind == "choice":
-            choices = [(o["value"], localized(o["label"], lang)) for o in question["options"]]
-            field = RadioField(label, choices=choices,
-                               validators=[InputRequired(_l("Choose one of the options."))]
-                               if required else [Optional()])
+            choices = [
+                SelectChoice(o["value"], localized(o["label"], lang)) for o in question["options"]
+            ]
+            field = RadioField(
+                label,
+                choices=choices,
+                validators=[InputRequired(_l("Choose one of the options."))]
+                if required
+                else [Optional()],
+            )
         elif kind == "yesno":
-            field = RadioField(label, choices=[("yes", _l("Yes")), ("no", _l("No"))],
-                               validators=[first])
+            field = RadioField(
+                label,
+                choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+                validators=[first],
+            )
         else:
-            field = TextAreaField(label, validators=[
-                first, Length(max=MAX_TEXT, message=_l("The answer is too long."))])
+            field = TextAreaField(
+                label,
+                validators=[first, Length(max=MAX_TEXT, message=_l("The answer is too long."))],
+            )
         setattr(ServiceBookingForm, QUESTION_PREFIX + question["id"], field)
     return ServiceBookingForm(**kwargs)
 

@@ -35,8 +35,12 @@ def record_identity(booking: Booking, subject: str, name: str | None) -> None:
     booking.identity_name = name
     booking.updated_at = now_utc()
     db.session.flush()
-    audit.record(booking.organisation_id, "booking.identify", f"booking:{booking.id}",
-                 ops.client_identifiers(booking))
+    audit.record(
+        booking.organisation_id,
+        "booking.identify",
+        f"booking:{booking.id}",
+        ops.client_identifiers(booking),
+    )
 
 
 @bp.post("/book/<token>/identify")
@@ -45,8 +49,9 @@ def identify(token: str) -> ResponseReturnValue:
     """Send the family to the identification service; the hold token waits in the session."""
     ops.booking_by_hold_token(token)
     session[SESSION_KEY] = token
-    return oidc.begin(PROVIDER, url_for("public.identified", _external=True),
-                      ui_locales=current_language())
+    return oidc.begin(
+        PROVIDER, url_for("public.identified", _external=True), ui_locales=current_language()
+    )
 
 
 @bp.get("/identify/callback")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,7 +16,7 @@ from scheduler.models import Booking, BookingStatus
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
 from scheduler.public.texts import problem_text
-from scheduler.public.week import build_week, parse_choice
+from scheduler.public.week import build_week, chosen_workers, parse_choice
 from scheduler.timeutil import now_utc
 
 
@@ -35,12 +35,23 @@ def manage_link(token: str) -> str:
 
 def _show(template: str, booking: Booking, token: str, **extra: object) -> ResponseReturnValue:
     """Render a page that shows the family's own details; each showing is logged."""
-    audit.record(booking.organisation_id, "booking.read", f"booking:{booking.id}",
-                 ops.client_identifiers(booking))
+    audit.record(
+        booking.organisation_id,
+        "booking.read",
+        f"booking:{booking.id}",
+        ops.client_identifiers(booking),
+    )
     confirmed = booking.status == BookingStatus.CONFIRMED.value
     join = meetings.family_join_link(booking) if confirmed else None
-    return render_template(template, booking=booking, service=booking.service, token=token,
-                           manage_link=manage_link(token), join_link=join, **extra)
+    return render_template(
+        template,
+        booking=booking,
+        service=booking.service,
+        token=token,
+        manage_link=manage_link(token),
+        join_link=join,
+        **extra,
+    )
 
 
 @bp.get("/manage/<token>/booked")
@@ -82,8 +93,9 @@ def cancel(token: str) -> ResponseReturnValue:
             flash(gettext("Your appointment is cancelled."), "success")
         return redirect(url_for("public.manage", token=token), 303)
     status = 422 if request.method == "POST" else 200
-    return render_template("public/cancel.html", booking=booking, service=booking.service,
-                           token=token, form=form), status
+    return render_template(
+        "public/cancel.html", booking=booking, service=booking.service, token=token, form=form
+    ), status
 
 
 @bp.get("/manage/<token>/move")
@@ -93,11 +105,25 @@ def move(token: str) -> ResponseReturnValue:
     service = booking.service
     everyone = slots.candidates(service)
     choice = parse_choice(_move_args(booking), service, everyone)
-    pros = slots.candidates(service, choice.worker, choice.speaks)
+    pros = chosen_workers(everyone, choice)
     week = build_week(service, pros, choice.week, now_utc())
+
+    def week_url(monday: date) -> str:
+        return url_for(
+            "public.move",
+            token=token,
+            **choice.args(week=monday.isoformat(), mode=None, worker=choice.worker or "any"),
+        )
+
     return render_template(
-        "public/move.html", booking=booking, service=service, token=token, choice=choice,
-        week=week, workers=everyone, languages=[],
+        "public/move.html",
+        booking=booking,
+        service=service,
+        token=token,
+        choice=choice,
+        week=week,
+        workers=everyone,
+        week_url=week_url,
         hold_url=url_for("public.move_to", token=token),
     )
 
@@ -116,8 +142,9 @@ def move_to(token: str) -> ResponseReturnValue:
     booking = load_managed(token)
     service = booking.service
     choice = parse_choice(request.form, service, slots.candidates(service))
-    back = url_for("public.move", token=token, **choice.args(mode=None, worker=choice.worker
-                                                                or "any"))
+    back = url_for(
+        "public.move", token=token, **choice.args(mode=None, worker=choice.worker or "any")
+    )
     try:
         start = datetime.fromisoformat(request.form.get("start") or "")
         if start.tzinfo is None:
@@ -140,8 +167,13 @@ def move_to(token: str) -> ResponseReturnValue:
 def _free_worker(booking: Booking, start: datetime) -> int | None:
     """For "any worker": the booking's own worker when free then, else the first free one."""
     service = booking.service
-    found = slots.find_slots(service, slots.candidates(service), start,
-                             start + (booking.end_at - booking.start_at), now_utc())
+    found = slots.find_slots(
+        service,
+        slots.candidates(service),
+        start,
+        start + (booking.end_at - booking.start_at),
+        now_utc(),
+    )
     for slot in found:
         if slot.start == start:
             ids = slot.worker_ids

@@ -44,7 +44,9 @@ PROBLEMS: dict[str, LazyString] = {
     "service_not_found": _l("The page was not found. Check the address."),
     "method_not_allowed": _l("The page was not found. Check the address."),
     "bad_request": _l("The form could not be sent. Please go back, reload the page and try again."),
-    "too_many_requests": _l("Too many attempts in a short time. Please wait a minute and try again."),
+    "too_many_requests": _l(
+        "Too many attempts in a short time. Please wait a minute and try again."
+    ),
     "conflict": _l("The change conflicts with another one. Please try again."),
     "unavailable": _l("The service is briefly unavailable. Please try again in a moment."),
     "invalid_input": _l("Some answers need to be checked."),

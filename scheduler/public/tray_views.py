@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,14 +15,17 @@ from scheduler.extensions import db, limiter
 from scheduler.models import Organisation, Service
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
-from scheduler.public.week import build_week, parse_choice
+from scheduler.public.week import build_week, chosen_workers, parse_choice
 from scheduler.timeutil import now_utc
 
 
 def get_service(org: Organisation, service_slug: str) -> Service:
     service = db.session.scalar(
-        select(Service).where(Service.organisation_id == org.id, Service.slug == service_slug,
-                              Service.bookable.is_(True))
+        select(Service).where(
+            Service.organisation_id == org.id,
+            Service.slug == service_slug,
+            Service.bookable.is_(True),
+        )
     )
     if service is None:
         raise Problem(404, "service_not_found", "No such service.")
@@ -32,7 +35,8 @@ def get_service(org: Organisation, service_slug: str) -> Service:
 def tray_groups(org: Organisation) -> list[tuple[str, list[Service]]]:
     """The organisation's bookable services grouped by the need they meet."""
     services = db.session.scalars(
-        select(Service).where(Service.organisation_id == org.id, Service.bookable.is_(True))
+        select(Service)
+        .where(Service.organisation_id == org.id, Service.bookable.is_(True))
         .order_by(Service.id)
     )
     order = list(CATEGORIES)
@@ -61,12 +65,27 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     service = get_service(org, service_slug)
     everyone = slots.candidates(service)
     choice = parse_choice(request.args, service, everyone)
-    pros = slots.candidates(service, choice.worker, choice.speaks)
+    pros = chosen_workers(everyone, choice)
     week = build_week(service, pros, choice.week, now_utc())
     languages = sorted({lang for p in everyone for lang in (p.languages or [])})
+
+    def week_url(monday: date) -> str:
+        return url_for(
+            "public.service_page",
+            org_slug=org.slug,
+            service_slug=service.slug,
+            **choice.args(week=monday.isoformat()),
+        )
+
     return render_template(
-        "public/service.html", org=org, service=service, choice=choice, week=week,
-        workers=everyone, languages=languages,
+        "public/service.html",
+        org=org,
+        service=service,
+        choice=choice,
+        week=week,
+        workers=everyone,
+        languages=languages,
+        week_url=week_url,
         hold_url=url_for("public.hold_time", org_slug=org.slug, service_slug=service.slug),
     )
 
@@ -86,8 +105,9 @@ def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
     choice = parse_choice(request.form, service, slots.candidates(service))
-    back = url_for("public.service_page", org_slug=org.slug, service_slug=service.slug,
-                   **choice.args())
+    back = url_for(
+        "public.service_page", org_slug=org.slug, service_slug=service.slug, **choice.args()
+    )
     start = _parse_start(request.form.get("start"))
     if start is None:
         flash(problem_text("bad_request", ""), "error")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from scheduler import slots
 from scheduler.availability import Slot
@@ -21,10 +22,12 @@ class Choice:
     mode: str
     week: date | None
 
-    def args(self, **override: object) -> dict[str, object]:
+    def args(self, **override: object) -> dict[str, Any]:
         """The choice as query arguments (for links and redirects), empty ones left out."""
         values: dict[str, object] = {
-            "worker": self.worker, "speaks": self.speaks, "mode": self.mode,
+            "worker": self.worker,
+            "speaks": self.speaks,
+            "mode": self.mode,
             "week": self.week.isoformat() if self.week else None,
         }
         values.update(override)
@@ -65,8 +68,7 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
-def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Professional]
-                 ) -> Choice:
+def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Professional]) -> Choice:
     """Read the filters from query or form values; anything unknown falls back to "any"."""
     worker = _int_or_none(args.get("worker"))
     if worker not in {p.id for p in pros}:
@@ -85,14 +87,27 @@ def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Profe
     return Choice(worker, speaks, mode, week)
 
 
+def chosen_workers(pros: Sequence[Professional], choice: Choice) -> list[Professional]:
+    """The workers the choice allows, out of every worker of the service (``pros``, from
+    ``slots.candidates``): the same filter as ``slots.candidates`` without asking again."""
+    return [
+        p
+        for p in pros
+        if (choice.worker is None or p.id == choice.worker)
+        and (choice.speaks is None or choice.speaks in (p.languages or []))
+    ]
+
+
 def week_range(monday: date, service: Service) -> tuple[datetime, datetime]:
     zone = service.organisation.zone
-    return local_instant(monday, time(0), zone), local_instant(monday + timedelta(days=7),
-                                                               time(0), zone)
+    return local_instant(monday, time(0), zone), local_instant(
+        monday + timedelta(days=7), time(0), zone
+    )
 
 
-def build_week(service: Service, pros: Sequence[Professional], wanted: date | None,
-               now: datetime) -> Week:
+def build_week(
+    service: Service, pros: Sequence[Professional], wanted: date | None, now: datetime
+) -> Week:
     """Free times of ``pros`` for ``service`` in the wanted week (default: this week)."""
     zone = service.organisation.zone
     today = local_date(now, zone)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
 
 from scheduler import audit
@@ -23,11 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def not_found() -> Problem:
-    return Problem(404, "not_found", "Not found.")
+    return Problem(404, "not_found", _("Not found."))
 
 
 def forbidden() -> Problem:
-    return Problem(403, "forbidden", "Your role does not allow this.")
+    return Problem(403, "forbidden", _("Your role does not allow this."))
 
 
 def require_role(*roles: StaffRole) -> Callable[[F], F]:
@@ -49,7 +50,7 @@ def require_role(*roles: StaffRole) -> Callable[[F], F]:
 ADMINS = (StaffRole.ORG_ADMIN, StaffRole.UNIT_ADMIN)
 
 
-def professionals_query(user: StaffUser | None = None) -> Select[tuple[Professional]]:
+def professionals_query(user: StaffUser | None = None) -> Select[Professional]:
     """The professionals the user reaches: own (worker), the unit's, or the organisation's."""
     user = user or current_user()
     query = select(Professional).where(Professional.organisation_id == user.organisation_id)
@@ -66,8 +67,9 @@ def visible_professionals() -> list[Professional]:
     return list(db.session.scalars(professionals_query()))
 
 
-def _reach(user: StaffUser, organisation_id: int, unit_id: int | None,
-           professional_id: int | None) -> None:
+def _reach(
+    user: StaffUser, organisation_id: int, unit_id: int | None, professional_id: int | None
+) -> None:
     """404 outside the organisation, 403 outside the user's unit or own work."""
     if organisation_id != user.organisation_id:
         raise not_found()
@@ -93,12 +95,20 @@ def booking_or_404(booking_id: int, action: str) -> Booking:
     if booking is None:
         raise not_found()
     try:
-        _reach(current_user(), booking.organisation_id, booking.professional.unit_id,
-               booking.professional_id)
+        _reach(
+            current_user(),
+            booking.organisation_id,
+            booking.professional.unit_id,
+            booking.professional_id,
+        )
     except Problem:
         org_id, target = booking.organisation_id, f"booking:{booking.id}"
         identifiers = client_identifiers(booking)
-        after_rollback(lambda: audit.record(org_id, action, target, identifiers, "denied"))
+
+        def log_denied() -> None:
+            audit.record(org_id, action, target, identifiers, "denied")
+
+        after_rollback(log_denied)
         raise
     return booking
 
@@ -138,7 +148,7 @@ def staff_user_or_404(user_id: int) -> StaffUser:
     return other
 
 
-def units_query(user: StaffUser | None = None) -> Select[tuple[Unit]]:
+def units_query(user: StaffUser | None = None) -> Select[Unit]:
     user = user or current_user()
     query = select(Unit).where(Unit.organisation_id == user.organisation_id)
     if not user.is_org_admin:
@@ -146,7 +156,7 @@ def units_query(user: StaffUser | None = None) -> Select[tuple[Unit]]:
     return query.order_by(Unit.id)
 
 
-def services_query(user: StaffUser | None = None) -> Select[tuple[Service]]:
+def services_query(user: StaffUser | None = None) -> Select[Service]:
     user = user or current_user()
     query = select(Service).where(Service.organisation_id == user.organisation_id)
     if not user.is_org_admin:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from flask import g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from scheduler import oidc
 from scheduler.errors import Problem
 from scheduler.extensions import db
 from scheduler.models import Organisation, Professional, StaffRole, StaffUser
+from scheduler.staff.access import not_found
 from scheduler.staff.blueprint import SESSION_KEY, bp, dev_login_enabled
 from scheduler.timeutil import now_utc
 
@@ -79,7 +81,7 @@ def oidc_callback() -> ResponseReturnValue:
         raise Problem(
             403,
             "no_staff_account",
-            "You signed in, but you have no staff account here. Ask your administrator.",
+            _("You signed in, but you have no staff account here. Ask your administrator."),
         )
     return _sign_in(user)
 
@@ -102,40 +104,51 @@ def _dev_choices() -> list[tuple[str, str]]:
 
 
 def _dev_user(choice: str) -> StaffUser:
-    kind, _, raw_id = choice.partition(":")
+    kind, _sep, raw_id = choice.partition(":")
     if not raw_id.isdigit():
-        raise Problem(422, "invalid_input", "Choose who to sign in as.")
+        raise Problem(422, "invalid_input", _("Choose who to sign in as."))
     if kind == "user":
         user = db.session.get(StaffUser, int(raw_id))
         if user is None or not user.active:
-            raise Problem(422, "invalid_input", "Choose who to sign in as.")
+            raise Problem(422, "invalid_input", _("Choose who to sign in as."))
         return user
     now = now_utc()
     if kind == "pro":
         pro = db.session.get(Professional, int(raw_id))
         if pro is None:
-            raise Problem(422, "invalid_input", "Choose who to sign in as.")
+            raise Problem(422, "invalid_input", _("Choose who to sign in as."))
         user = StaffUser(
-            organisation_id=pro.organisation_id, unit_id=pro.unit_id,
-            role=StaffRole.WORKER.value, professional_id=pro.id,
-            email=(pro.email or f"worker{pro.id}@dev.invalid").lower(), name=pro.name,
-            oidc_issuer=DEV_ISSUER, oidc_subject=f"pro:{pro.id}", active=True, created_at=now,
+            organisation_id=pro.organisation_id,
+            unit_id=pro.unit_id,
+            role=StaffRole.WORKER.value,
+            professional_id=pro.id,
+            email=(pro.email or f"worker{pro.id}@dev.invalid").lower(),
+            name=pro.name,
+            oidc_issuer=DEV_ISSUER,
+            oidc_subject=f"pro:{pro.id}",
+            active=True,
+            created_at=now,
         )
     elif kind == "admin":
         org = db.session.get(Organisation, int(raw_id))
         if org is None:
-            raise Problem(422, "invalid_input", "Choose who to sign in as.")
+            raise Problem(422, "invalid_input", _("Choose who to sign in as."))
         user = db.session.scalar(
             select(StaffUser).where(
                 StaffUser.oidc_issuer == DEV_ISSUER, StaffUser.oidc_subject == f"admin:{org.id}"
             )
         ) or StaffUser(
-            organisation_id=org.id, role=StaffRole.ORG_ADMIN.value,
-            email=f"admin@{org.slug}.dev.invalid", name=f"Admin ({org.slug})",
-            oidc_issuer=DEV_ISSUER, oidc_subject=f"admin:{org.id}", active=True, created_at=now,
+            organisation_id=org.id,
+            role=StaffRole.ORG_ADMIN.value,
+            email=f"admin@{org.slug}.dev.invalid",
+            name=f"Admin ({org.slug})",
+            oidc_issuer=DEV_ISSUER,
+            oidc_subject=f"admin:{org.id}",
+            active=True,
+            created_at=now,
         )
     else:
-        raise Problem(422, "invalid_input", "Choose who to sign in as.")
+        raise Problem(422, "invalid_input", _("Choose who to sign in as."))
     db.session.add(user)
     db.session.flush()
     return user
@@ -145,7 +158,7 @@ def _dev_user(choice: str) -> StaffUser:
 def dev_login() -> ResponseReturnValue:
     """Development sign-in: act as any staff user, without a provider. Off unless enabled."""
     if not dev_login_enabled():
-        raise Problem(404, "not_found", "Not found.")
+        raise not_found()
     return _sign_in(_dev_user(request.form.get("who", "")))
 
 

@@ -4,10 +4,10 @@ development sign-in banner, and the rule that every page but sign-in needs a use
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from scheduler.errors import Problem
 from scheduler.extensions import db
@@ -24,7 +24,6 @@ OPEN_ENDPOINTS = {
     "staff.dev_login",
     "staff.logout",
 }
-LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
 
 def dev_login_enabled() -> bool:
@@ -54,30 +53,14 @@ def load_user() -> ResponseReturnValue | None:
         g.staff = user
         g.actor = actor_label(user)
         g.actor_role = user.role
+        g.org = user.organisation  # named in the page header
     elif user_id is not None:
         session.pop(SESSION_KEY, None)
     if g.staff is None and request.endpoint not in OPEN_ENDPOINTS:
         if request.method == "GET":
             return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
-        raise Problem(401, "sign_in_required", "Please sign in first.")
+        raise Problem(401, "sign_in_required", _("Please sign in first."))
     return None
-
-
-def staff_language_links() -> list[dict[str, Any]]:
-    """This same staff page in each language."""
-    links = []
-    for code in current_app.config["LANGUAGES"]:
-        args = request.args.to_dict()
-        args["lang"] = code
-        links.append(
-            {
-                "code": code,
-                "name": LANGUAGE_NAMES.get(code, code),
-                "href": f"{request.path}?{urlencode(args)}",
-                "current": code == g.get("lang"),
-            }
-        )
-    return links
 
 
 @bp.context_processor
@@ -85,5 +68,4 @@ def staff_layout_values() -> dict[str, Any]:
     return {
         "staff_user": g.get("staff"),
         "dev_login": dev_login_enabled(),
-        "staff_language_links": staff_language_links,
     }

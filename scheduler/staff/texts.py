@@ -5,45 +5,47 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
+
+from scheduler.i18n import localized
 
 LANGUAGES = {
-    "fi": _l("Finnish"),
-    "sv": _l("Swedish"),
-    "en": _l("English"),
-    "se": _l("North Sámi"),
-    "smn": _l("Inari Sámi"),
-    "sms": _l("Skolt Sámi"),
-    "ru": _l("Russian"),
-    "et": _l("Estonian"),
-    "ar": _l("Arabic"),
-    "so": _l("Somali"),
-    "uk": _l("Ukrainian"),
+    "fi": lazy_gettext("Finnish"),
+    "sv": lazy_gettext("Swedish"),
+    "en": lazy_gettext("English"),
+    "se": lazy_gettext("North Sámi"),
+    "smn": lazy_gettext("Inari Sámi"),
+    "sms": lazy_gettext("Skolt Sámi"),
+    "ru": lazy_gettext("Russian"),
+    "et": lazy_gettext("Estonian"),
+    "ar": lazy_gettext("Arabic"),
+    "so": lazy_gettext("Somali"),
+    "uk": lazy_gettext("Ukrainian"),
 }
 ROLES = {
-    "worker": _l("Worker"),
-    "unit_admin": _l("Unit administrator"),
-    "org_admin": _l("Organisation administrator"),
+    "worker": lazy_gettext("Worker"),
+    "unit_admin": lazy_gettext("Unit administrator"),
+    "org_admin": lazy_gettext("Organisation administrator"),
 }
 STATUSES = {
-    "held": _l("Being booked"),
-    "confirmed": _l("Booked"),
-    "cancelled": _l("Cancelled"),
-    "completed": _l("Held"),
-    "no_show": _l("Did not come"),
-    "expired": _l("Expired"),
+    "held": lazy_gettext("Being booked"),
+    "confirmed": lazy_gettext("Booked"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "completed": lazy_gettext("Held"),
+    "no_show": lazy_gettext("Did not come"),
+    "expired": lazy_gettext("Expired"),
 }
-MODES = {"video": _l("Video"), "phone": _l("Phone")}
+MODES = {"video": lazy_gettext("Video"), "phone": lazy_gettext("Phone")}
 WEEKDAYS = [
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
+    lazy_gettext("Monday"),
+    lazy_gettext("Tuesday"),
+    lazy_gettext("Wednesday"),
+    lazy_gettext("Thursday"),
+    lazy_gettext("Friday"),
+    lazy_gettext("Saturday"),
+    lazy_gettext("Sunday"),
 ]
-CHANNELS = {"sms": _l("Text message"), "email": _l("E-mail")}
+CHANNELS = {"sms": lazy_gettext("Text message"), "email": lazy_gettext("E-mail")}
 
 
 def language_name(code: str | None) -> str:
@@ -54,8 +56,6 @@ def language_name(code: str | None) -> str:
 
 def answer_text(question: dict[str, Any] | None, value: Any, lang: str) -> str:
     """An intake answer in words: the chosen option's label, yes or no, or the text itself."""
-    from scheduler.i18n import localized
-
     if question is not None and question.get("kind") == "choice":
         for option in question.get("options", []):
             if option.get("value") == value:

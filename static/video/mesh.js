@@ -200,6 +200,7 @@ export class Mesh extends EventTarget {
     this.send = send;
     this.config = { iceServers: [] };
     this.peers = new Map();
+    this.known = new Map();
   }
 
   configure({ iceServers, iceTransportPolicy }) {
@@ -230,12 +231,20 @@ export class Mesh extends EventTarget {
     return peer;
   }
 
+  // Only the impolite side (the lower id) opens a connection when someone joins; the
+  // other waits for its offer. Perfect negotiation would survive both offering at once,
+  // but a first offer without a collision connects sooner and more surely in a mesh.
   joined(info) {
-    const peer = this.peerFor(info);
-    peer.name = info.name;
-    peer.kind = info.kind;
-    peer.dispatchEvent(new Event("info"));
-    peer.markPresent();
+    this.known.set(info.pid, info);
+    const existing = this.peers.get(info.pid);
+    if (existing && existing.sid === info.sid) {
+      existing.name = info.name;
+      existing.kind = info.kind;
+      existing.dispatchEvent(new Event("info"));
+      existing.markPresent();
+    } else if (this.myPid < info.pid) {
+      this.peerFor(info);
+    }
   }
 
   left({ pid, sid }) {
@@ -245,7 +254,8 @@ export class Mesh extends EventTarget {
 
   signal({ from, fromSid, data }) {
     const known = this.peers.get(from);
-    const peer = known && known.sid === fromSid ? known : this.peerFor({ pid: from, sid: fromSid });
+    const info = { ...this.known.get(from), pid: from, sid: fromSid };
+    const peer = known && known.sid === fromSid ? known : this.peerFor(info);
     peer.receive(data);
   }
 

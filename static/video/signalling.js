@@ -1,10 +1,13 @@
 // The signalling socket: reconnects by itself with growing pauses, says hello each time.
 
 const MAX_BACKOFF_MS = 10000;
+const PING_EVERY_MS = 20000; // the server drops a socket that is silent for a minute
 
 export class Signalling extends EventTarget {
-  constructor(path, sid) {
+  constructor(address, sid) {
     super();
+    // The server may name another scheme or host (behind a proxy): keep only the path.
+    const path = new URL(address, location.href).pathname;
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
     this.sid = sid;
     this.attempt = 0;
@@ -20,6 +23,8 @@ export class Signalling extends EventTarget {
     socket.addEventListener("open", () => {
       this.attempt = 0;
       socket.send(JSON.stringify({ type: "hello", sid: this.sid }));
+      clearInterval(this.pinger);
+      this.pinger = setInterval(() => this.send({ type: "ping" }), PING_EVERY_MS);
       this.dispatchEvent(new Event("open"));
     });
     socket.addEventListener("message", (event) => {
@@ -35,6 +40,7 @@ export class Signalling extends EventTarget {
     socket.addEventListener("close", (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      clearInterval(this.pinger);
       if (event.code === 4404) this.stopped = true;
       if (this.stopped) {
         this.dispatchEvent(new Event("stopped"));
@@ -59,6 +65,7 @@ export class Signalling extends EventTarget {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.pinger);
     if (this.socket) this.socket.close();
   }
 }

@@ -1,0 +1,126 @@
+"""Around every request: its id, its log line, the proxy in front, and a database that
+cannot be reached.
+
+- Each request gets an id (the proxy's ``X-Request-ID`` when it sends a sane one, else a
+  new one). It is returned in the ``X-Request-ID`` header and carried by every log
+  record written while the request runs.
+- One log line per request (``LOG_REQUESTS``, on by default with ``LOG_JSON``): method,
+  path, status, duration and the client's address.
+- ``PROXY_FIX_HOPS`` = the number of reverse proxies in front: the client's address,
+  scheme and host are then taken from their ``X-Forwarded-*`` headers (the rate limits are
+  per client address, so behind a proxy this must be set).
+- A database error inside a view becomes a 503 (and a rollback) instead of a 500: the
+  client may simply try again, and the next request gets a fresh connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, make_response, request, request_finished
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from scheduler.errors import render_problem
+from scheduler.extensions import db
+from scheduler.ops.metrics import DATABASE_UNAVAILABLE, SIGNALLING_SOCKETS
+
+log = logging.getLogger("etaaika.requests")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# Probes come every few seconds; their lines would drown the rest.
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+RETRY_AFTER_S = 5
+
+
+def _signalling_socket() -> bool:
+    return request.endpoint == "video.socket"
+
+
+def _start_request() -> None:
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+    if _signalling_socket():
+        g.counted_socket = True
+        SIGNALLING_SOCKETS.inc()
+
+
+def _end_socket(_exc: BaseException | None) -> None:
+    if g.pop("counted_socket", False):
+        SIGNALLING_SOCKETS.dec()
+
+
+def _finish_request(sender: Flask, response: Response, **_extra: Any) -> None:
+    request_id = g.get("request_id")
+    if request_id:
+        response.headers.setdefault(REQUEST_ID_HEADER, request_id)
+    if not sender.config.get("LOG_REQUESTS", sender.config.get("LOG_JSON")):
+        return
+    started = g.get("request_started")
+    duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
+    level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
+    log.log(
+        level,
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+            "remote_addr": request.remote_addr,
+        },
+    )
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone: the pool replaces it on next use
+        log.debug("rollback after a database error failed", exc_info=True)
+
+
+def database_conflict(exc: IntegrityError) -> ResponseReturnValue:
+    """A constraint refused a change in the middle of a view: the same answer as at commit."""
+    _rollback_quietly()
+    log.info("a constraint refused a change", exc_info=exc)
+    return render_problem(409, "conflict", "The change conflicts with another one. Try again.")
+
+
+def database_unavailable(exc: Exception) -> ResponseReturnValue:
+    """The database could not be reached or failed: 503, roll back, let the client retry."""
+    _rollback_quietly()
+    DATABASE_UNAVAILABLE.inc()
+    log.warning("database unavailable: %s", type(exc).__name__, exc_info=exc)
+    response = make_response(
+        render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Attach the request id, the request log, the proxy fix and the database handlers."""
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+    app.before_request(_start_request)
+    app.teardown_request(_end_socket)
+    # request_finished comes after every after_request hook, so the line shows the status
+    # the client really got (the commit hook may still turn a 200 into a 409 or a 503).
+    request_finished.connect(_finish_request, app)
+    app.register_error_handler(IntegrityError, database_conflict)
+    app.register_error_handler(DBAPIError, database_unavailable)
+    app.register_error_handler(PoolTimeout, database_unavailable)

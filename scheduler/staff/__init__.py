@@ -1,0 +1,17 @@
+"""Staff pages: sign-in, agenda, availability editor, administration and the access log.
+
+Importing the package attaches every view to the blueprint ``bp``.
+"""
+
+from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
+    admin_log,
+    admin_org,
+    admin_services,
+    admin_workers,
+    agenda,
+    auth,
+    hours,
+)
+from scheduler.staff.blueprint import bp
+
+__all__ = ["bp"]

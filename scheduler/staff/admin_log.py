@@ -1,0 +1,126 @@
+"""The access log export (one client's log as CSV: the client's right under Act 703/2023)
+and the messages the outbox gave up on."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+import notifications
+from scheduler import audit
+from scheduler.booking import client_identifiers
+from scheduler.contact import normalise_phone
+from scheduler.errors import Problem
+from scheduler.extensions import db
+from scheduler.models import AccessLogEntry, Booking, StaffRole
+from scheduler.staff import texts
+from scheduler.staff.access import not_found, require_role
+from scheduler.staff.blueprint import bp, current_user
+
+CSV_COLUMNS = ["time_utc", "actor", "role", "action", "target", "source", "result"]
+
+
+def identifier_variants(raw: str) -> list[str]:
+    """The ways one client identifier may have been written: as typed, and a phone number
+    in the E.164 form that bookings store."""
+    raw = raw.strip()
+    variants = [raw]
+    if "@" not in raw and any(c.isdigit() for c in raw):
+        try:
+            phone = normalise_phone(raw)
+        except Problem:
+            phone = None
+        if phone:
+            variants.append(phone)
+    return variants
+
+
+def client_refs(organisation_id: int, identifier: str) -> set[str]:
+    """Every keyed reference under which the client's rows may be logged: the identifier
+    itself and the other identifiers (identity, e-mail, phone) of the client's bookings."""
+    variants = identifier_variants(identifier)
+    lowered = [v.lower() for v in variants]
+    identifiers: set[str] = set(variants)
+    bookings = db.session.scalars(
+        select(Booking).where(
+            Booking.organisation_id == organisation_id,
+            or_(
+                Booking.identity_subject.in_(variants),
+                Booking.client_email.in_(lowered + variants),
+                Booking.client_phone.in_(variants),
+            ),
+        )
+    )
+    for booking in bookings:
+        identifiers.update(i for i in client_identifiers(booking) if i)
+    return {ref for ref in (audit.client_ref(i) for i in identifiers) if ref}
+
+
+@bp.route("/admin/access-log", methods=["GET", "POST"])
+@require_role(StaffRole.ORG_ADMIN)
+def admin_access_log() -> ResponseReturnValue:
+    """Choose a client by e-mail, phone or identity; download that client's log as CSV."""
+    if request.method == "GET":
+        return render_template("staff/admin_access_log.html")
+    identifier = request.form.get("identifier", "").strip()
+    if not 3 <= len(identifier) <= 255:
+        flash(_("Write the client's e-mail address, phone number or identity."), "error")
+        return redirect(url_for("staff.admin_access_log"))
+    org_id = current_user().organisation_id
+    refs = client_refs(org_id, identifier)
+    rows = list(
+        db.session.scalars(
+            select(AccessLogEntry)
+            .where(AccessLogEntry.organisation_id == org_id, AccessLogEntry.client_ref.in_(refs))
+            .order_by(AccessLogEntry.seq)
+        )
+    )
+    # The export itself is a read of the client's data, so it is logged too (after the
+    # rows are read: the file shows the log as it was when asked for).
+    audit.record(org_id, "access_log.export", "client", identifier_variants(identifier)[-1:])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                row.at.isoformat(),
+                row.actor,
+                row.role,
+                row.action,
+                row.target,
+                row.source,
+                row.result,
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="access-log.csv"'},
+    )
+
+
+@bp.get("/admin/failed-messages")
+@require_role(StaffRole.ORG_ADMIN)
+def admin_failed_messages() -> ResponseReturnValue:
+    """Messages that could not be delivered, so that staff can reach the family otherwise."""
+    org_id = current_user().organisation_id
+    failed = notifications.failed_messages(org_id)
+    for message in failed:
+        # The recipients are client data.
+        audit.record(org_id, "outbox.failed.read", f"outbox:{message.id}", [message.recipient])
+    return render_template("staff/admin_failed.html", failed=failed, texts=texts)
+
+
+@bp.post("/admin/failed-messages/<id:message_id>/retry")
+@require_role(StaffRole.ORG_ADMIN)
+def admin_failed_retry(message_id: int) -> ResponseReturnValue:
+    if not notifications.retry_failed(message_id, current_user().organisation_id):
+        raise not_found()
+    flash(_("The message will be sent again."))
+    return redirect(url_for("staff.admin_failed_messages"))

@@ -1,0 +1,133 @@
+"""Administration of the organisation itself and its units."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from scheduler.extensions import db
+from scheduler.models import Organisation, StaffRole, Unit
+from scheduler.staff import texts
+from scheduler.staff.access import ADMINS, forbidden, require_role, unit_or_404, units_query
+from scheduler.staff.blueprint import bp, current_user
+from scheduler.staff.formdata import FormReader
+
+STALE_POLICIES = ("withhold", "warn")
+
+
+@bp.get("/admin")
+@require_role(*ADMINS)
+def admin_home() -> ResponseReturnValue:
+    """The administration front page: links to each part."""
+    return render_template("staff/admin_home.html")
+
+
+@bp.route("/admin/organisation", methods=["GET", "POST"])
+@require_role(StaffRole.ORG_ADMIN)
+def admin_organisation() -> ResponseReturnValue:
+    """Names, time zone, languages, sender address and the organisation-wide rules."""
+    org = current_user().organisation
+    form = FormReader(request.form)
+    if request.method == "POST":
+        name = form.texts("name", 200)
+        timezone = form.text("timezone", 64, required=True) or ""
+        if timezone and timezone not in available_timezones():
+            form.errors["timezone"] = _("Choose a time zone such as Europe/Helsinki.")
+        languages = form.choices("languages", texts.LANGUAGES, at_least_one=True)
+        email_from = form.text("email_from", 255)
+        quiet_start = form.integer("quiet_start", 0, 23)
+        quiet_end = form.integer("quiet_end", 0, 23)
+        policy = form.one_of("stale_policy", STALE_POLICIES)
+        if not form.errors:
+            org.name, org.timezone, org.languages, org.email_from = (
+                name,
+                timezone,
+                languages,
+                email_from,
+            )
+            org.settings = {
+                **(org.settings or {}),
+                "sms_quiet_hours": [quiet_start, quiet_end],
+                "sms_may_name_sensitive_services": form.flag("name_sensitive"),
+                "calendar_feed_stale_policy": policy,
+            }
+            db.session.flush()
+            flash(_("The organisation's settings were saved."))
+            return redirect(url_for("staff.admin_organisation"))
+    return render_template(
+        "staff/admin_organisation.html",
+        org=org,
+        form=request.form if request.method == "POST" else organisation_values(org),
+        errors=form.errors,
+        texts=texts,
+        policies=STALE_POLICIES,
+    ), (422 if form.errors else 200)
+
+
+def organisation_values(org: Organisation) -> MultiDict[str, Any]:
+    """The form's fields filled from the saved organisation."""
+    settings = org.settings or {}
+    quiet = settings.get("sms_quiet_hours") or [21, 8]
+    values: MultiDict[str, Any] = MultiDict(
+        {
+            "timezone": org.timezone,
+            "email_from": org.email_from or "",
+            "quiet_start": quiet[0],
+            "quiet_end": quiet[1],
+            "stale_policy": settings.get("calendar_feed_stale_policy") or "withhold",
+        }
+    )
+    for lang, text in (org.name or {}).items():
+        values[f"name-{lang}"] = text
+    values.setlist("languages", list(org.languages or []))
+    if settings.get("sms_may_name_sensitive_services"):
+        values["name_sensitive"] = "1"
+    return values
+
+
+@bp.route("/admin/units", methods=["GET", "POST"])
+@require_role(*ADMINS)
+def admin_units() -> ResponseReturnValue:
+    """The units; an organisation administrator adds new ones."""
+    form = FormReader(request.form)
+    if request.method == "POST":
+        if not current_user().is_org_admin:
+            raise forbidden()
+        name = form.texts("name", 200)
+        if not form.errors:
+            db.session.add(Unit(organisation_id=current_user().organisation_id, name=name))
+            db.session.flush()
+            flash(_("The unit was added."))
+            return redirect(url_for("staff.admin_units"))
+    units = list(db.session.scalars(units_query()))
+    return render_template(
+        "staff/admin_units.html", units=units, errors=form.errors, form=request.form
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
+@require_role(*ADMINS)
+def admin_unit(unit_id: int) -> ResponseReturnValue:
+    """Rename a unit (in all three languages)."""
+    unit = unit_or_404(unit_id)
+    form = FormReader(request.form)
+    if request.method == "POST":
+        name = form.texts("name", 200)
+        if not form.errors:
+            unit.name = name
+            db.session.flush()
+            flash(_("The unit was saved."))
+            return redirect(url_for("staff.admin_units"))
+    values = (
+        request.form
+        if request.method == "POST"
+        else MultiDict({f"name-{lang}": text for lang, text in (unit.name or {}).items()})
+    )
+    return render_template("staff/admin_unit.html", unit=unit, errors=form.errors, form=values), (
+        422 if form.errors else 200
+    )

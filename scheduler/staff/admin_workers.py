@@ -1,0 +1,322 @@
+"""Administration of workers (professionals), staff accounts, and each worker's calendars:
+external busy-time feeds with their status, and the subscribable booking feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from scheduler.extensions import db
+from scheduler.i18n import localized
+from scheduler.ical import manage as feeds
+from scheduler.models import CalendarFeed, FeedToken, Professional, StaffRole, StaffUser
+from scheduler.staff import texts
+from scheduler.staff.access import (
+    ADMINS,
+    forbidden,
+    not_found,
+    professional_or_404,
+    professionals_query,
+    require_role,
+    services_query,
+    staff_user_or_404,
+    units_query,
+)
+from scheduler.staff.blueprint import bp, current_user
+from scheduler.staff.formdata import FormReader
+from scheduler.timeutil import now_utc
+
+FEED_STATES = {
+    "ok": lazy_gettext("In order"),
+    "error": lazy_gettext("Last reading failed"),
+    "stale": lazy_gettext("Out of date"),
+    "never": lazy_gettext("Not read yet"),
+}
+
+
+def _read_worker(form: FormReader) -> dict[str, object]:
+    units = {u.id for u in db.session.scalars(units_query())}
+    unit_ids = form.ids("unit_id", units)
+    if not unit_ids:
+        form.errors["unit_id"] = _("Choose a unit.")
+    services = {s.id: s for s in db.session.scalars(services_query())}
+    return {
+        "name": form.text("name", 200, required=True),
+        "title": form.texts("title", 200),
+        "languages": form.choices("languages", texts.LANGUAGES, at_least_one=True),
+        "email": (form.text("email", 255) or "").lower() or None,
+        "active": form.flag("active"),
+        "unit_id": unit_ids[0] if unit_ids else None,
+        "services": [services[i] for i in form.ids("services", set(services))],
+    }
+
+
+def worker_values(pro: Professional | None) -> MultiDict[str, Any]:
+    values: MultiDict[str, Any] = MultiDict()
+    if pro is None:
+        values.update({"active": "1", "languages": "fi"})
+        return values
+    values.update({"name": pro.name, "email": pro.email or "", "unit_id": pro.unit_id})
+    for lang, text in (pro.title or {}).items():
+        values[f"title-{lang}"] = text
+    values.setlist("languages", list(pro.languages or []))
+    values.setlist("services", [s.id for s in pro.services])
+    if pro.active:
+        values["active"] = "1"
+    return values
+
+
+def _worker_page(pro: Professional | None, form: FormReader) -> ResponseReturnValue:
+    return render_template(
+        "staff/admin_worker.html",
+        pro=pro,
+        form=request.form if request.method == "POST" else worker_values(pro),
+        errors=form.errors,
+        units=list(db.session.scalars(units_query())),
+        service_options=[(s.id, s.name) for s in db.session.scalars(services_query())],
+        feed_states=FEED_STATES,
+        zone=current_user().organisation.zone,
+        texts=texts,
+        feeds=feeds.feed_statuses(pro.id, g.lang) if pro else [],
+        feed_tokens=feeds.active_feed_tokens(professional_id=pro.id) if pro else [],
+    ), (422 if form.errors else 200)
+
+
+def _save_worker(pro: Professional, values: dict[str, object]) -> None:
+    chosen = values.pop("services")
+    for key, value in values.items():
+        setattr(pro, key, value)
+    visible = {s.id for s in db.session.scalars(services_query())}
+    pro.services = [s for s in pro.services if s.id not in visible] + list(chosen)  # type: ignore[call-overload]
+    db.session.flush()
+
+
+@bp.get("/admin/workers")
+@require_role(*ADMINS)
+def admin_workers() -> ResponseReturnValue:
+    pros = list(db.session.scalars(professionals_query()))
+    return render_template("staff/admin_workers.html", pros=pros)
+
+
+@bp.route("/admin/workers/new", methods=["GET", "POST"])
+@require_role(*ADMINS)
+def admin_worker_new() -> ResponseReturnValue:
+    form = FormReader(request.form)
+    if request.method == "POST":
+        values = _read_worker(form)
+        if not form.errors:
+            pro = Professional(organisation_id=current_user().organisation_id)
+            db.session.add(pro)
+            _save_worker(pro, values)
+            flash(_("The worker was added."))
+            return redirect(url_for("staff.admin_worker", professional_id=pro.id))
+    return _worker_page(None, form)
+
+
+@bp.route("/admin/workers/<id:professional_id>", methods=["GET", "POST"])
+@require_role(*ADMINS)
+def admin_worker(professional_id: int) -> ResponseReturnValue:
+    pro = professional_or_404(professional_id)
+    form = FormReader(request.form)
+    if request.method == "POST":
+        values = _read_worker(form)
+        if not form.errors:
+            _save_worker(pro, values)
+            flash(_("The worker was saved."))
+            return redirect(url_for("staff.admin_worker", professional_id=pro.id))
+    return _worker_page(pro, form)
+
+
+@bp.post("/admin/workers/<id:professional_id>/feeds")
+@require_role(*ADMINS)
+def admin_feed_add(professional_id: int) -> ResponseReturnValue:
+    """Connect the worker's own calendar (a published iCalendar address)."""
+    pro = professional_or_404(professional_id)
+    try:
+        feeds.add_feed(pro, request.form.get("url", ""), request.form.get("label"))
+    except feeds.FeedUrlInvalid:
+        flash(_("The address is not a calendar address (https:// or webcal://)."), "error")
+    else:
+        flash(_("The calendar was connected. It is read within a few minutes."))
+    return redirect(url_for("staff.admin_worker", professional_id=pro.id) + "#calendars")
+
+
+def _feed_of(pro: Professional, feed_id: int) -> CalendarFeed:
+    feed = db.session.get(CalendarFeed, feed_id)
+    if feed is None or feed.professional_id != pro.id:
+        raise not_found()
+    return feed
+
+
+@bp.post("/admin/workers/<id:professional_id>/feeds/<id:feed_id>/remove")
+@require_role(*ADMINS)
+def admin_feed_remove(professional_id: int, feed_id: int) -> ResponseReturnValue:
+    pro = professional_or_404(professional_id)
+    feeds.remove_feed(_feed_of(pro, feed_id))
+    flash(_("The calendar was disconnected."))
+    return redirect(url_for("staff.admin_worker", professional_id=pro.id) + "#calendars")
+
+
+@bp.post("/admin/workers/<id:professional_id>/feeds/<id:feed_id>/refresh")
+@require_role(*ADMINS)
+def admin_feed_refresh(professional_id: int, feed_id: int) -> ResponseReturnValue:
+    pro = professional_or_404(professional_id)
+    feeds.request_refresh(_feed_of(pro, feed_id))
+    flash(_("The calendar will be read again within a minute."))
+    return redirect(url_for("staff.admin_worker", professional_id=pro.id) + "#calendars")
+
+
+@bp.post("/admin/workers/<id:professional_id>/feed-tokens")
+@require_role(*ADMINS)
+def admin_feed_token_new(professional_id: int) -> ResponseReturnValue:
+    """A new secret booking-feed address; shown once, since only its hash is kept."""
+    pro = professional_or_404(professional_id)
+    _row, url = feeds.create_feed_token(professional=pro, language=g.lang)
+    return render_template("staff/feed_token.html", pro=pro, url=url)
+
+
+@bp.post("/admin/workers/<id:professional_id>/feed-tokens/<id:token_id>/revoke")
+@require_role(*ADMINS)
+def admin_feed_token_revoke(professional_id: int, token_id: int) -> ResponseReturnValue:
+    pro = professional_or_404(professional_id)
+    row = db.session.get(FeedToken, token_id)
+    if row is None or row.professional_id != pro.id:
+        raise not_found()
+    feeds.revoke_feed_token(row)
+    flash(_("The booking feed address no longer works."))
+    return redirect(url_for("staff.admin_worker", professional_id=pro.id) + "#calendars")
+
+
+# Staff accounts -----------------------------------------------------------------------
+
+
+def _roles_for(user: StaffUser) -> list[str]:
+    if user.is_org_admin:
+        return [r.value for r in StaffRole]
+    return [StaffRole.WORKER.value, StaffRole.UNIT_ADMIN.value]
+
+
+def _read_account(form: FormReader, account: StaffUser | None) -> dict[str, object]:
+    user = current_user()
+    role = form.one_of("role", _roles_for(user), StaffRole.WORKER.value)
+    units = {u.id for u in db.session.scalars(units_query())}
+    unit_ids = form.ids("unit_id", units)
+    pros = {p.id for p in db.session.scalars(professionals_query())}
+    pro_ids = form.ids("professional_id", pros)
+    if role != StaffRole.ORG_ADMIN.value and not unit_ids:
+        form.errors["unit_id"] = _("Choose a unit.")
+    email = (form.text("email", 255, required=True) or "").lower()
+    if email and "@" not in email:
+        form.errors["email"] = _("Write an e-mail address.")
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(StaffUser)
+        .where(
+            StaffUser.organisation_id == user.organisation_id,
+            func.lower(StaffUser.email) == email,
+            StaffUser.id != (account.id if account else -1),
+        )
+    )
+    if taken:
+        form.errors["email"] = _("Another account has this e-mail address.")
+    return {
+        "email": email,
+        "name": form.text("name", 200, required=True),
+        "role": role,
+        "unit_id": unit_ids[0] if unit_ids else None,
+        "professional_id": pro_ids[0] if pro_ids else None,
+        "active": form.flag("active"),
+    }
+
+
+def account_values(account: StaffUser | None) -> MultiDict[str, Any]:
+    values: MultiDict[str, Any] = MultiDict()
+    if account is None:
+        values.update({"active": "1", "role": StaffRole.WORKER.value})
+        return values
+    values.update(
+        {
+            "email": account.email,
+            "name": account.name,
+            "role": account.role,
+            "unit_id": account.unit_id or "",
+            "professional_id": account.professional_id or "",
+        }
+    )
+    if account.active:
+        values["active"] = "1"
+    return values
+
+
+def _account_page(account: StaffUser | None, form: FormReader) -> ResponseReturnValue:
+    return render_template(
+        "staff/admin_account.html",
+        account=account,
+        form=request.form if request.method == "POST" else account_values(account),
+        errors=form.errors,
+        role_options=[(r, texts.ROLES[r]) for r in _roles_for(current_user())],
+        unit_options=[("", _("None (the whole organisation)"))]
+        + [(u.id, localized(u.name)) for u in db.session.scalars(units_query())],
+        pro_options=[("", _("None"))]
+        + [(p.id, p.name) for p in db.session.scalars(professionals_query())],
+        texts=texts,
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/admin/accounts")
+@require_role(*ADMINS)
+def admin_accounts() -> ResponseReturnValue:
+    user = current_user()
+    query = select(StaffUser).where(StaffUser.organisation_id == user.organisation_id)
+    if not user.is_org_admin:
+        query = query.where(StaffUser.unit_id == user.unit_id)
+    accounts = list(db.session.scalars(query.order_by(StaffUser.name)))
+    return render_template("staff/admin_accounts.html", accounts=accounts, texts=texts)
+
+
+@bp.route("/admin/accounts/new", methods=["GET", "POST"])
+@require_role(*ADMINS)
+def admin_account_new() -> ResponseReturnValue:
+    form = FormReader(request.form)
+    if request.method == "POST":
+        values = _read_account(form, None)
+        if not form.errors:
+            account = StaffUser(
+                organisation_id=current_user().organisation_id, created_at=now_utc(), **values
+            )
+            db.session.add(account)
+            db.session.flush()
+            flash(_("The account was added. The person can now sign in."))
+            return redirect(url_for("staff.admin_accounts"))
+    return _account_page(None, form)
+
+
+@bp.route("/admin/accounts/<id:account_id>", methods=["GET", "POST"])
+@require_role(*ADMINS)
+def admin_account(account_id: int) -> ResponseReturnValue:
+    account = staff_user_or_404(account_id)
+    if account.is_org_admin and not current_user().is_org_admin:
+        raise forbidden()
+    form = FormReader(request.form)
+    if request.method == "POST":
+        values = _read_account(form, account)
+        if account.id == current_user().id and (
+            values["role"] != account.role or not values["active"]
+        ):
+            form.errors["role"] = _("You cannot lower your own role or close your own account.")
+        if not form.errors:
+            if values["email"] != account.email:
+                # A new address signs in afresh; the old provider identity no longer applies.
+                account.oidc_issuer = account.oidc_subject = None
+            for key, value in values.items():
+                setattr(account, key, value)
+            db.session.flush()
+            flash(_("The account was saved."))
+            return redirect(url_for("staff.admin_accounts"))
+    return _account_page(account, form)

@@ -1,0 +1,219 @@
+"""The agenda: a worker's bookings by day or week, one booking's details, and what the
+worker does with a booking (mark it held or missed, cancel it with a reason).
+
+Every page that shows a client's data writes an access-log row per booking shown, in the
+same transaction as the page's request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from scheduler import audit
+from scheduler import booking as booking_ops
+from scheduler.errors import Problem
+from scheduler.extensions import db
+from scheduler.i18n import localized
+from scheduler.meetings import worker_join_link
+from scheduler.models import Booking, BookingStatus, Professional
+from scheduler.staff import texts
+from scheduler.staff.access import booking_or_404, professional_or_404, visible_professionals
+from scheduler.staff.blueprint import bp, current_user
+from scheduler.timeutil import as_utc, day_bounds, local_date, now_utc
+
+SHOWN_STATUSES = (
+    BookingStatus.CONFIRMED.value,
+    BookingStatus.COMPLETED.value,
+    BookingStatus.NO_SHOW.value,
+    BookingStatus.CANCELLED.value,
+)
+OUTCOMES = {"held": BookingStatus.COMPLETED.value, "no_show": BookingStatus.NO_SHOW.value}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+
+
+def _join_link(booking: Booking) -> str | None:
+    if booking.status != BookingStatus.CONFIRMED.value or as_utc(booking.end_at) <= now_utc():
+        return None
+    return worker_join_link(booking)
+
+
+def intake_answers(booking: Booking, lang: str) -> list[Answer]:
+    """The family's answers, with the questions in the page's language."""
+    questions = {q.get("id"): q for q in booking.service.intake_questions or []}
+    shown = []
+    for qid, value in (booking.intake_answers or {}).items():
+        question = questions.get(qid)
+        label = localized(question.get("label"), lang) if question else qid
+        shown.append(Answer(label or qid, texts.answer_text(question, value, lang)))
+    return shown
+
+
+def log_read(booking: Booking, action: str) -> None:
+    """An access-log row for showing this booking's client data (none once it was removed)."""
+    if booking.personal_data_removed_at is None:
+        audit.record(
+            booking.organisation_id,
+            action,
+            f"booking:{booking.id}",
+            booking_ops.client_identifiers(booking),
+        )
+
+
+def _parse_day(raw: str | None, today: date) -> date:
+    if not raw:
+        return today
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"}) from exc
+
+
+def _chosen_professional(pros: list[Professional]) -> Professional | None:
+    raw = request.args.get("professional", "")
+    if raw.isdigit():
+        return professional_or_404(int(raw))
+    user = current_user()
+    if user.professional_id is not None:
+        return professional_or_404(user.professional_id)
+    return pros[0] if pros else None
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    return redirect(url_for("staff.agenda"))
+
+
+@bp.get("/agenda")
+def agenda() -> ResponseReturnValue:
+    """The day (default) or week agenda of one professional the user can see."""
+    user = current_user()
+    zone = user.organisation.zone
+    view = "week" if request.args.get("view") == "week" else "day"
+    pros = visible_professionals()
+    pro = _chosen_professional(pros)
+    today = local_date(now_utc(), zone)
+    day = _parse_day(request.args.get("date"), today)
+    first = day - timedelta(days=day.weekday()) if view == "week" else day
+    days = [first + timedelta(days=i) for i in range(7 if view == "week" else 1)]
+    start, _unused = day_bounds(days[0], zone)
+    _unused, end = day_bounds(days[-1], zone)
+    bookings: list[Booking] = []
+    if pro is not None:
+        bookings = list(
+            db.session.scalars(
+                select(Booking)
+                .where(
+                    Booking.professional_id == pro.id,
+                    Booking.start_at >= start,
+                    Booking.start_at < end,
+                    Booking.status.in_(SHOWN_STATUSES),
+                )
+                .order_by(Booking.start_at)
+            )
+        )
+    for booking in bookings:
+        log_read(booking, "agenda.read")
+    by_day: dict[date, list[Booking]] = {d: [] for d in days}
+    for booking in bookings:
+        by_day.setdefault(local_date(booking.start_at, zone), []).append(booking)
+    step = timedelta(days=7 if view == "week" else 1)
+    return render_template(
+        "staff/agenda.html",
+        view=view,
+        day=day,
+        days=days,
+        by_day=by_day,
+        pro=pro,
+        pros=pros,
+        zone=zone,
+        previous_day=first - step,
+        next_day=first + step,
+        today=today,
+        join_links={b.id: _join_link(b) for b in bookings} if view == "day" else {},
+        answers={b.id: intake_answers(b, g.lang) for b in bookings},
+        texts=texts,
+    )
+
+
+def _may_mark_outcome(booking: Booking) -> bool:
+    return (
+        booking.status in OUTCOMES.values() or booking.status == BookingStatus.CONFIRMED.value
+    ) and as_utc(booking.start_at) <= now_utc()
+
+
+def _may_cancel(booking: Booking) -> bool:
+    return booking.status == BookingStatus.CONFIRMED.value and as_utc(booking.start_at) > now_utc()
+
+
+@bp.get("/bookings/<id:booking_id>")
+def booking_detail(booking_id: int) -> ResponseReturnValue:
+    """One booking with the client's contact, language and intake answers."""
+    booking = booking_or_404(booking_id, "booking.read")
+    log_read(booking, "booking.read")
+    return render_template(
+        "staff/booking.html",
+        booking=booking,
+        zone=booking.organisation.zone,
+        answers=intake_answers(booking, g.lang),
+        join_link=_join_link(booking),
+        may_mark=_may_mark_outcome(booking),
+        may_cancel=_may_cancel(booking),
+        back_date=local_date(booking.start_at, booking.organisation.zone).isoformat(),
+        texts=texts,
+    )
+
+
+@bp.post("/bookings/<id:booking_id>/outcome")
+def booking_outcome(booking_id: int) -> ResponseReturnValue:
+    """Mark a meeting that has begun as held or as missed (no-show)."""
+    booking = booking_or_404(booking_id, "booking.outcome")
+    outcome = request.form.get("outcome", "")
+    back = url_for("staff.booking_detail", booking_id=booking.id)
+    if outcome not in OUTCOMES:
+        flash(_("Choose held or did not come."), "error")
+        return redirect(back)
+    if not _may_mark_outcome(booking):
+        flash(_("Only a meeting that has begun can be marked."), "error")
+        return redirect(back)
+    booking.status = OUTCOMES[outcome]
+    booking.updated_at = now_utc()
+    db.session.flush()
+    audit.record(
+        booking.organisation_id,
+        f"booking.mark_{outcome}",
+        f"booking:{booking.id}",
+        booking_ops.client_identifiers(booking),
+    )
+    flash(_("Marked as held.") if outcome == "held" else _("Marked as did not come."))
+    return redirect(back)
+
+
+@bp.post("/bookings/<id:booking_id>/cancel")
+def booking_cancel(booking_id: int) -> ResponseReturnValue:
+    """Cancel a future booking with a reason; the family is told through the outbox."""
+    booking = booking_or_404(booking_id, "booking.cancel")
+    reason = request.form.get("reason", "").strip()
+    if not 3 <= len(reason) <= 500:
+        # Back to the page (which logs its own read) rather than an error page.
+        flash(_("Write a reason of 3 to 500 characters."), "error")
+        return redirect(url_for("staff.booking_detail", booking_id=booking.id))
+    if not _may_cancel(booking):
+        flash(_("Only a future booking can be cancelled."), "error")
+        return redirect(url_for("staff.booking_detail", booking_id=booking.id))
+    booking_ops.cancel(booking, by="staff", reason=reason)
+    flash(_("The booking was cancelled and the family will be told."))
+    day = local_date(booking.start_at, booking.organisation.zone)
+    return redirect(
+        url_for("staff.agenda", professional=booking.professional_id, date=day.isoformat())
+    )

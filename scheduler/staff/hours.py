@@ -1,0 +1,365 @@
+"""The availability editor: weekly hours, absences and extra openings of one worker, with
+a preview of the free times they give over the next weeks (fetched live by
+static/staff/hours.js, or shown on submit without JavaScript).
+
+A change that would leave future bookings outside the hours (or under an absence) is
+refused until the user confirms it; the bookings then stay, listed for the user to move
+or cancel.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from scheduler import availability, slots
+from scheduler.errors import Problem
+from scheduler.extensions import db
+from scheduler.models import (
+    ACTIVE_STATUSES,
+    Absence,
+    Booking,
+    ExtraOpening,
+    Professional,
+    Service,
+    WeeklyRule,
+)
+from scheduler.staff import texts
+from scheduler.staff.access import not_found, professional_or_404, visible_professionals
+from scheduler.staff.blueprint import bp, current_user
+from scheduler.staff.coverage import BookedTime, RuleValue, Span, uncovered
+from scheduler.staff.hours_forms import (
+    ParsedRules,
+    RuleRow,
+    parse_rules,
+    parse_span,
+    rows_from_rules,
+)
+from scheduler.timeutil import local_date, now_utc
+
+EXTRA_ROWS = 2
+
+
+@dataclass(frozen=True)
+class PreviewDay:
+    day: date
+    times: dict[int, list[datetime]]  # service id -> free starts
+
+
+def saved_rules(pro: Professional) -> list[RuleValue]:
+    rows = db.session.scalars(
+        select(WeeklyRule)
+        .where(WeeklyRule.professional_id == pro.id)
+        .order_by(WeeklyRule.weekday, WeeklyRule.start_time)
+    )
+    return [
+        RuleValue(
+            r.weekday,
+            r.start_time,
+            r.end_time,
+            r.valid_from,
+            r.valid_to,
+            tuple(r.service_ids or ()),
+        )
+        for r in rows
+    ]
+
+
+def _openings(pro: Professional) -> list[ExtraOpening]:
+    return list(
+        db.session.scalars(
+            select(ExtraOpening)
+            .where(ExtraOpening.professional_id == pro.id, ExtraOpening.end_at > now_utc())
+            .order_by(ExtraOpening.start_at)
+        )
+    )
+
+
+def _absences(pro: Professional) -> list[Absence]:
+    return list(
+        db.session.scalars(
+            select(Absence)
+            .where(Absence.professional_id == pro.id, Absence.end_at > now_utc())
+            .order_by(Absence.start_at)
+        )
+    )
+
+
+def preview(pro: Professional, rules: list[RuleValue]) -> list[PreviewDay]:
+    """The free times that ``rules`` (saved or not) give over the next weeks, per service,
+    with the worker's saved absences, openings, bookings and calendar busy times."""
+    now = now_utc()
+    weeks = int(current_app.config.get("STAFF_PREVIEW_WEEKS", 2))
+    end = now + timedelta(weeks=weeks)
+    zone = pro.organisation.zone
+    by_day: dict[date, dict[int, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    for service in pro.services:
+        (schedule,) = slots.load_schedules(service, [pro], now, end, now)
+        edited = tuple(
+            availability.WeeklyRule(r.weekday, r.start, r.end, r.valid_from, r.valid_to)
+            for r in rules
+            if not r.service_ids or service.id in r.service_ids
+        )
+        found = availability.free_slots(
+            slots.service_params(service), [replace(schedule, rules=edited)], zone, now, now, end
+        )
+        for slot in found:
+            by_day[local_date(slot.start, zone)][service.id].append(slot.start)
+    return [PreviewDay(day, dict(by_day[day])) for day in sorted(by_day)]
+
+
+def orphaned(
+    pro: Professional, rules: list[RuleValue], openings: list[Span], absences: list[Span]
+) -> list[Booking]:
+    """Future active bookings of ``pro`` that the given hours would no longer cover."""
+    bookings = list(
+        db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.professional_id == pro.id,
+                Booking.start_at > now_utc(),
+                Booking.status.in_(ACTIVE_STATUSES),
+            )
+            .order_by(Booking.start_at)
+        )
+    )
+    ids = set(
+        uncovered(
+            [BookedTime(b.id, b.service_id, b.start_at, b.end_at) for b in bookings],
+            rules,
+            openings,
+            absences,
+            pro.organisation.zone,
+        )
+    )
+    return [b for b in bookings if b.id in ids]
+
+
+def _spans_of_openings(rows: list[ExtraOpening]) -> list[Span]:
+    return [Span(o.start_at, o.end_at, tuple(o.service_ids or ())) for o in rows]
+
+
+def _spans_of_absences(rows: list[Absence]) -> list[Span]:
+    return [Span(a.start_at, a.end_at) for a in rows]
+
+
+def _editor(
+    pro: Professional,
+    parsed: ParsedRules | None = None,
+    show_preview: bool = True,
+    status: int = 200,
+    extra_rows: int = EXTRA_ROWS,
+    **values: Any,
+) -> ResponseReturnValue:
+    rules = parsed.rules if parsed else saved_rules(pro)
+    rows = parsed.rows if parsed else rows_from_rules(rules)
+    rows = rows + [RuleRow() for _ in range(extra_rows)]
+    return render_template(
+        "staff/hours.html",
+        pro=pro,
+        pros=visible_professionals(),
+        rows=rows,
+        errors=parsed.errors if parsed else {},
+        preview_days=preview(pro, rules) if show_preview else None,
+        services={s.id: s for s in pro.services},
+        absences=_absences(pro),
+        openings=_openings(pro),
+        zone=pro.organisation.zone,
+        texts=texts,
+        **values,
+    ), status
+
+
+def _confirm(pro: Professional, bookings: list[Booking], action: str) -> ResponseReturnValue:
+    """Ask before a change that leaves bookings outside the hours (409 until confirmed)."""
+    fields = [
+        (k, v)
+        for k, vs in request.form.lists()
+        for v in vs
+        if k not in ("csrf_token", "confirm_orphans")
+    ]
+    return render_template(
+        "staff/confirm_orphans.html",
+        pro=pro,
+        bookings=bookings,
+        action=action,
+        fields=fields,
+        zone=pro.organisation.zone,
+        services={s.id: s for s in _all_services(bookings)},
+    ), 409
+
+
+def _all_services(bookings: list[Booking]) -> list[Service]:
+    return [b.service for b in bookings]
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirm_orphans") == "1"
+
+
+@bp.get("/availability")
+def hours_home() -> ResponseReturnValue:
+    user = current_user()
+    chosen = request.args.get("professional", "")
+    if chosen.isdigit():
+        return redirect(url_for("staff.hours", professional_id=professional_or_404(int(chosen)).id))
+    if user.professional_id is not None:
+        return redirect(url_for("staff.hours", professional_id=user.professional_id))
+    pros = visible_professionals()
+    if not pros:
+        raise Problem(404, "no_workers", _("There are no workers to edit."))
+    return redirect(url_for("staff.hours", professional_id=pros[0].id))
+
+
+@bp.get("/availability/<id:professional_id>")
+def hours(professional_id: int) -> ResponseReturnValue:
+    """The editor with the saved hours and their preview."""
+    return _editor(professional_or_404(professional_id))
+
+
+@bp.post("/availability/<id:professional_id>/preview")
+def hours_preview(professional_id: int) -> ResponseReturnValue:
+    """The preview of unsaved weekly hours, as an HTML fragment for the live preview."""
+    pro = professional_or_404(professional_id)
+    parsed = parse_rules(request.form, {s.id for s in pro.services})
+    return render_template(
+        "staff/_preview.html",
+        pro=pro,
+        preview_days=preview(pro, parsed.rules),
+        services={s.id: s for s in pro.services},
+        zone=pro.organisation.zone,
+        has_errors=bool(parsed.errors),
+    )
+
+
+@bp.post("/availability/<id:professional_id>/rules")
+def hours_save(professional_id: int) -> ResponseReturnValue:
+    """Preview (without JavaScript), add rows, or save the weekly hours."""
+    pro = professional_or_404(professional_id)
+    parsed = parse_rules(request.form, {s.id for s in pro.services})
+    action = request.form.get("action", "save")
+    if parsed.errors:
+        return _editor(pro, parsed, status=422)
+    if action == "preview":
+        return _editor(pro, parsed, previewed=True)
+    if action == "more_rows":
+        return _editor(pro, parsed, extra_rows=EXTRA_ROWS + 3)
+    orphans = orphaned(
+        pro, parsed.rules, _spans_of_openings(_openings(pro)), _spans_of_absences(_absences(pro))
+    )
+    if orphans and not _confirmed():
+        return _confirm(pro, orphans, url_for("staff.hours_save", professional_id=pro.id))
+    db.session.execute(delete(WeeklyRule).where(WeeklyRule.professional_id == pro.id))
+    for rule in parsed.rules:
+        db.session.add(
+            WeeklyRule(
+                professional_id=pro.id,
+                weekday=rule.weekday,
+                start_time=rule.start,
+                end_time=rule.end,
+                valid_from=rule.valid_from,
+                valid_to=rule.valid_to,
+                service_ids=list(rule.service_ids),
+            )
+        )
+    db.session.flush()
+    flash(_("The weekly hours were saved."))
+    if orphans:
+        flash(
+            _(
+                "%(n)d bookings are now outside the hours. Move or cancel them in the agenda.",
+                n=len(orphans),
+            ),
+            "error",
+        )
+    return redirect(url_for("staff.hours", professional_id=pro.id))
+
+
+def _span_form(pro: Professional, whole_days: bool) -> tuple[datetime, datetime] | None:
+    parsed = parse_span(request.form, pro.organisation.zone, whole_days)
+    if parsed.errors or parsed.start is None or parsed.end is None:
+        for message in dict.fromkeys(parsed.errors.values()):
+            flash(message, "error")
+        return None
+    return parsed.start, parsed.end
+
+
+@bp.post("/availability/<id:professional_id>/absences")
+def absence_add(professional_id: int) -> ResponseReturnValue:
+    """Add an absence (whole days when no times are given)."""
+    pro = professional_or_404(professional_id)
+    back = redirect(url_for("staff.hours", professional_id=pro.id) + "#absences")
+    span = _span_form(pro, whole_days=True)
+    if span is None:
+        return back
+    absences = [*_spans_of_absences(_absences(pro)), Span(*span)]
+    orphans = orphaned(pro, saved_rules(pro), _spans_of_openings(_openings(pro)), absences)
+    if orphans and not _confirmed():
+        return _confirm(pro, orphans, url_for("staff.absence_add", professional_id=pro.id))
+    reason = request.form.get("reason", "").strip()[:200] or None
+    db.session.add(Absence(professional_id=pro.id, start_at=span[0], end_at=span[1], reason=reason))
+    db.session.flush()
+    flash(_("The absence was added."))
+    return back
+
+
+@bp.post("/availability/<id:professional_id>/absences/<id:absence_id>/delete")
+def absence_delete(professional_id: int, absence_id: int) -> ResponseReturnValue:
+    pro = professional_or_404(professional_id)
+    absence = db.session.get(Absence, absence_id)
+    if absence is None or absence.professional_id != pro.id:
+        raise not_found()
+    db.session.delete(absence)
+    db.session.flush()
+    flash(_("The absence was removed."))
+    return redirect(url_for("staff.hours", professional_id=pro.id) + "#absences")
+
+
+@bp.post("/availability/<id:professional_id>/openings")
+def opening_add(professional_id: int) -> ResponseReturnValue:
+    """Add an extra opening on one date, for all or some of the worker's services."""
+    pro = professional_or_404(professional_id)
+    back = redirect(url_for("staff.hours", professional_id=pro.id) + "#openings")
+    span = _span_form(pro, whole_days=False)
+    if span is None:
+        return back
+    allowed = {s.id for s in pro.services}
+    chosen = [int(s) for s in request.form.getlist("services") if s.isdigit()]
+    if not set(chosen) <= allowed:
+        flash(_("Choose among the worker's services."), "error")
+        return back
+    db.session.add(
+        ExtraOpening(professional_id=pro.id, start_at=span[0], end_at=span[1], service_ids=chosen)
+    )
+    db.session.flush()
+    flash(_("The extra opening was added."))
+    return back
+
+
+@bp.post("/availability/<id:professional_id>/openings/<id:opening_id>/delete")
+def opening_delete(professional_id: int, opening_id: int) -> ResponseReturnValue:
+    pro = professional_or_404(professional_id)
+    opening = db.session.get(ExtraOpening, opening_id)
+    if opening is None or opening.professional_id != pro.id:
+        raise not_found()
+    remaining = [o for o in _openings(pro) if o.id != opening.id]
+    orphans = orphaned(
+        pro, saved_rules(pro), _spans_of_openings(remaining), _spans_of_absences(_absences(pro))
+    )
+    if orphans and not _confirmed():
+        return _confirm(
+            pro,
+            orphans,
+            url_for("staff.opening_delete", professional_id=pro.id, opening_id=opening.id),
+        )
+    db.session.delete(opening)
+    db.session.flush()
+    flash(_("The extra opening was removed."))
+    return redirect(url_for("staff.hours", professional_id=pro.id) + "#openings")

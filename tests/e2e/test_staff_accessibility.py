@@ -1,0 +1,132 @@
+"""axe-core finds no violations on any staff page, in Finnish, Swedish and English; the
+live preview of the availability editor works in the browser under the CSP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from scheduler.extensions import db
+from scheduler.models import Booking, Organisation, Professional
+from tests.e2e.conftest import DESKTOP, LiveServer, axe_violations, new_page
+from tests.staff.catalogues import compile_staff_catalogues
+
+HEADINGS = {
+    "fi": "Henkilöstön kirjautuminen",
+    "sv": "Inloggning för personal",
+    "en": "Staff sign-in",
+}
+
+
+@pytest.fixture(scope="module")
+def staff_server(live_server: LiveServer) -> LiveServer:
+    compile_staff_catalogues()
+    live_server.app.config["DEV_LOGIN"] = True
+    return live_server
+
+
+def _ids(server: LiveServer) -> tuple[int, int, int, int]:
+    with server.app.app_context():
+        org_id = db.session.scalar(select(Organisation.id))
+        booking = db.session.scalars(
+            select(Booking).where(Booking.status == "confirmed").order_by(Booking.start_at)
+        ).first()
+        assert booking is not None and org_id is not None
+        pro = db.session.get(Professional, booking.professional_id)
+        assert pro is not None
+        result = (org_id, booking.id, pro.id, booking.service_id)
+        db.session.remove()
+    return result
+
+
+def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
+    """Every staff page an organisation administrator sees; yields each page's name."""
+    base = server.url
+    org_id, booking_id, pro_id, service_id = _ids(server)
+    page.goto(f"{base}/staff/login?lang={lang}")
+    assert page.locator("h1").inner_text() == HEADINGS[lang]
+    yield "sign-in"
+    page.select_option("#who", f"admin:{org_id}")
+    page.locator(".dev-login button[type=submit]").click()
+    page.wait_for_url(f"{base}/staff/agenda")
+    assert page.locator("html").get_attribute("lang") == lang
+    yield "agenda (no worker of own)"
+    page.goto(f"{base}/staff/agenda?professional={pro_id}&view=week")
+    yield "agenda, week"
+    page.goto(f"{base}/staff/bookings/{booking_id}")
+    yield "booking"
+    page.goto(f"{base}/staff/agenda?professional={pro_id}&view=day")
+    yield "agenda, day"
+    page.goto(f"{base}/staff/availability/{pro_id}")
+    yield "availability"
+    page.fill("#rule-0-end", "11:00")
+    page.locator("button[name=action][value=preview]").click()
+    page.wait_for_selector("#preview-title")
+    yield "availability, preview"
+    page.fill("#rule-0-start", "12:00")
+    page.locator("button[name=action][value=save]").click()
+    page.wait_for_selector(".error-summary")
+    yield "availability, errors"
+    page.goto(f"{base}/staff/admin")
+    yield "administration"
+    for path in (
+        "organisation",
+        "units",
+        "services",
+        f"services/{service_id}",
+        "services/new",
+        "workers",
+        f"workers/{pro_id}",
+        "workers/new",
+        "accounts",
+        "accounts/new",
+        "access-log",
+        "failed-messages",
+    ):
+        page.goto(f"{base}/staff/admin/{path}")
+        yield f"admin/{path}"
+    page.goto(f"{base}/staff/admin/services/new")
+    # Past the browser's own checks, to see the page's error summary.
+    page.evaluate("document.querySelectorAll('form').forEach(f => { f.noValidate = true; })")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_selector(".error-summary")
+    yield "service form with errors"
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_staff_page_passes_axe(browser: Any, staff_server: LiveServer, lang: str) -> None:
+    context, page, watch = new_page(browser, DESKTOP, axe=True)
+    found: dict[str, list[str]] = {}
+    try:
+        for name in visit_every_page(page, staff_server, lang):
+            violations = axe_violations(page)
+            if violations:
+                found[name] = violations
+    finally:
+        context.close()
+    assert found == {}
+    assert watch.problems == []
+
+
+def test_live_preview_updates_while_typing(browser: Any, staff_server: LiveServer) -> None:
+    context, page, watch = new_page(browser, DESKTOP)
+    org_id, _booking, pro_id, _service = _ids(staff_server)
+    try:
+        page.goto(f"{staff_server.url}/staff/login?lang=en")
+        page.select_option("#who", f"admin:{org_id}")
+        page.locator(".dev-login button[type=submit]").click()
+        page.goto(f"{staff_server.url}/staff/availability/{pro_id}?lang=en")
+        before = page.locator("#preview").inner_text()
+        assert "Free times" in before
+        for i in range(page.locator("fieldset.rule-row").count()):
+            page.fill(f"#rule-{i}-start", "")
+            page.fill(f"#rule-{i}-end", "")
+        page.wait_for_function(
+            "() => document.querySelector('#preview').innerText.includes('no free times')"
+        )
+    finally:
+        context.close()
+    assert watch.problems == []

@@ -1,0 +1,1 @@
+"""Tests of calendar sync (scheduler/ical)."""

@@ -1,0 +1,127 @@
+"""Rooms, secret links, their time window, and TURN credentials."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from scheduler import meetings
+from scheduler.extensions import db
+from tests.factories import Factories
+from tests.video.helpers import path_of, video_booking
+from video import RoomFull
+from video.links import issue_ticket, read_host_link, read_ticket, sign_host_link
+from video.models import Participant, Room
+from video.turn import ice_servers, turn_credentials
+
+
+def test_family_link_is_the_same_every_time_and_only_its_hash_is_stored(
+    app: Flask, make: Factories
+) -> None:
+    booking = video_booking(make)
+    first = meetings.family_join_link(booking)
+    assert first == meetings.family_join_link(booking)
+    secret = first.rsplit("/", 1)[1]  # type: ignore[union-attr]
+    assert len(base64.urlsafe_b64decode(secret + "=")) * 8 >= 128
+    family = db.session.scalar(select(Participant).where(Participant.kind == "family"))
+    assert family is not None
+    assert family.link_hash == hashlib.sha256(secret.encode()).hexdigest()
+    stored = " ".join(str(v) for v in family.__dict__.values())
+    assert secret not in stored
+    assert db.session.scalar(select(Room.booking_id)) == booking.id
+
+
+def test_phone_booking_has_no_video_link(app: Flask, make: Factories) -> None:
+    booking = video_booking(make)
+    booking.meeting_mode = "phone"
+    assert meetings.family_join_link(booking) is None
+    assert meetings.worker_join_link(booking) is None
+
+
+def test_link_opens_early_and_closes_late_by_configurable_minutes(
+    app: Flask, make: Factories
+) -> None:
+    client = app.test_client()
+    early = video_booking(make, starts_in=timedelta(minutes=20))
+    link = meetings.family_join_link(early)
+    db.session.commit()
+    page = client.get(path_of(link))  # type: ignore[arg-type]
+    assert page.status_code == 425
+    assert "Linkki avautuu" in page.text
+    app.config["VIDEO_JOIN_EARLY_MIN"] = 25
+    assert client.get(path_of(link)).status_code == 200  # type: ignore[arg-type]
+
+    over = video_booking(make, starts_in=timedelta(minutes=-80), length=timedelta(minutes=45))
+    late = meetings.family_join_link(over)
+    db.session.commit()
+    assert client.get(path_of(late)).status_code == 410  # type: ignore[arg-type]
+    app.config["VIDEO_JOIN_LATE_MIN"] = 40
+    assert client.get(path_of(late)).status_code == 200  # type: ignore[arg-type]
+
+
+def test_open_page_carries_no_call_secrets_and_no_inline_script(
+    app: Flask, make: Factories
+) -> None:
+    app.config.update(TURN_URLS=["turn:turn.example.fi"], TURN_SECRET="s3cret")
+    link = meetings.family_join_link(video_booking(make))
+    db.session.commit()
+    assert link is not None
+    page = app.test_client().get(path_of(link) + "?lang=sv")
+    assert page.status_code == 200
+    assert "Mötet spelas inte in" in page.text
+    assert "turn:" not in page.text and "s3cret" not in page.text
+    assert "<script>" not in page.text and "style=" not in page.text
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_unknown_or_forged_links_are_not_found(app: Flask, make: Factories) -> None:
+    client = app.test_client()
+    assert client.get("/video/join/" + "A" * 43).status_code == 404
+    assert client.get("/video/host/forged.token").status_code == 404
+    assert read_host_link("key", sign_host_link("other-key", 1, 2)) is None
+    assert read_ticket("key", issue_ticket("key", 3, 4)) == (3, 4)
+    assert read_ticket("key", issue_ticket("key", 3, 4) + "x") is None
+    assert read_host_link("key", issue_ticket("key", 3, 4)) is None  # salts differ
+
+
+def test_worker_link_opens_the_host_page(app: Flask, make: Factories) -> None:
+    link = meetings.worker_join_link(video_booking(make))
+    db.session.commit()
+    page = app.test_client().get(path_of(link))  # type: ignore[arg-type]
+    assert page.status_code == 200
+    assert 'data-host="true"' in page.text
+
+
+def test_at_most_four_participants_can_be_invited(app: Flask, make: Factories) -> None:
+    booking = video_booking(make)
+    links = {
+        meetings.invite_participant(booking, "interpreter"),
+        meetings.invite_participant(booking, "parent"),
+    }
+    assert len(links) == 2
+    with pytest.raises(RoomFull):
+        meetings.invite_participant(booking, "colleague")
+    with pytest.raises(ValueError):
+        meetings.invite_participant(booking, "worker")
+
+
+def test_turn_credentials_follow_coturns_rest_scheme() -> None:
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    username, password = turn_credentials("secret", "42", now, ttl_s=3600)
+    assert username == f"{int(now.timestamp()) + 3600}:42"
+    expected = hmac.new(b"secret", username.encode(), hashlib.sha1).digest()
+    assert base64.b64decode(password) == expected
+    servers = ice_servers(
+        {"STUN_URLS": "stun:a.fi:3478, stun:b.fi", "TURN_URLS": ["turn:t.fi"], "TURN_SECRET": "x"},
+        "7",
+        now,
+    )
+    assert servers[0] == {"urls": ["stun:a.fi:3478", "stun:b.fi"]}
+    assert servers[1]["urls"] == ["turn:t.fi"] and servers[1]["username"].endswith(":7")
+    assert ice_servers({"TURN_URLS": ["turn:t.fi"]}, "7", now) == []
