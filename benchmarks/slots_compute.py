@@ -124,7 +124,7 @@ def build_dataset(seed: int = 1) -> Dataset:
             day, _first, last = rng.choice(working)
             openings.append(Interval(_local(day, last + 60), _local(day, last + 180)))
 
-        busy = []
+        bookings = []
         per_day: dict[date, int] = {}
         taken: set[tuple[date, int]] = set()
         while bookings_left[index]:
@@ -135,16 +135,18 @@ def build_dataset(seed: int = 1) -> Dataset:
                 continue
             taken.add((day, quarter))
             start = _local(day, quarter * 15)
-            busy.append(Interval(start, start + timedelta(minutes=45 + 15)))
+            bookings.append(Interval(start, start + timedelta(minutes=45 + 15)))
             per_day[day] = per_day.get(day, 0) + 1
             bookings_left[index] -= 1
+        events = []
         while events_left[index]:
             day = rng.choice(days)
             start_minute = rng.randrange(7 * 60, 18 * 60, 5)
             start = _local(day, start_minute)
-            busy.append(Interval(start, start + timedelta(minutes=rng.randrange(30, 121, 5))))
+            events.append(Interval(start, start + timedelta(minutes=rng.randrange(30, 121, 5))))
             events_left[index] -= 1
-        rng.shuffle(busy)
+        # As the caller loads them: each source ordered by start, one after the other.
+        busy = sorted(bookings, key=lambda i: i.start) + sorted(events, key=lambda i: i.start)
 
         workers.append(
             WorkerSchedule(

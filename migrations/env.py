@@ -17,7 +17,9 @@ logger = logging.getLogger("alembic.env")
 import_all_models()
 target_db = current_app.extensions["migrate"].db
 engine = target_db.engine
-config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+config.set_main_option(
+    "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
 
 
 def run_migrations_online() -> None:
@@ -26,14 +28,13 @@ def run_migrations_online() -> None:
             directives[:] = []
             logger.info("No changes in schema detected.")
 
-    conf_args = current_app.extensions["migrate"].configure_args
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty)
+    conf_args.setdefault("compare_type", True)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
             **conf_args,
         )
         with context.begin_transaction():

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from jinja2 import TemplateError
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -248,7 +249,7 @@ class Dispatcher:
             return
         try:
             outgoing = render(message, self.default_from)
-        except (UnsealError, LookupError, ValueError, TypeError) as exc:
+        except (UnsealError, TemplateError, LookupError, ValueError, TypeError) as exc:
             log.exception("message %s cannot be rendered", message.id)
             self._give_up(message, f"cannot render: {exc.__class__.__name__}: {exc}")
             return

@@ -21,11 +21,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from scheduler import database, errors, i18n, jobs, logging_setup, routes, security, web
     from scheduler.cli import register_commands
-    from scheduler.extensions import csrf, limiter, migrate, sock
+    from scheduler.extensions import csrf, db, limiter, migrate, sock
 
     logging_setup.init_app(app)
     database.init_app(app)
-    migrate.init_app(app, directory=str(config.ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)

@@ -7,7 +7,8 @@ Plain values in, plain values out; no Flask, no database. The definition:
   local date of its end, and the extra openings. Each wall time is converted with
   ``datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)`` (fold 0: a time skipped in
   spring takes the offset before the change, an ambiguous autumn time is its first
-  occurrence). Overlapping or touching intervals merge; empty ones are dropped.
+  occurrence), so a rule lying wholly in the skipped hour adds nothing. Overlapping or
+  touching intervals merge.
 * Candidate starts are ``anchor + k * slot_interval`` (k >= 0), where the anchor is the
   start of each merged open interval, before absences are taken away.
 * A start ``s`` is free for a worker when ``[s, s + duration)`` lies inside one merged open
@@ -16,13 +17,17 @@ Plain values in, plain values out; no Flask, no database. The definition:
   fewer than ``max_per_day`` bookings on the local date of ``s`` (when set); and
   ``range_start <= s < range_end``. The search window is the intersection of the last two.
 
-Overlap is the half-open test ``a.start < b.end and b.start < a.end``; an empty absence or
-busy interval blocks nothing.
+Overlap is the half-open test ``a.start < b.end and b.start < a.end``, taken literally (so
+an empty busy interval still blocks the starts whose blocked interval strictly contains it).
+The search window's dates bound the expansion: open intervals chained across more than a
+day by extra openings could anchor their grid differently for different windows.
 
-Everything is computed on integer microseconds since the epoch so that no candidate is
-compared with every busy interval: each busy interval becomes one forbidden range of
-starts, the forbidden ranges are merged once and subtracted from the open ranges, and the
-grid points that remain are enumerated directly.
+The computation never compares a candidate with every busy interval. On integer
+microseconds since the epoch, each absence, busy interval and full day becomes one range of
+starts it rules out; the gaps between those ranges are found with two sorts, intersected
+with the open intervals, and the grid points in what remains are enumerated directly.
+Datetimes are made only for the starts that are returned. Worker ids are expected to be
+unique.
 """
 
 from __future__ import annotations
@@ -118,8 +123,16 @@ class WorkerSchedule:
     absences: Sequence[Interval] = ()
     # Existing active bookings (their buffers included) and external calendar busy times.
     busy: Sequence[Interval] = ()
+    # More busy intervals, as microseconds since the epoch in two matching lists: the form
+    # a database query can hand over without making thousands of datetime objects.
+    busy_starts_us: Sequence[int] = ()
+    busy_ends_us: Sequence[int] = ()
     # Local date -> active bookings of this service on that date.
     bookings_per_day: Mapping[date, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.busy_starts_us) != len(self.busy_ends_us):
+            raise ValueError("busy_starts_us and busy_ends_us must pair up")
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,31 +310,38 @@ def _free_gaps(
     Returned as two sorted lists of gap starts and gap ends, disjoint and non-empty.
     """
     duration = service.duration_min * _US_PER_MIN
-    # [s, s+d) overlaps [a, b) iff a - d < s < b, so on integer microseconds the starts
-    # ruled out are [a - d + 1, b). The blocked interval of a start adds the buffers.
+    # The blocked interval [s - before, s + d + after) overlaps busy [a, b) iff
+    # a - d - after < s < b + before; on integer microseconds the starts ruled out are
+    # [a - reach, b + before) with reach = d + after - 1.
     reach = duration + service.buffer_after_min * _US_PER_MIN - 1
     before = service.buffer_before_min * _US_PER_MIN
+    # Bounds are kept as busy bounds (unshifted), the form most of them arrive in; the few
+    # other spans are shifted back by the same amounts so that one sort serves all.
     busy = worker.busy
-    # A union of intervals only needs its starts and its ends each sorted on their own:
-    # the k-th smallest start opens a gap-free stretch exactly when the (k-1)-th smallest
-    # end lies at or before it. Plain integer lists sort far faster than pairs.
-    lows = list(map(sub, map(_START_US, busy), repeat(reach, len(busy))))
-    highs = list(map(add, map(_END_US, busy), repeat(before, len(busy))))
+    lows = [*map(_START_US, busy), *worker.busy_starts_us]
+    highs = [*map(_END_US, busy), *worker.busy_ends_us]
     for absence in worker.absences:
-        lows.append(absence.start_us - duration + 1)
-        highs.append(absence.end_us)
+        # [s, s + d) overlaps [a, b) iff a - d < s < b: starts [a - d + 1, b).
+        lows.append(absence.start_us - duration + 1 + reach)
+        highs.append(absence.end_us - before)
     limit = service.max_per_day
     if limit is not None:
         for day, count in worker.bookings_per_day.items():
             if count >= limit:
-                lows.append(clock.instant(day, _MIDNIGHT))
-                highs.append(clock.instant(day + _ONE_DAY, _MIDNIGHT))
+                lows.append(clock.instant(day, _MIDNIGHT) + reach)
+                highs.append(clock.instant(day + _ONE_DAY, _MIDNIGHT) - before)
+    # A union of intervals only needs its starts and its ends each sorted on their own:
+    # the gap before the k-th smallest start is [(k-1)-th smallest end, k-th smallest
+    # start) whenever that is non-empty. Plain integer lists sort far faster than pairs.
     lows.sort()
     highs.sort()
     gap_starts = [-_FAR, *highs]
     gap_ends = [*lows, _FAR]
-    keep = list(map(lt, gap_starts, gap_ends))
-    return list(compress(gap_starts, keep)), list(compress(gap_ends, keep))
+    keep = list(map(lt, gap_starts, map(sub, gap_ends, repeat(reach + before))))
+    return (
+        list(map(add, compress(gap_starts, keep), repeat(before))),
+        list(map(sub, compress(gap_ends, keep), repeat(reach))),
+    )
 
 
 def _free_start_ranges(
@@ -341,20 +361,29 @@ def _free_start_ranges(
         return []
     gap_starts, gap_ends = _free_gaps(service, worker, clock)
     last_gap = len(gap_ends)
-    duration = service.duration_min * _US_PER_MIN
+    last_start = service.duration_min * _US_PER_MIN - 1
     free: list[range] = []
+    # Conditional expressions instead of min() and max(): this loop is the hot one.
     for anchor, open_end in opens:
         # Starts whose appointment fits in this open interval and in the window.
-        begin = max(anchor, low)
-        stop = min(open_end - duration + 1, high)
+        begin = anchor if anchor > low else low
+        stop = open_end - last_start
+        if stop > high:
+            stop = high
         if begin >= stop:
             continue
         index = bisect_right(gap_ends, begin)
-        while index < last_gap and gap_starts[index] < stop:
-            first = max(begin, gap_starts[index])
+        while index < last_gap:
+            first = gap_starts[index]
+            if first >= stop:
+                break
+            if first < begin:
+                first = begin
             # The first grid point at or after `first`: ceiling division.
             first = anchor - ((anchor - first) // step) * step
-            end = min(stop, gap_ends[index])
+            end = gap_ends[index]
+            if end > stop:
+                end = stop
             if first < end:
                 free.append(range(first, end, step))
             index += 1

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import audit, messages, slots
+from scheduler import audit, meetings, messages, slots
 from scheduler.database import is_postgres
 from scheduler.errors import Problem
 from scheduler.extensions import db
@@ -38,7 +38,8 @@ class ClientDetails:
 
 def slot_taken() -> Problem:
     return Problem(
-        409, "slot_taken",
+        409,
+        "slot_taken",
         "This time was just booked by someone else. Please choose another time.",
     )
 
@@ -46,7 +47,9 @@ def slot_taken() -> Problem:
 def _lock_professional(pro: Professional) -> None:
     """Serialise bookings of one professional (PostgreSQL; SQLite serialises every write)."""
     if is_postgres():
-        db.session.execute(select(Professional.id).where(Professional.id == pro.id).with_for_update())
+        db.session.execute(
+            select(Professional.id).where(Professional.id == pro.id).with_for_update()
+        )
 
 
 def _expire_stale_holds(professional_id: int, now: datetime) -> None:
@@ -81,8 +84,14 @@ def _blocks(service: Service, start_at: datetime) -> tuple[datetime, datetime, d
     )
 
 
-def _take(service: Service, pro: Professional, start_at: datetime, now: datetime,
-          exclude_booking_id: int | None, write: Any) -> bool:
+def _take(
+    service: Service,
+    pro: Professional,
+    start_at: datetime,
+    now: datetime,
+    exclude_booking_id: int | None,
+    write: Any,
+) -> bool:
     """Lock the professional, re-check the time and apply ``write``; False when not free."""
     savepoint = db.session.begin_nested()
     try:
@@ -101,11 +110,13 @@ def _take(service: Service, pro: Professional, start_at: datetime, now: datetime
     return True
 
 
-def _order_by_load(service: Service, pros: list[Professional], start_at: datetime
-                   ) -> list[Professional]:
-    """"Any worker": the least booked professional of that day first, to share the load."""
-    day_start, day_end = day_bounds(local_date(start_at, service.organisation.zone),
-                                    service.organisation.zone)
+def _order_by_load(
+    service: Service, pros: list[Professional], start_at: datetime
+) -> list[Professional]:
+    """ "Any worker": the least booked professional of that day first, to share the load."""
+    day_start, day_end = day_bounds(
+        local_date(start_at, service.organisation.zone), service.organisation.zone
+    )
     load = slots.bookings_on_day([p.id for p in pros], day_start, day_end)
     return sorted(pros, key=lambda p: (load.get(p.id, 0), p.id))
 
@@ -126,8 +137,12 @@ def hold(
         raise Problem(422, "not_bookable", "This service cannot be booked online.")
     mode = meeting_mode or service.meeting_modes[0]
     if mode not in service.meeting_modes:
-        raise Problem(422, "invalid_mode", "This service is not met that way.",
-                      {"meeting_mode": "not offered"})
+        raise Problem(
+            422,
+            "invalid_mode",
+            "This service is not met that way.",
+            {"meeting_mode": "not offered"},
+        )
     start_at = _check_start(service, start_at, now)
     pros = slots.candidates(service, professional_id, language)
     if not pros:
@@ -165,10 +180,16 @@ def hold(
 def booking_by_hold_token(token: str) -> Booking:
     booking = db.session.scalar(select(Booking).where(Booking.hold_token_hash == token_hash(token)))
     if booking is None:
-        raise Problem(404, "hold_not_found", "This reservation was not found. Please choose a time again.")
-    if booking.status != BookingStatus.HELD.value or as_utc(booking.hold_expires_at or now_utc()) <= now_utc():
-        raise Problem(410, "hold_expired",
-                      "The reservation of this time ran out. Please choose a time again.")
+        raise Problem(
+            404, "hold_not_found", "This reservation was not found. Please choose a time again."
+        )
+    if (
+        booking.status != BookingStatus.HELD.value
+        or as_utc(booking.hold_expires_at or now_utc()) <= now_utc()
+    ):
+        raise Problem(
+            410, "hold_expired", "The reservation of this time ran out. Please choose a time again."
+        )
     return booking
 
 
@@ -186,8 +207,11 @@ def confirm(hold_token: str, client: ClientDetails) -> tuple[Booking, str]:
     booking = booking_by_hold_token(hold_token)
     service = booking.service
     if service.requires_strong_id and not client.identity_subject:
-        raise Problem(403, "identification_required",
-                      "This service needs strong identification before booking.")
+        raise Problem(
+            403,
+            "identification_required",
+            "This service needs strong identification before booking.",
+        )
     now = now_utc()
     token = new_token()
     booking.status = BookingStatus.CONFIRMED.value
@@ -205,8 +229,12 @@ def confirm(hold_token: str, client: ClientDetails) -> tuple[Booking, str]:
     booking.confirmed_at = now
     booking.updated_at = now
     db.session.flush()
-    audit.record(booking.organisation_id, "booking.create", f"booking:{booking.id}",
-                 client_identifiers(booking))
+    audit.record(
+        booking.organisation_id,
+        "booking.create",
+        f"booking:{booking.id}",
+        client_identifiers(booking),
+    )
     messages.booking_confirmed(booking, token)
     return booking, token
 
@@ -222,7 +250,9 @@ def booking_by_manage_token(token: str) -> Booking:
         select(Booking).where(Booking.manage_token_hash == token_hash(token))
     )
     if booking is None:
-        raise Problem(404, "link_not_found", "This link is not valid. Check that it was copied whole.")
+        raise Problem(
+            404, "link_not_found", "This link is not valid. Check that it was copied whole."
+        )
     if as_utc(booking.end_at) <= now_utc() or booking.personal_data_removed_at is not None:
         raise Problem(410, "link_expired", "This appointment is over, so the link no longer works.")
     return booking
@@ -246,14 +276,20 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
     booking.sequence += 1
     booking.updated_at = now
     db.session.flush()
-    audit.record(booking.organisation_id, "booking.cancel", f"booking:{booking.id}",
-                 client_identifiers(booking))
+    audit.record(
+        booking.organisation_id,
+        "booking.cancel",
+        f"booking:{booking.id}",
+        client_identifiers(booking),
+    )
     messages.booking_cancelled(booking)
+    meetings.close_room(booking)
     return booking
 
 
-def reschedule(booking: Booking, new_start: datetime, professional_id: int | None = None
-               ) -> Booking:
+def reschedule(
+    booking: Booking, new_start: datetime, professional_id: int | None = None
+) -> Booking:
     """Move a booking. Atomic: the row moves in one update, so the new time is taken
     before the old one is given up, and a refused move leaves the old time untouched."""
     _ensure_changeable(booking)
@@ -277,8 +313,12 @@ def reschedule(booking: Booking, new_start: datetime, professional_id: int | Non
     if not _take(service, pros[0], new_start, now, booking.id, write):
         db.session.refresh(booking)
         raise slot_taken()
-    audit.record(booking.organisation_id, "booking.reschedule", f"booking:{booking.id}",
-                 client_identifiers(booking))
+    audit.record(
+        booking.organisation_id,
+        "booking.reschedule",
+        f"booking:{booking.id}",
+        client_identifiers(booking),
+    )
     messages.booking_moved(booking, old_start)
     return booking
 
@@ -292,4 +332,3 @@ def expire_holds() -> int:
         .values(status=BookingStatus.EXPIRED.value, hold_token_hash=None, updated_at=now)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-

@@ -33,7 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
     # One gettext catalogue folder per area of the service, merged at run time.
     "BABEL_TRANSLATION_DIRECTORIES": ";".join(
-        str(ROOT / "translations" / area) for area in ("public", "staff", "video", "notifications")
+        str(ROOT / "translations" / area)
+        for area in ("public", "staff", "video", "notifications", "figures")
     ),
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "WTF_CSRF_TIME_LIMIT": None,
@@ -58,14 +59,23 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+        # While Redis restarts, each process counts on its own rather than failing requests.
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     if url.startswith("sqlite"):
-        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
         options.setdefault("connect_args", {}).update({"timeout": 30, "check_same_thread": False})
     if url.startswith("postgresql"):
         # A pooled connection is checked before use, so that a restarted server costs no
         # request once it is back; a server that does not answer fails fast (503), not late.
-        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
         options.setdefault("pool_pre_ping", True)
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]:
+    if (
+        app.config["ENV_NAME"] == "production"
+        and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]
+    ):
         raise RuntimeError("ETAAIKA_SECRET_KEY must be set in production")

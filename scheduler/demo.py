@@ -30,7 +30,8 @@ def _t(fi: str, sv: str, en: str) -> dict[str, str]:
 
 SERVICES: list[dict[str, Any]] = [
     {
-        "slug": "lastenvalvoja", "category": "family",
+        "slug": "lastenvalvoja",
+        "category": "family",
         "name": _t("Lastenvalvoja", "Barnatillsyningsman", "Child supervisor"),
         "description": _t(
             "Sopimukset lapsen huollosta, asumisesta, tapaamisista ja elatuksesta sekä isyyden ja "
@@ -41,60 +42,112 @@ SERVICES: list[dict[str, Any]] = [
             "confirming paternity and maternity.",
         ),
         "audience": _t("Lasten vanhemmille", "För barnens föräldrar", "For parents of children"),
-        "duration_min": 60, "slot_interval_min": 30, "buffer_after_min": 15,
-        "requires_strong_id": True, "meeting_modes": ["video", "phone"],
+        "duration_min": 60,
+        "slot_interval_min": 30,
+        "buffer_after_min": 15,
+        "requires_strong_id": True,
+        "meeting_modes": ["video", "phone"],
         "max_per_worker_per_day": 4,
         "intake_questions": [
-            {"id": "topic", "kind": "choice", "required": True,
-             "label": _t("Mistä asiasta haluat sopia?", "Vad vill ni avtala om?",
-                         "What would you like to agree on?"),
-             "options": [
-                 {"value": "custody", "label": _t("Huolto ja asuminen", "Vårdnad och boende",
-                                                  "Custody and residence")},
-                 {"value": "contact", "label": _t("Tapaamiset", "Umgänge", "Contact")},
-                 {"value": "maintenance", "label": _t("Elatus", "Underhåll", "Maintenance")},
-                 {"value": "paternity", "label": _t("Isyys tai äitiys", "Faderskap eller moderskap",
-                                                    "Paternity or maternity")},
-             ]},
-            {"id": "both_parents", "kind": "yesno", "required": False,
-             "label": _t("Osallistuvatko molemmat vanhemmat?", "Deltar båda föräldrarna?",
-                         "Will both parents take part?")},
+            {
+                "id": "topic",
+                "kind": "choice",
+                "required": True,
+                "label": _t(
+                    "Mistä asiasta haluat sopia?",
+                    "Vad vill ni avtala om?",
+                    "What would you like to agree on?",
+                ),
+                "options": [
+                    {
+                        "value": "custody",
+                        "label": _t(
+                            "Huolto ja asuminen", "Vårdnad och boende", "Custody and residence"
+                        ),
+                    },
+                    {"value": "contact", "label": _t("Tapaamiset", "Umgänge", "Contact")},
+                    {"value": "maintenance", "label": _t("Elatus", "Underhåll", "Maintenance")},
+                    {
+                        "value": "paternity",
+                        "label": _t(
+                            "Isyys tai äitiys",
+                            "Faderskap eller moderskap",
+                            "Paternity or maternity",
+                        ),
+                    },
+                ],
+            },
+            {
+                "id": "both_parents",
+                "kind": "yesno",
+                "required": False,
+                "label": _t(
+                    "Osallistuvatko molemmat vanhemmat?",
+                    "Deltar båda föräldrarna?",
+                    "Will both parents take part?",
+                ),
+            },
         ],
     },
     {
-        "slug": "palveluneuvonta", "category": "advice",
+        "slug": "palveluneuvonta",
+        "category": "advice",
         "name": _t("Palveluneuvonta", "Servicerådgivning", "Service counselling"),
         "description": _t(
             "Matalan kynnyksen neuvontaa: mistä apua arjen huoliin, etuuksiin ja palveluihin.",
-            "Lågtröskelrådgivning: var man får hjälp med vardagens bekymmer, förmåner och tjänster.",
+            "Lågtröskelrådgivning: var man får hjälp med vardagens bekymmer, förmåner och "
+            "tjänster.",
             "Low-threshold advice: where to get help with everyday worries, benefits and services.",
         ),
         "audience": _t("Kaikille, nimettömänä", "För alla, anonymt", "For everyone, anonymously"),
-        "duration_min": 30, "slot_interval_min": 15, "min_notice_min": 60,
-        "requires_strong_id": False, "meeting_modes": ["video", "phone"],
+        "duration_min": 30,
+        "slot_interval_min": 15,
+        "min_notice_min": 60,
+        "requires_strong_id": False,
+        "meeting_modes": ["video", "phone"],
         "intake_questions": [
-            {"id": "question", "kind": "text", "required": False,
-             "label": _t("Mitä haluaisit kysyä? (vapaaehtoinen)", "Vad vill du fråga? (frivilligt)",
-                         "What would you like to ask? (optional)")},
+            {
+                "id": "question",
+                "kind": "text",
+                "required": False,
+                "label": _t(
+                    "Mitä haluaisit kysyä? (vapaaehtoinen)",
+                    "Vad vill du fråga? (frivilligt)",
+                    "What would you like to ask? (optional)",
+                ),
+            },
         ],
     },
     {
-        "slug": "lastensuojelu", "category": "children", "sensitive": True,
-        "name": _t("Lastensuojelun sosiaalityö", "Socialt arbete inom barnskyddet",
-                   "Child protection social work"),
+        "slug": "lastensuojelu",
+        "category": "children",
+        "sensitive": True,
+        "name": _t(
+            "Lastensuojelun sosiaalityö",
+            "Socialt arbete inom barnskyddet",
+            "Child protection social work",
+        ),
         "description": _t(
             "Tapaaminen oman sosiaalityöntekijän kanssa lastensuojelun asiakkuudessa.",
             "Möte med den egna socialarbetaren inom barnskyddet.",
             "A meeting with your own social worker in child protection.",
         ),
-        "audience": _t("Lastensuojelun asiakasperheille", "För barnskyddets klientfamiljer",
-                       "For families who are clients of child protection"),
-        "duration_min": 60, "slot_interval_min": 30, "buffer_before_min": 15,
-        "buffer_after_min": 15, "requires_strong_id": True, "meeting_modes": ["video"],
+        "audience": _t(
+            "Lastensuojelun asiakasperheille",
+            "För barnskyddets klientfamiljer",
+            "For families who are clients of child protection",
+        ),
+        "duration_min": 60,
+        "slot_interval_min": 30,
+        "buffer_before_min": 15,
+        "buffer_after_min": 15,
+        "requires_strong_id": True,
+        "meeting_modes": ["video"],
         "min_notice_min": 24 * 60,
     },
     {
-        "slug": "aikuissosiaalityo", "category": "adults",
+        "slug": "aikuissosiaalityo",
+        "category": "adults",
         "name": _t("Aikuissosiaalityö", "Socialt arbete för vuxna", "Adult social work"),
         "description": _t(
             "Tukea elämäntilanteen muutoksiin, toimeentuloon, asumiseen ja päihdeasioihin.",
@@ -102,51 +155,112 @@ SERVICES: list[dict[str, Any]] = [
             "Support with changes in life, income, housing and substance use.",
         ),
         "audience": _t("Täysi-ikäisille", "För vuxna", "For adults"),
-        "duration_min": 45, "slot_interval_min": 15, "buffer_after_min": 15,
-        "requires_strong_id": True, "meeting_modes": ["video", "phone"],
+        "duration_min": 45,
+        "slot_interval_min": 15,
+        "buffer_after_min": 15,
+        "requires_strong_id": True,
+        "meeting_modes": ["video", "phone"],
     },
     {
-        "slug": "vammaispalvelut", "category": "disability",
+        "slug": "vammaispalvelut",
+        "category": "disability",
         "name": _t("Vammaispalvelut", "Handikappservice", "Disability services"),
         "description": _t(
-            "Palvelutarpeen arviointi, henkilökohtainen apu, kuljetuspalvelu ja asunnon muutostyöt.",
+            "Palvelutarpeen arviointi, henkilökohtainen apu, kuljetuspalvelu ja asunnon "
+            "muutostyöt.",
             "Bedömning av servicebehov, personlig assistans, färdtjänst och ändringsarbeten i "
             "bostaden.",
             "Assessment of service needs, personal assistance, transport services and home "
             "adaptations.",
         ),
-        "audience": _t("Vammaisille henkilöille ja läheisille",
-                       "För personer med funktionsnedsättning och närstående",
-                       "For disabled people and their families"),
-        "duration_min": 60, "slot_interval_min": 30, "requires_strong_id": False,
+        "audience": _t(
+            "Vammaisille henkilöille ja läheisille",
+            "För personer med funktionsnedsättning och närstående",
+            "For disabled people and their families",
+        ),
+        "duration_min": 60,
+        "slot_interval_min": 30,
+        "requires_strong_id": False,
         "meeting_modes": ["video", "phone"],
     },
 ]
 
 # (name, title, languages, service slugs, weekly hours as (weekdays, start, end))
-WORKERS: list[tuple[str, dict[str, str], list[str], list[str], tuple[tuple[int, ...], time, time]]] = [
-    ("Aino Niemelä", _t("lastenvalvoja", "barnatillsyningsman", "child supervisor"), ["fi", "en"],
-     ["lastenvalvoja"], ((0, 1, 2, 3), time(8, 30), time(15, 30))),
-    ("Marja-Liisa Aikio", _t("sosiaalityöntekijä", "socialarbetare", "social worker"),
-     ["fi", "se"], ["lastenvalvoja", "lastensuojelu"], ((0, 1, 2, 3, 4), time(8), time(15))),
-    ("Johanna Lindqvist", _t("sosiaaliohjaaja", "socialhandledare", "social counsellor"),
-     ["sv", "fi", "en"], ["palveluneuvonta", "aikuissosiaalityo"],
-     ((0, 1, 2, 3, 4), time(9), time(16))),
-    ("Pekka Mäkelä", _t("sosiaaliohjaaja", "socialhandledare", "social counsellor"), ["fi"],
-     ["palveluneuvonta"], ((0, 2, 4), time(8), time(16))),
-    ("Sanna Rautio", _t("sosiaalityöntekijä", "socialarbetare", "social worker"), ["fi", "en"],
-     ["lastensuojelu"], ((1, 2, 3, 4), time(8), time(15, 30))),
-    ("Timo Kangas", _t("sosiaalityöntekijä", "socialarbetare", "social worker"), ["fi"],
-     ["aikuissosiaalityo"], ((0, 1, 2, 3), time(8), time(16))),
-    ("Leena Ylitalo", _t("vammaispalvelujen sosiaalityöntekijä", "socialarbetare inom "
-                         "handikappservice", "disability services social worker"), ["fi", "en"],
-     ["vammaispalvelut"], ((0, 1, 2, 3, 4), time(8, 30), time(15))),
-    ("Heikki Ojala", _t("palveluohjaaja", "servicehandledare", "service coordinator"), ["fi"],
-     ["vammaispalvelut", "palveluneuvonta"], ((1, 3), time(10), time(18))),
+WORKERS: list[
+    tuple[str, dict[str, str], list[str], list[str], tuple[tuple[int, ...], time, time]]
+] = [
+    (
+        "Aino Niemelä",
+        _t("lastenvalvoja", "barnatillsyningsman", "child supervisor"),
+        ["fi", "en"],
+        ["lastenvalvoja"],
+        ((0, 1, 2, 3), time(8, 30), time(15, 30)),
+    ),
+    (
+        "Marja-Liisa Aikio",
+        _t("sosiaalityöntekijä", "socialarbetare", "social worker"),
+        ["fi", "se"],
+        ["lastenvalvoja", "lastensuojelu"],
+        ((0, 1, 2, 3, 4), time(8), time(15)),
+    ),
+    (
+        "Johanna Lindqvist",
+        _t("sosiaaliohjaaja", "socialhandledare", "social counsellor"),
+        ["sv", "fi", "en"],
+        ["palveluneuvonta", "aikuissosiaalityo"],
+        ((0, 1, 2, 3, 4), time(9), time(16)),
+    ),
+    (
+        "Pekka Mäkelä",
+        _t("sosiaaliohjaaja", "socialhandledare", "social counsellor"),
+        ["fi"],
+        ["palveluneuvonta"],
+        ((0, 2, 4), time(8), time(16)),
+    ),
+    (
+        "Sanna Rautio",
+        _t("sosiaalityöntekijä", "socialarbetare", "social worker"),
+        ["fi", "en"],
+        ["lastensuojelu"],
+        ((1, 2, 3, 4), time(8), time(15, 30)),
+    ),
+    (
+        "Timo Kangas",
+        _t("sosiaalityöntekijä", "socialarbetare", "social worker"),
+        ["fi"],
+        ["aikuissosiaalityo"],
+        ((0, 1, 2, 3), time(8), time(16)),
+    ),
+    (
+        "Leena Ylitalo",
+        _t(
+            "vammaispalvelujen sosiaalityöntekijä",
+            "socialarbetare inom handikappservice",
+            "disability services social worker",
+        ),
+        ["fi", "en"],
+        ["vammaispalvelut"],
+        ((0, 1, 2, 3, 4), time(8, 30), time(15)),
+    ),
+    (
+        "Heikki Ojala",
+        _t("palveluohjaaja", "servicehandledare", "service coordinator"),
+        ["fi"],
+        ["vammaispalvelut", "palveluneuvonta"],
+        ((1, 3), time(10), time(18)),
+    ),
 ]
 
-CLIENTS = ["Maria Korhonen", "Jari Virtanen", "Anna Lehtinen", "Mikko Heikkinen",
-           "Elina Koskinen", "Ville Järvinen", "Sofia Nyström", "Ante Magga"]
+CLIENTS = [
+    "Maria Korhonen",
+    "Jari Virtanen",
+    "Anna Lehtinen",
+    "Mikko Heikkinen",
+    "Elina Koskinen",
+    "Ville Järvinen",
+    "Sofia Nyström",
+    "Ante Magga",
+]
 
 
 def remove_demo() -> None:
@@ -168,15 +282,22 @@ def create_demo(reset: bool = False, today: date | None = None, seed: int = 7) -
         return False
     rng = random.Random(seed)
     org = Organisation(
-        slug=SLUG, name=_t("Tunturikylän kunta", "Tunturikylä kommun", "Municipality of Tunturikylä"),
-        timezone="Europe/Helsinki", languages=["fi", "sv", "en", "se"],
+        slug=SLUG,
+        name=_t("Tunturikylän kunta", "Tunturikylä kommun", "Municipality of Tunturikylä"),
+        timezone="Europe/Helsinki",
+        languages=["fi", "sv", "en", "se"],
         email_from="etaasiointi@tunturikyla.example",
     )
     db.session.add(org)
     db.session.flush()
-    unit = Unit(organisation_id=org.id, name=_t("Perhekeskus ja sosiaalipalvelut",
-                                                 "Familjecentret och socialservicen",
-                                                 "Family centre and social services"))
+    unit = Unit(
+        organisation_id=org.id,
+        name=_t(
+            "Perhekeskus ja sosiaalipalvelut",
+            "Familjecentret och socialservicen",
+            "Family centre and social services",
+        ),
+    )
     db.session.add(unit)
     db.session.flush()
     services: dict[str, Service] = {}
@@ -188,17 +309,37 @@ def create_demo(reset: bool = False, today: date | None = None, seed: int = 7) -
     workers: list[Professional] = []
     for name, title, languages, slugs, (weekdays, start, end) in WORKERS:
         email = name.lower().replace(" ", ".").replace("ä", "a").replace("ö", "o")
-        pro = Professional(organisation_id=org.id, unit_id=unit.id, name=name, title=title,
-                           languages=languages, email=f"{email}@tunturikyla.example")
+        pro = Professional(
+            organisation_id=org.id,
+            unit_id=unit.id,
+            name=name,
+            title=title,
+            languages=languages,
+            email=f"{email}@tunturikyla.example",
+        )
         pro.services.extend(services[s] for s in slugs)
         db.session.add(pro)
         db.session.flush()
         for weekday in weekdays:
             # A lunch break splits the day into two rules.
-            db.session.add(WeeklyRule(professional_id=pro.id, weekday=weekday, start_time=start,
-                                      end_time=time(11, 30), service_ids=[]))
-            db.session.add(WeeklyRule(professional_id=pro.id, weekday=weekday,
-                                      start_time=time(12), end_time=end, service_ids=[]))
+            db.session.add(
+                WeeklyRule(
+                    professional_id=pro.id,
+                    weekday=weekday,
+                    start_time=start,
+                    end_time=time(11, 30),
+                    service_ids=[],
+                )
+            )
+            db.session.add(
+                WeeklyRule(
+                    professional_id=pro.id,
+                    weekday=weekday,
+                    start_time=time(12),
+                    end_time=end,
+                    service_ids=[],
+                )
+            )
         workers.append(pro)
     db.session.flush()
     zone = org.zone
@@ -206,10 +347,14 @@ def create_demo(reset: bool = False, today: date | None = None, seed: int = 7) -
     today = today or local_date(now, zone)
     # One worker is on a training day next week.
     absent_day = today + timedelta(days=7 - today.weekday() + 2)
-    db.session.add(Absence(professional_id=workers[5].id,
-                           start_at=local_instant(absent_day, time(0), zone),
-                           end_at=local_instant(absent_day + timedelta(days=1), time(0), zone),
-                           reason="koulutus"))
+    db.session.add(
+        Absence(
+            professional_id=workers[5].id,
+            start_at=local_instant(absent_day, time(0), zone),
+            end_at=local_instant(absent_day + timedelta(days=1), time(0), zone),
+            reason="koulutus",
+        )
+    )
     _demo_bookings(workers, today, rng)
     db.session.flush()
     return True
@@ -230,13 +375,25 @@ def _demo_bookings(workers: list[Professional], today: date, rng: random.Random)
             start = local_instant(day, time(rng.choice([9, 10, 13, 14])), zone)
             end = start + timedelta(minutes=service.duration_min)
             n += 1
-            db.session.add(Booking(
-                uid=f"demo-{n}@etaaika", organisation_id=pro.organisation_id,
-                service_id=service.id, professional_id=pro.id, start_at=start, end_at=end,
-                block_start_at=start - timedelta(minutes=service.buffer_before_min),
-                block_end_at=end + timedelta(minutes=service.buffer_after_min),
-                status=BookingStatus.CONFIRMED.value, meeting_mode=service.meeting_modes[0],
-                client_name=rng.choice(CLIENTS), client_email=f"asiakas{n}@example.org",
-                language="fi", intake_answers={}, created_at=now, updated_at=now,
-                confirmed_at=now, consent_at=now,
-            ))
+            db.session.add(
+                Booking(
+                    uid=f"demo-{n}@etaaika",
+                    organisation_id=pro.organisation_id,
+                    service_id=service.id,
+                    professional_id=pro.id,
+                    start_at=start,
+                    end_at=end,
+                    block_start_at=start - timedelta(minutes=service.buffer_before_min),
+                    block_end_at=end + timedelta(minutes=service.buffer_after_min),
+                    status=BookingStatus.CONFIRMED.value,
+                    meeting_mode=service.meeting_modes[0],
+                    client_name=rng.choice(CLIENTS),
+                    client_email=f"asiakas{n}@example.org",
+                    language="fi",
+                    intake_answers={},
+                    created_at=now,
+                    updated_at=now,
+                    confirmed_at=now,
+                    consent_at=now,
+                )
+            )

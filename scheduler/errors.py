@@ -33,8 +33,9 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": body}
 
 
-def render_problem(status: int, code: str, message: str, fields: dict[str, str] | None = None
-                   ) -> ResponseReturnValue:
+def render_problem(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> ResponseReturnValue:
     if wants_json():
         return jsonify(error_body(code, message, fields)), status
     return render_template("error.html", status=status, code=code, message=message), status

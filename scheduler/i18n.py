@@ -35,7 +35,7 @@ def format_date(value: date | datetime, lang: str | None = None, zone: ZoneInfo 
 
 
 def format_time(value: datetime, lang: str | None = None, zone: ZoneInfo = HELSINKI) -> str:
-    """"klo 9.15" in Finnish, "kl. 9.15" in Swedish, "9:15" in English."""
+    """ "klo 9.15" in Finnish, "kl. 9.15" in Swedish, "9:15" in English."""
     lang = lang or current_language()
     local = as_utc(value).astimezone(zone)
     if lang == "sv":
@@ -68,8 +68,14 @@ def init_app(app: Flask) -> None:
     def remember_language(response):  # type: ignore[no-untyped-def]
         chosen = request.args.get("lang")
         if chosen in app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != chosen:
-            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
-                                httponly=True, secure=request.is_secure)
+            response.set_cookie(
+                LANG_COOKIE,
+                chosen,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure,
+            )
         return response
 
     @app.before_request

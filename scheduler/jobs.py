@@ -31,6 +31,7 @@ def all_jobs() -> list[Job]:
     """Every periodic job of the service, with how often it runs."""
     from notifications import dispatch_due
     from scheduler.booking import expire_holds
+    from scheduler.figures import nightly_figures, queue_feedback_requests
     from scheduler.ical.sync import poll_feeds
     from scheduler.retention import purge_personal_data
 
@@ -39,6 +40,9 @@ def all_jobs() -> list[Job]:
         Job("poll_calendar_feeds", poll_feeds, 60),
         Job("dispatch_notifications", dispatch_due, 5),
         Job("purge_personal_data", purge_personal_data, 3600),
+        # Once per local day per organisation, soon after midnight (it checks every 15 min).
+        Job("snapshot_figures", nightly_figures, 900),
+        Job("queue_feedback_requests", queue_feedback_requests, 300),
     ]
 
 

@@ -63,3 +63,10 @@ def invite_participant(booking: Booking, kind: str, display_name: str | None = N
     name = display_name or names.get(booking.language, names["fi"])
     guest = video.add_participant(current_app.config["SECRET_KEY"], room, guest_kind, name)
     return join_url(_public_url(), video.link_secret(current_app.config["SECRET_KEY"], guest))
+
+
+def close_room(booking: Booking) -> None:
+    """End a cancelled booking's meeting: every link of its room stops working."""
+    room = video.room_for_booking(booking.id)
+    if room is not None:
+        video.end_room(room)

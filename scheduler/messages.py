@@ -26,6 +26,7 @@ from babel.dates import format_date as babel_date
 from flask import current_app
 
 import notifications
+from scheduler import meetings
 from scheduler.contact import can_receive_sms, normalise_phone
 from scheduler.errors import Problem
 from scheduler.extensions import db
@@ -57,12 +58,10 @@ def manage_url(token: str) -> str:
 
 
 def join_url(booking: Booking) -> str | None:
-    """The link that opens the video meeting, when there is one of its own.
-
-    The video package issues join links; until it does, the family joins from its
-    booking page (the manage link), which every message carries.
-    """
-    return None
+    """The family's own link into the video meeting; None for phone meetings."""
+    if booking.meeting_mode != "video":
+        return None
+    return meetings.family_join_link(booking)
 
 
 def _bare_time(instant: datetime, lang: str, zone: ZoneInfo) -> str:
@@ -231,7 +230,12 @@ def _schedule_reminders(
     already: set[tuple[str, int]],
 ) -> None:
     recipients = _recipients(booking)
-    rules = notifications.parse_rules(booking.service.reminder_rules)
+    try:
+        rules = notifications.parse_rules(booking.service.reminder_rules)
+    except ValueError:
+        # A broken rule must not stop bookings: remind the default way, and say so.
+        log.error("service %s has invalid reminder rules; using the default", booking.service_id)
+        rules = notifications.parse_rules(None)
     planned = notifications.plan_reminders(
         rules, as_utc(booking.start_at), now_utc(), booking.organisation.zone, _quiet(booking)
     )

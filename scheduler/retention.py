@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+import notifications
 from scheduler import audit
 from scheduler.booking import client_identifiers
 from scheduler.database import is_postgres
@@ -60,5 +61,7 @@ def purge_personal_data() -> int:
         booking.hold_token_hash = None
         booking.personal_data_removed_at = now
         booking.updated_at = now
+    # Finished messages hold names and addresses too; they go by the same rule.
+    notifications.purge_finished(cutoff)
     db.session.flush()
     return len(bookings)

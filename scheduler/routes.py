@@ -37,6 +37,11 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(staff_bp)
 
+    from scheduler.figures import blueprints as figures_blueprints
+
+    for figures_bp in figures_blueprints():
+        app.register_blueprint(figures_bp)
+
     # Probes, metrics, request ids and logs, database error handlers, the proxy fix.
     from scheduler.ops import init_app as init_ops
 

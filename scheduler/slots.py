@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import BigInteger, Integer, and_, cast, extract, func, or_, select
 
 from scheduler import availability
 from scheduler.extensions import db
@@ -23,7 +24,9 @@ from scheduler.models import (
     WeeklyRule,
 )
 from scheduler.ops.metrics import timed_slot_search
-from scheduler.timeutil import as_utc, local_date
+from scheduler.timeutil import as_utc
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def service_params(service: Service) -> availability.ServiceParams:
@@ -98,7 +101,8 @@ def load_schedules(
     openings: dict[int, list[availability.Interval]] = defaultdict(list)
     for opening in db.session.scalars(
         select(ExtraOpening).where(
-            ExtraOpening.professional_id.in_(ids), ExtraOpening.start_at < hi,
+            ExtraOpening.professional_id.in_(ids),
+            ExtraOpening.start_at < hi,
             ExtraOpening.end_at > lo,
         )
     ):
@@ -116,43 +120,74 @@ def load_schedules(
         absences[absence.professional_id].append(
             availability.Interval(absence.start_at, absence.end_at)
         )
-    busy: dict[int, list[availability.Interval]] = defaultdict(list)
+    busy_starts: dict[int, list[int]] = defaultdict(list)
+    busy_ends: dict[int, list[int]] = defaultdict(list)
     per_day: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    booking_rows = db.session.execute(
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    count_per_day = service.max_per_worker_per_day is not None
+    bookings = Booking.__table__.c
+    # Thousands of rows per search: plain Core rows with instants as epoch microseconds
+    # computed by the database, not ORM objects and datetimes, which cost more than the search.
+    booking_rows = connection.execute(
         select(
-            Booking.id, Booking.professional_id, Booking.service_id, Booking.start_at,
-            Booking.block_start_at, Booking.block_end_at,
+            bookings.id,
+            bookings.professional_id,
+            bookings.service_id,
+            # The start's local day matters only under a daily limit; spare the work otherwise.
+            _epoch_us(bookings.start_at, dialect) if count_per_day else bookings.id,
+            _epoch_us(bookings.block_start_at, dialect),
+            _epoch_us(bookings.block_end_at, dialect),
         ).where(
-            Booking.professional_id.in_(ids),
-            Booking.block_start_at < hi,
-            Booking.block_end_at > lo,
+            bookings.professional_id.in_(ids),
+            bookings.block_start_at < hi,
+            bookings.block_end_at > lo,
             active_booking_clause(now),  # type: ignore[arg-type]
         )
-    )
-    for row in booking_rows:
-        if row.id == exclude_booking_id:
+    ).all()
+    for booking_id, pid, service_id, start_us, block_start_us, block_end_us in booking_rows:
+        if booking_id == exclude_booking_id:
             continue
-        busy[row.professional_id].append(availability.Interval(row.block_start_at, row.block_end_at))
-        if row.service_id == service.id:
-            per_day[row.professional_id][local_date(row.start_at, zone)] += 1
-    for ext in db.session.execute(
-        select(ExternalBusy.professional_id, ExternalBusy.start_at, ExternalBusy.end_at).where(
-            ExternalBusy.professional_id.in_(ids), ExternalBusy.start_at < hi,
-            ExternalBusy.end_at > lo,
+        busy_starts[pid].append(block_start_us)
+        busy_ends[pid].append(block_end_us)
+        if count_per_day and service_id == service.id:
+            local = (_EPOCH + timedelta(microseconds=start_us)).astimezone(zone)
+            per_day[pid][local.date()] += 1
+    external = ExternalBusy.__table__.c
+    for pid, start_us, end_us in connection.execute(
+        select(
+            external.professional_id,
+            _epoch_us(external.start_at, dialect),
+            _epoch_us(external.end_at, dialect),
+        ).where(
+            external.professional_id.in_(ids),
+            external.start_at < hi,
+            external.end_at > lo,
         )
-    ):
-        busy[ext.professional_id].append(availability.Interval(ext.start_at, ext.end_at))
+    ).all():
+        busy_starts[pid].append(start_us)
+        busy_ends[pid].append(end_us)
     return [
         availability.WorkerSchedule(
             worker_id=pid,
             rules=tuple(rules[pid]),
             openings=tuple(openings[pid]),
             absences=tuple(absences[pid]),
-            busy=tuple(busy[pid]),
+            busy_starts_us=busy_starts[pid],
+            busy_ends_us=busy_ends[pid],
             bookings_per_day=dict(per_day[pid]),
         )
         for pid in ids
     ]
+
+
+def _epoch_us(column: Any, dialect: str) -> Any:
+    """An instant column as whole microseconds since the epoch, computed in SQL."""
+    if dialect == "sqlite":
+        # SQLite keeps UTC text: "YYYY-MM-DD HH:MM:SS.ffffff".
+        seconds = cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
+        return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
+    return cast(extract("epoch", column) * 1_000_000, BigInteger)
 
 
 @timed_slot_search
@@ -166,8 +201,12 @@ def find_slots(
     """Free slots of ``service`` among ``professionals`` with a start in the range."""
     schedules = load_schedules(service, professionals, range_start, range_end, now)
     return availability.free_slots(
-        service_params(service), schedules, service.organisation.zone, now,
-        as_utc(range_start), as_utc(range_end),
+        service_params(service),
+        schedules,
+        service.organisation.zone,
+        now,
+        as_utc(range_start),
+        as_utc(range_end),
     )
 
 
@@ -178,7 +217,7 @@ def is_free(
     now: datetime,
     exclude_booking_id: int | None = None,
 ) -> bool:
-    """Whether ``professional`` can take ``service`` at ``start``, by the same rules as the search."""
+    """Whether ``professional`` can take ``service`` at ``start`` by the rules of the search."""
     end = start + timedelta(minutes=service.duration_min)
     (schedule,) = load_schedules(service, [professional], start, end, now, exclude_booking_id)
     return availability.is_slot_free(
@@ -186,8 +225,11 @@ def is_free(
     )
 
 
-def bookings_on_day(professional_ids: Sequence[int], day_start: datetime, day_end: datetime,
-                    ) -> dict[int, int]:
+def bookings_on_day(
+    professional_ids: Sequence[int],
+    day_start: datetime,
+    day_end: datetime,
+) -> dict[int, int]:
     """How many active bookings each professional has in a window (to share "any worker" load)."""
     rows = db.session.execute(
         select(Booking.professional_id, func.count())

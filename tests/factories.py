@@ -31,7 +31,9 @@ class Factories:
         n = self._next()
         org = Organisation(
             slug=kw.pop("slug", f"org{n}"),
-            name=kw.pop("name", {"fi": f"Kunta {n}", "sv": f"Kommun {n}", "en": f"Municipality {n}"}),
+            name=kw.pop(
+                "name", {"fi": f"Kunta {n}", "sv": f"Kommun {n}", "en": f"Municipality {n}"}
+            ),
             timezone=kw.pop("timezone", "Europe/Helsinki"),
             **kw,
         )
@@ -88,8 +90,11 @@ class Factories:
             for weekday in weekdays:
                 db.session.add(
                     WeeklyRule(
-                        professional_id=pro.id, weekday=weekday, start_time=hours[0],
-                        end_time=hours[1], service_ids=[],
+                        professional_id=pro.id,
+                        weekday=weekday,
+                        start_time=hours[0],
+                        end_time=hours[1],
+                        service_ids=[],
                     )
                 )
             db.session.flush()
@@ -102,8 +107,9 @@ class Factories:
         return absence
 
     def opening(self, pro: Professional, start: datetime, length: timedelta) -> ExtraOpening:
-        opening = ExtraOpening(professional_id=pro.id, start_at=start, end_at=start + length,
-                               service_ids=[])
+        opening = ExtraOpening(
+            professional_id=pro.id, start_at=start, end_at=start + length, service_ids=[]
+        )
         db.session.add(opening)
         db.session.flush()
         return opening

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("ETAAIKA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "ETAAIKA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("ETAAIKA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CHROMIUM = os.environ.get("ETAAIKA_CHROMIUM", "/usr/bin/chromium")

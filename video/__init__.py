@@ -15,6 +15,9 @@ from video.rooms import (
     participant_of,
     room_for_booking,
 )
+from video.rooms import (
+    end as end_room,
+)
 
 __all__ = [
     "Kind",
@@ -22,6 +25,7 @@ __all__ = [
     "Room",
     "RoomFull",
     "add_participant",
+    "end_room",
     "ensure_room",
     "link_secret",
     "participant_of",

@@ -210,8 +210,7 @@ class Connection:
                 (s for s in self._roster.values() if not s.admitted), key=lambda s: s.member.pid
             )
             lobby = [
-                {"pid": s.member.pid, "name": s.member.name, "kind": s.member.kind}
-                for s in waiting
+                {"pid": s.member.pid, "name": s.member.name, "kind": s.member.kind} for s in waiting
             ]
             if lobby != self._lobby:
                 self._lobby = lobby

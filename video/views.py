@@ -41,12 +41,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_hub_lock = threading.Lock()
+
+
 def hub() -> Hub:
     """The app's signalling hub, made on first use (tests build many apps that never call)."""
-    state: dict[str, Any] = current_app.extensions.setdefault("etaaika_video", {})
-    if "hub" not in state:
-        state["hub"] = make_hub(current_app.config)
-    return state["hub"]
+    with _hub_lock:  # two first sockets at once must not make two hubs
+        state: dict[str, Any] = current_app.extensions.setdefault("etaaika_video", {})
+        if "hub" not in state:
+            state["hub"] = make_hub(current_app.config)
+        return state["hub"]
+
+
+def _unknown_link() -> ResponseReturnValue:
+    return render_template(
+        "video/unavailable.html", reason="unknown", opens_at=None, texts=texts_for(g.lang)
+    ), 404
 
 
 def _page(participant: Participant, host: bool) -> ResponseReturnValue:
@@ -57,7 +67,7 @@ def _page(participant: Participant, host: bool) -> ResponseReturnValue:
         opens_at = rooms.window(participant.room, current_app.config).opens_at
         return render_template(
             "video/unavailable.html", reason=state, opens_at=opens_at, texts=texts_for(g.lang)
-        ), (425 if state == "early" else 410)
+        ), (403 if state == "early" else 410)
     room = participant.room
     ticket = issue_ticket(current_app.config["SECRET_KEY"], room.id, participant.id)
     return render_template(
@@ -77,11 +87,7 @@ def _page(participant: Participant, host: bool) -> ResponseReturnValue:
 def join(secret: str) -> ResponseReturnValue:
     """A family member's or a guest's secret link."""
     participant = rooms.find_by_secret(secret)
-    if participant is None:
-        return render_template(
-            "video/unavailable.html", reason="unknown", opens_at=None, texts=texts_for(g.lang)
-        ), 404
-    return _page(participant, host=False)
+    return _unknown_link() if participant is None else _page(participant, host=False)
 
 
 @bp.get("/host/<token>")
@@ -89,11 +95,11 @@ def join(secret: str) -> ResponseReturnValue:
 def host(token: str) -> ResponseReturnValue:
     """The worker's signed link from the agenda."""
     ids = read_host_link(current_app.config["SECRET_KEY"], token)
-    participant = db.session.get(Participant, ids[1]) if ids else None
-    if participant is None or not participant.is_host or participant.room_id != ids[0]:  # type: ignore[index]
-        return render_template(
-            "video/unavailable.html", reason="unknown", opens_at=None, texts=texts_for(g.lang)
-        ), 404
+    if ids is None:
+        return _unknown_link()
+    participant = db.session.get(Participant, ids[1])
+    if participant is None or not participant.is_host or participant.room_id != ids[0]:
+        return _unknown_link()
     return _page(participant, host=True)
 
 

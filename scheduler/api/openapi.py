@@ -12,9 +12,18 @@ from scheduler.api import schemas
 
 REF = "#/components/schemas/{model}"
 MODELS: list[type[BaseModel]] = [
-    schemas.ServiceList, schemas.ServiceOut, schemas.ProfessionalList, schemas.SlotList,
-    schemas.HoldIn, schemas.HoldOut, schemas.ConfirmIn, schemas.ConfirmOut,
-    schemas.BookingDetailOut, schemas.CancelIn, schemas.RescheduleIn, schemas.Error,
+    schemas.ServiceList,
+    schemas.ServiceOut,
+    schemas.ProfessionalList,
+    schemas.SlotList,
+    schemas.HoldIn,
+    schemas.HoldOut,
+    schemas.ConfirmIn,
+    schemas.ConfirmOut,
+    schemas.BookingDetailOut,
+    schemas.CancelIn,
+    schemas.RescheduleIn,
+    schemas.Error,
 ]
 
 
@@ -27,9 +36,15 @@ def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "Not a JSON object", 404: "Not found", 409: "Conflict: the time is taken or the "
-            "booking cannot change", 410: "Gone: the hold or link ran out", 403: "Identification "
-            "required", 422: "Invalid input", 429: "Too many requests"}
+    text = {
+        400: "Not a JSON object",
+        404: "Not found",
+        409: "Conflict: the time is taken or the booking cannot change",
+        410: "Gone: the hold or link ran out",
+        403: "Identification required",
+        422: "Invalid input",
+        429: "Too many requests",
+    }
     return {str(c): _json(schemas.Error, text[c]) for c in codes}
 
 
@@ -45,85 +60,147 @@ def _path_param(name: str, kind: str = "integer") -> dict[str, Any]:
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole document; cached, as it never changes while the app runs."""
-    _, defs = models_json_schema([(m, "serialization") for m in MODELS] +
-                                 [(m, "validation") for m in MODELS], ref_template=REF)
+    _, defs = models_json_schema(
+        [(m, "serialization") for m in MODELS] + [(m, "validation") for m in MODELS],
+        ref_template=REF,
+    )
     service_id = _path_param("service_id")
     token = _path_param("token", "string")
     lang = {"type": "string", "minLength": 2, "maxLength": 8, "pattern": "^[a-z]+$"}
     paths: dict[str, Any] = {
-        "/services": {"get": {
-            "summary": "Bookable services", "operationId": "listServices",
-            "parameters": [_query("organisation", {"type": "string"}, "Organisation slug")],
-            "responses": {"200": _json(schemas.ServiceList, "The services")},
-        }},
-        "/services/{service_id}": {"get": {
-            "summary": "One service", "operationId": "getService", "parameters": [service_id],
-            "responses": {"200": _json(schemas.ServiceOut, "The service"), **_errors(404)},
-        }},
-        "/services/{service_id}/professionals": {"get": {
-            "summary": "Workers of a service", "operationId": "listProfessionals",
-            "parameters": [service_id],
-            "responses": {"200": _json(schemas.ProfessionalList, "The workers"), **_errors(404)},
-        }},
-        "/services/{service_id}/slots": {"get": {
-            "summary": "Free times", "operationId": "listSlots",
-            "parameters": [
-                service_id,
-                _query("from", {"type": "string", "format": "date"}, "First local date"),
-                _query("to", {"type": "string", "format": "date"}, "Last local date (≤ 62 days on)"),
-                _query("professional_id", {"type": "integer", "minimum": 1,
-                                           "maximum": 2_147_483_647}, "A named worker"),
-                _query("language", lang, "Only workers who speak this language"),
-            ],
-            "responses": {"200": _json(schemas.SlotList, "Free times"), **_errors(404, 422)},
-        }},
-        "/holds": {"post": {
-            "summary": "Hold a time while the form is filled in", "operationId": "createHold",
-            "requestBody": _body(schemas.HoldIn),
-            "responses": {"201": _json(schemas.HoldOut, "Held"),
-                          **_errors(400, 404, 409, 422, 429)},
-        }},
-        "/holds/{token}": {"delete": {
-            "summary": "Give a held time back", "operationId": "deleteHold", "parameters": [token],
-            "responses": {"204": {"description": "Released"}, **_errors(404, 410, 429)},
-        }},
-        "/bookings": {"post": {
-            "summary": "Confirm a held time", "operationId": "createBooking",
-            "requestBody": _body(schemas.ConfirmIn),
-            "responses": {"201": _json(schemas.ConfirmOut, "Booked"),
-                          **_errors(400, 403, 404, 410, 422, 429)},
-        }},
-        "/manage/{token}": {"get": {
-            "summary": "A booking by its secret manage token", "operationId": "getManaged",
-            "parameters": [token],
-            "responses": {"200": _json(schemas.BookingDetailOut, "The booking"),
-                          **_errors(404, 410, 429)},
-        }},
-        "/manage/{token}/cancel": {"post": {
-            "summary": "Cancel", "operationId": "cancelManaged", "parameters": [token],
-            "requestBody": _body(schemas.CancelIn),
-            "responses": {"200": _json(schemas.BookingDetailOut, "Cancelled"),
-                          **_errors(400, 404, 409, 410, 422, 429)},
-        }},
-        "/manage/{token}/reschedule": {"post": {
-            "summary": "Move to another time", "operationId": "rescheduleManaged",
-            "parameters": [token], "requestBody": _body(schemas.RescheduleIn),
-            "responses": {"200": _json(schemas.BookingDetailOut, "Moved"),
-                          **_errors(400, 404, 409, 410, 422, 429)},
-        }},
+        "/services": {
+            "get": {
+                "summary": "Bookable services",
+                "operationId": "listServices",
+                "parameters": [_query("organisation", {"type": "string"}, "Organisation slug")],
+                "responses": {"200": _json(schemas.ServiceList, "The services")},
+            }
+        },
+        "/services/{service_id}": {
+            "get": {
+                "summary": "One service",
+                "operationId": "getService",
+                "parameters": [service_id],
+                "responses": {"200": _json(schemas.ServiceOut, "The service"), **_errors(404)},
+            }
+        },
+        "/services/{service_id}/professionals": {
+            "get": {
+                "summary": "Workers of a service",
+                "operationId": "listProfessionals",
+                "parameters": [service_id],
+                "responses": {
+                    "200": _json(schemas.ProfessionalList, "The workers"),
+                    **_errors(404),
+                },
+            }
+        },
+        "/services/{service_id}/slots": {
+            "get": {
+                "summary": "Free times",
+                "operationId": "listSlots",
+                "parameters": [
+                    service_id,
+                    _query("from", {"type": "string", "format": "date"}, "First local date"),
+                    _query(
+                        "to", {"type": "string", "format": "date"}, "Last local date (≤ 62 days on)"
+                    ),
+                    _query(
+                        "professional_id",
+                        {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
+                        "A named worker",
+                    ),
+                    _query("language", lang, "Only workers who speak this language"),
+                ],
+                "responses": {"200": _json(schemas.SlotList, "Free times"), **_errors(404, 422)},
+            }
+        },
+        "/holds": {
+            "post": {
+                "summary": "Hold a time while the form is filled in",
+                "operationId": "createHold",
+                "requestBody": _body(schemas.HoldIn),
+                "responses": {
+                    "201": _json(schemas.HoldOut, "Held"),
+                    **_errors(400, 404, 409, 422, 429),
+                },
+            }
+        },
+        "/holds/{token}": {
+            "delete": {
+                "summary": "Give a held time back",
+                "operationId": "deleteHold",
+                "parameters": [token],
+                "responses": {"204": {"description": "Released"}, **_errors(404, 410, 429)},
+            }
+        },
+        "/bookings": {
+            "post": {
+                "summary": "Confirm a held time",
+                "operationId": "createBooking",
+                "requestBody": _body(schemas.ConfirmIn),
+                "responses": {
+                    "201": _json(schemas.ConfirmOut, "Booked"),
+                    **_errors(400, 403, 404, 410, 422, 429),
+                },
+            }
+        },
+        "/manage/{token}": {
+            "get": {
+                "summary": "A booking by its secret manage token",
+                "operationId": "getManaged",
+                "parameters": [token],
+                "responses": {
+                    "200": _json(schemas.BookingDetailOut, "The booking"),
+                    **_errors(404, 410, 429),
+                },
+            }
+        },
+        "/manage/{token}/cancel": {
+            "post": {
+                "summary": "Cancel",
+                "operationId": "cancelManaged",
+                "parameters": [token],
+                "requestBody": _body(schemas.CancelIn),
+                "responses": {
+                    "200": _json(schemas.BookingDetailOut, "Cancelled"),
+                    **_errors(400, 404, 409, 410, 422, 429),
+                },
+            }
+        },
+        "/manage/{token}/reschedule": {
+            "post": {
+                "summary": "Move to another time",
+                "operationId": "rescheduleManaged",
+                "parameters": [token],
+                "requestBody": _body(schemas.RescheduleIn),
+                "responses": {
+                    "200": _json(schemas.BookingDetailOut, "Moved"),
+                    **_errors(400, 404, 409, 410, 422, 429),
+                },
+            }
+        },
     }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Etäaika API", "version": "1",
-                 "description": "Services, free times, holds, bookings and self-service by "
-                                "secret token. Instants are UTC (ISO 8601)."},
+        "info": {
+            "title": "Etäaika API",
+            "version": "1",
+            "description": "Services, free times, holds, bookings and self-service by "
+            "secret token. Instants are UTC (ISO 8601).",
+        },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
         "components": {"schemas": defs["$defs"]},

@@ -28,7 +28,9 @@ def parse_body(model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise Problem(422, "invalid_input", "Some fields need to be checked.", _fields(exc)) from exc
+        raise Problem(
+            422, "invalid_input", "Some fields need to be checked.", _fields(exc)
+        ) from exc
 
 
 def parse_query(model: type[M]) -> M:
@@ -36,4 +38,6 @@ def parse_query(model: type[M]) -> M:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as exc:
-        raise Problem(422, "invalid_input", "Some parameters need to be checked.", _fields(exc)) from exc
+        raise Problem(
+            422, "invalid_input", "Some parameters need to be checked.", _fields(exc)
+        ) from exc

@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from scheduler import audit, booking as ops, slots
+from scheduler import audit, slots
+from scheduler import booking as ops
 from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
@@ -32,7 +33,9 @@ def identify_actor() -> None:
 
 def utc_iso(value: datetime) -> str:
     """An instant as the API writes it: 2027-03-28T07:00:00Z."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def public_limit() -> str:
@@ -48,24 +51,38 @@ def get_service(service_id: int) -> Service:
 
 def service_out(service: Service) -> schemas.ServiceOut:
     return schemas.ServiceOut(
-        id=service.id, slug=service.slug, organisation=service.organisation.slug,
-        unit_id=service.unit_id, category=service.category, name=service.name,
-        description=service.description, audience=service.audience,
-        duration_min=service.duration_min, meeting_modes=service.meeting_modes,  # type: ignore[arg-type]
-        requires_strong_id=service.requires_strong_id, bookable=service.bookable,
-        intake_questions=[schemas.IntakeQuestion.model_validate(q) for q in service.intake_questions],
+        id=service.id,
+        slug=service.slug,
+        organisation=service.organisation.slug,
+        unit_id=service.unit_id,
+        category=service.category,
+        name=service.name,
+        description=service.description,
+        audience=service.audience,
+        duration_min=service.duration_min,
+        meeting_modes=service.meeting_modes,  # type: ignore[arg-type]
+        requires_strong_id=service.requires_strong_id,
+        bookable=service.bookable,
+        intake_questions=[
+            schemas.IntakeQuestion.model_validate(q) for q in service.intake_questions
+        ],
     )
 
 
 def professional_out(pro: Professional) -> schemas.ProfessionalOut:
-    return schemas.ProfessionalOut(id=pro.id, name=pro.name, title=pro.title, languages=pro.languages)
+    return schemas.ProfessionalOut(
+        id=pro.id, name=pro.name, title=pro.title, languages=pro.languages
+    )
 
 
 def booking_out(booking: Booking) -> schemas.BookingOut:
     return schemas.BookingOut(
-        id=booking.id, status=booking.status,  # type: ignore[arg-type]
-        service_id=booking.service_id, professional=professional_out(booking.professional),
-        start_at=booking.start_at, end_at=booking.end_at,
+        id=booking.id,
+        status=booking.status,  # type: ignore[arg-type]
+        service_id=booking.service_id,
+        professional=professional_out(booking.professional),
+        start_at=booking.start_at,
+        end_at=booking.end_at,
         meeting_mode=booking.meeting_mode,  # type: ignore[arg-type]
         language=booking.language,
     )
@@ -74,8 +91,10 @@ def booking_out(booking: Booking) -> schemas.BookingOut:
 def booking_detail(booking: Booking) -> schemas.BookingDetailOut:
     return schemas.BookingDetailOut(
         **booking_out(booking).model_dump(),
-        client_name=booking.client_name, client_email=booking.client_email,
-        client_phone=booking.client_phone, intake_answers=booking.intake_answers or {},
+        client_name=booking.client_name,
+        client_email=booking.client_email,
+        client_phone=booking.client_phone,
+        intake_answers=booking.intake_answers or {},
         cancelled_by=booking.cancelled_by,
     )
 
@@ -124,17 +143,29 @@ def list_slots(service_id: int) -> ResponseReturnValue:
     if last < first:
         raise Problem(422, "invalid_input", "'to' is before 'from'.", {"to": "before 'from'"})
     if (last - first).days > 62:
-        raise Problem(422, "invalid_input", "At most 62 days at a time.", {"to": "too far from 'from'"})
+        raise Problem(
+            422, "invalid_input", "At most 62 days at a time.", {"to": "too far from 'from'"}
+        )
     range_start = local_instant(first, time(0), zone)
     range_end = local_instant(last + timedelta(days=1), time(0), zone)
     pros = slots.candidates(service, query.professional_id, query.language)
     found = slots.find_slots(service, pros, range_start, range_end, now) if service.bookable else []
     # Thousands of slots: plain dicts in the shape of schemas.SlotList, without a model per slot.
-    return jsonify({
-        "service_id": service.id, "from_date": first.isoformat(), "to_date": last.isoformat(),
-        "slots": [{"start_at": utc_iso(s.start), "end_at": utc_iso(s.end),
-                   "professional_ids": list(s.worker_ids)} for s in found],
-    })
+    return jsonify(
+        {
+            "service_id": service.id,
+            "from_date": first.isoformat(),
+            "to_date": last.isoformat(),
+            "slots": [
+                {
+                    "start_at": utc_iso(s.start),
+                    "end_at": utc_iso(s.end),
+                    "professional_ids": list(s.worker_ids),
+                }
+                for s in found
+            ],
+        }
+    )
 
 
 @bp.post("/holds")
@@ -142,10 +173,14 @@ def list_slots(service_id: int) -> ResponseReturnValue:
 def create_hold() -> ResponseReturnValue:
     data = parse_body(schemas.HoldIn)
     service = get_service(data.service_id)
-    booking, token = ops.hold(service, data.start_at, data.professional_id, data.language,
-                              data.meeting_mode)
-    body = schemas.HoldOut(hold_token=token, expires_at=booking.hold_expires_at,  # type: ignore[arg-type]
-                           booking=booking_out(booking))
+    booking, token = ops.hold(
+        service, data.start_at, data.professional_id, data.language, data.meeting_mode
+    )
+    body = schemas.HoldOut(
+        hold_token=token,
+        expires_at=booking.hold_expires_at,  # type: ignore[arg-type]
+        booking=booking_out(booking),
+    )
     return jsonify(body.model_dump(mode="json")), 201
 
 
@@ -163,24 +198,33 @@ def create_booking() -> ResponseReturnValue:
     held = ops.booking_by_hold_token(data.hold_token)
     answers = validate_answers(held.service.intake_questions, dict(data.intake_answers))
     client = ops.ClientDetails(
-        name=data.client.name.strip(), email=data.client.email,
-        phone=normalise_phone(data.client.phone), language=data.language,
+        name=data.client.name.strip(),
+        email=data.client.email,
+        phone=normalise_phone(data.client.phone),
+        language=data.language,
         intake_answers=answers,
     )
     booking, token = ops.confirm(data.hold_token, client)
-    body = schemas.ConfirmOut(manage_token=token, manage_url=manage_url(token),
-                              booking=booking_detail(booking))
-    return jsonify(body.model_dump(mode="json")), 201, {
-        "Location": url_for("api.get_managed", token=token)
-    }
+    body = schemas.ConfirmOut(
+        manage_token=token, manage_url=manage_url(token), booking=booking_detail(booking)
+    )
+    return (
+        jsonify(body.model_dump(mode="json")),
+        201,
+        {"Location": url_for("api.get_managed", token=token)},
+    )
 
 
 @bp.get("/manage/<token>")
 @limiter.limit(public_limit)
 def get_managed(token: str) -> ResponseReturnValue:
     booking = ops.booking_by_manage_token(token)
-    audit.record(booking.organisation_id, "booking.read", f"booking:{booking.id}",
-                 ops.client_identifiers(booking))
+    audit.record(
+        booking.organisation_id,
+        "booking.read",
+        f"booking:{booking.id}",
+        ops.client_identifiers(booking),
+    )
     return jsonify(booking_detail(booking).model_dump(mode="json"))
 
 
@@ -196,7 +240,7 @@ def cancel_managed(token: str) -> ResponseReturnValue:
 @limiter.limit(public_limit)
 def reschedule_managed(token: str) -> ResponseReturnValue:
     data = parse_body(schemas.RescheduleIn)
-    booking = ops.reschedule(ops.booking_by_manage_token(token), data.start_at, data.professional_id)
+    booking = ops.reschedule(
+        ops.booking_by_manage_token(token), data.start_at, data.professional_id
+    )
     return jsonify(booking_detail(booking).model_dump(mode="json"))
-
-

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from scheduler.extensions import db, limiter
-from scheduler.figures.blueprints import feedback_bp as bp
+from scheduler.figures.blueprint import feedback_bp as bp
 from scheduler.figures.feedback import LinkState, find_invite, give_feedback
 from scheduler.figures.forms import RATING_LABELS, FeedbackForm
 from scheduler.models import Organisation
@@ -49,7 +50,5 @@ def thanks() -> ResponseReturnValue:
     """The thank-you page after an answer (the link itself no longer works)."""
     slug = request.args.get("org")
     if slug:
-        from sqlalchemy import select
-
         g.org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     return render_template("figures/feedback_thanks.html")

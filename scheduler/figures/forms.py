@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from scheduler.figures.feedback import MAX_COMMENT
@@ -21,7 +21,7 @@ RATING_LABELS = {
 class FeedbackForm(FlaskForm):
     rating = RadioField(
         _l("Overall, how satisfied are you with the meeting?"),
-        choices=list(RATING_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in RATING_LABELS.items()],
         # Our own message for an unknown value, in the family's language.
         validate_choice=False,
         validators=[

@@ -60,8 +60,9 @@ def _upsert(rows: list[dict[str, Any]], columns: list[str]) -> None:
     db.session.execute(statement)
 
 
-def _key(organisation: Organisation, day: date, scope: FigureScope, unit_id: int,
-         service_id: int | None) -> dict[str, Any]:
+def _key(
+    organisation: Organisation, day: date, scope: FigureScope, unit_id: int, service_id: int | None
+) -> dict[str, Any]:
     return {
         "organisation_id": organisation.id,
         "day": day,
@@ -87,15 +88,21 @@ def record_access(organisation: Organisation, day: date, query_at: datetime) -> 
     rows = []
     for service in services:
         figures = by_service[service.id]
-        rows.append({
-            **_key(organisation, day, FigureScope.SERVICE, service.unit_id, service.id),
-            "measured_at": query_at, **vars(figures),
-        })
+        rows.append(
+            {
+                **_key(organisation, day, FigureScope.SERVICE, service.unit_id, service.id),
+                "measured_at": query_at,
+                **vars(figures),
+            }
+        )
     for unit_id, figures in sorted(by_unit.items()):
-        rows.append({
-            **_key(organisation, day, FigureScope.UNIT, unit_id, None),
-            "measured_at": query_at, **vars(figures),
-        })
+        rows.append(
+            {
+                **_key(organisation, day, FigureScope.UNIT, unit_id, None),
+                "measured_at": query_at,
+                **vars(figures),
+            }
+        )
     _upsert(rows, ACCESS_COLUMNS)
     return len(rows)
 
@@ -109,15 +116,21 @@ def record_activity(organisation: Organisation, day: date, now: datetime) -> int
     for service in services:
         counted = per_service.get(service.id, activity.Activity())
         per_unit[service.unit_id].add(counted)
-        rows.append({
-            **_key(organisation, day, FigureScope.SERVICE, service.unit_id, service.id),
-            "activity_at": now, **counted.values(),
-        })
+        rows.append(
+            {
+                **_key(organisation, day, FigureScope.SERVICE, service.unit_id, service.id),
+                "activity_at": now,
+                **counted.values(),
+            }
+        )
     for unit in organisation.units:
-        rows.append({
-            **_key(organisation, day, FigureScope.UNIT, unit.id, None),
-            "activity_at": now, **per_unit[unit.id].values(),
-        })
+        rows.append(
+            {
+                **_key(organisation, day, FigureScope.UNIT, unit.id, None),
+                "activity_at": now,
+                **per_unit[unit.id].values(),
+            }
+        )
     _upsert(rows, ACTIVITY_COLUMNS)
     return len(rows)
 
@@ -157,11 +170,13 @@ def nightly_figures() -> SnapshotReport:
     due = []
     for organisation in db.session.scalars(select(Organisation).order_by(Organisation.id)):
         measured = db.session.scalar(
-            select(FigureSnapshot.id).where(
+            select(FigureSnapshot.id)
+            .where(
                 FigureSnapshot.organisation_id == organisation.id,
                 FigureSnapshot.day == local_date(now, organisation.zone),
                 FigureSnapshot.measured_at.is_not(None),
-            ).limit(1)
+            )
+            .limit(1)
         )
         if measured is None:
             due.append(organisation.id)

@@ -11,7 +11,7 @@ from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
 
 
-class AccessLogEntry(db.Model):  # type: ignore[name-defined,misc]
+class AccessLogEntry(db.Model):  # type: ignore[name-defined]
     __tablename__ = "access_log"
     __table_args__ = (
         Index("ix_access_log_org_seq", "organisation_id", "seq", unique=True),

@@ -11,7 +11,7 @@ from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
 
 
-class WeeklyRule(db.Model):  # type: ignore[name-defined,misc]
+class WeeklyRule(db.Model):  # type: ignore[name-defined]
     """Recurring hours: local wall-clock times in the organisation's zone, never UTC."""
 
     __tablename__ = "weekly_rules"
@@ -33,7 +33,7 @@ class WeeklyRule(db.Model):  # type: ignore[name-defined,misc]
     service_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
 
 
-class Absence(db.Model):  # type: ignore[name-defined,misc]
+class Absence(db.Model):  # type: ignore[name-defined]
     __tablename__ = "absences"
     __table_args__ = (CheckConstraint("start_at < end_at", name="start_before_end"),)
 
@@ -46,7 +46,7 @@ class Absence(db.Model):  # type: ignore[name-defined,misc]
     reason: Mapped[str | None] = mapped_column(String(200))
 
 
-class ExtraOpening(db.Model):  # type: ignore[name-defined,misc]
+class ExtraOpening(db.Model):  # type: ignore[name-defined]
     __tablename__ = "extra_openings"
     __table_args__ = (CheckConstraint("start_at < end_at", name="start_before_end"),)
 

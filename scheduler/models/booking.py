@@ -33,7 +33,7 @@ _STATUS_LIST = ", ".join(f"'{s.value}'" for s in BookingStatus)
 _ACTIVE_LIST = ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
 
 
-class Booking(db.Model):  # type: ignore[name-defined,misc]
+class Booking(db.Model):  # type: ignore[name-defined]
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATUS_LIST})", name="status_known"),
@@ -47,7 +47,7 @@ class Booking(db.Model):  # type: ignore[name-defined,misc]
         # there every write transaction is serialised (BEGIN IMMEDIATE) instead.
         ExcludeConstraint(
             ("professional_id", "="),
-            (text("tstzrange(block_start_at, block_end_at, '[)')"), "&&"),  # type: ignore[arg-type]
+            (text("tstzrange(block_start_at, block_end_at, '[)')"), "&&"),
             using="gist",
             where=text(f"status IN ({_ACTIVE_LIST})"),
             name="bookings_no_overlap",

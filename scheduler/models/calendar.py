@@ -13,7 +13,7 @@ from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
 
 
-class ExternalBusy(db.Model):  # type: ignore[name-defined,misc]
+class ExternalBusy(db.Model):  # type: ignore[name-defined]
     """One busy interval from a professional's own calendar. It blocks availability."""
 
     __tablename__ = "external_busy"
@@ -28,7 +28,7 @@ class ExternalBusy(db.Model):  # type: ignore[name-defined,misc]
     source_uid: Mapped[str | None] = mapped_column(String(255))
 
 
-class CalendarFeed(db.Model):  # type: ignore[name-defined,misc]
+class CalendarFeed(db.Model):  # type: ignore[name-defined]
     """An external iCalendar feed (Outlook, Google, Nextcloud) of one professional.
 
     ``url`` is kept as given: it is needed to fetch, so it cannot be hashed. Google's
@@ -61,7 +61,7 @@ class CalendarFeed(db.Model):  # type: ignore[name-defined,misc]
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class FeedToken(db.Model):  # type: ignore[name-defined,misc]
+class FeedToken(db.Model):  # type: ignore[name-defined]
     """A revocable secret for the booking feed of one professional or one unit.
 
     Only the SHA-256 of the token is stored; the feed URL is shown once when it is made.

@@ -30,7 +30,7 @@ class FigureScope(enum.StrEnum):
     UNIT = "unit"
 
 
-class FigureSnapshot(db.Model):  # type: ignore[name-defined,misc]
+class FigureSnapshot(db.Model):  # type: ignore[name-defined]
     """The figures of one service or one unit on one local date.
 
     Two groups of columns, each filled by its own step of the nightly job:
@@ -99,7 +99,7 @@ class FigureSnapshot(db.Model):  # type: ignore[name-defined,misc]
         return (self.feedback_sum or 0) / self.feedback_count
 
 
-class FeedbackInvite(db.Model):  # type: ignore[name-defined,misc]
+class FeedbackInvite(db.Model):  # type: ignore[name-defined]
     """The one-time feedback link of one booking (at most one per booking).
 
     Only the link's SHA-256 is kept. ``used`` says the link was used, not when: the
@@ -122,7 +122,7 @@ class FeedbackInvite(db.Model):  # type: ignore[name-defined,misc]
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Feedback(db.Model):  # type: ignore[name-defined,misc]
+class Feedback(db.Model):  # type: ignore[name-defined]
     """One family's anonymous answer: a rating 1–5 and an optional comment.
 
     No booking, client or time of day is stored, only the local date it was given. A

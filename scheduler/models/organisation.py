@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from scheduler.models.service import Service
 
 
-class Organisation(db.Model):  # type: ignore[name-defined,misc]
+class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +33,7 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
         return ZoneInfo(self.timezone)
 
 
-class Unit(db.Model):  # type: ignore[name-defined,misc]
+class Unit(db.Model):  # type: ignore[name-defined]
     __tablename__ = "units"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,7 +27,7 @@ service_professionals = Table(
 )
 
 
-class Service(db.Model):  # type: ignore[name-defined,misc]
+class Service(db.Model):  # type: ignore[name-defined]
     __tablename__ = "services"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +65,7 @@ class Service(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Professional(db.Model):  # type: ignore[name-defined,misc]
+class Professional(db.Model):  # type: ignore[name-defined]
     __tablename__ = "professionals"
 
     id: Mapped[int] = mapped_column(primary_key=True)

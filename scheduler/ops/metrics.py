@@ -44,6 +44,9 @@ BOOKINGS = Counter(
     "Booking operations committed, by action (hold, confirm, cancel, reschedule, release).",
     ["action"],
 )
+BOOKING_ACTIONS = ("hold", "confirm", "create", "cancel", "reschedule", "release")
+for _action in BOOKING_ACTIONS:  # every series exists from the start, at 0
+    BOOKINGS.labels(_action)
 SLOT_SEARCH = Histogram(
     "etaaika_slot_search_seconds",
     "Time to find the free slots of one service over a range (scheduler.slots.find_slots).",

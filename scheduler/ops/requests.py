@@ -74,6 +74,7 @@ def _finish_request(sender: Flask, response: Response, **_extra: Any) -> None:
         request.path,
         response.status_code,
         extra={
+            "request_id": request_id,
             "method": request.method,
             "path": request.path,
             "status": response.status_code,

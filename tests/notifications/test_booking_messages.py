@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 from flask import Flask
@@ -16,17 +17,17 @@ from scheduler.timeutil import HELSINKI
 from tests.factories import Factories
 from tests.notifications.booking_helpers import book, day_ahead, dispatch, outbox, reminder_time
 from tests.notifications.conftest import use_sms, use_smtp
-from tests.notifications.servers import body, SmsGateway, SmtpServer
+from tests.notifications.servers import SmsGateway, SmtpServer, body
 
 
-def calendar_part(message) -> Calendar:  # type: ignore[no-untyped-def]
+def calendar_part(message: EmailMessage) -> Calendar:
     for part in message.walk():
         if part.get_content_type() == "text/calendar":
             return Calendar.from_ical(part.get_content())
     raise AssertionError("no text/calendar part")
 
 
-def by_recipient(server: SmtpServer, recipient: str) -> list:  # type: ignore[type-arg]
+def by_recipient(server: SmtpServer, recipient: str) -> list[EmailMessage]:
     return [m for m in server.handler.messages() if m["To"] == recipient]
 
 

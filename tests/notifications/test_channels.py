@@ -13,7 +13,14 @@ from icalendar import Calendar
 from notifications.channels import EmailChannel, Outgoing, SendError, SmsHttpChannel
 from notifications.config import SmsSettings, SmtpSettings
 from notifications.invite import build_invite
-from tests.notifications.servers import body, MailHandler, SmsGateway, SmtpServer, free_port, start_smtp
+from tests.notifications.servers import (
+    MailHandler,
+    SmsGateway,
+    SmtpServer,
+    body,
+    free_port,
+    start_smtp,
+)
 
 INVITE = {
     "uid": "b1@etaaika",

@@ -18,7 +18,7 @@ from notifications.dispatcher import Dispatcher
 from scheduler.extensions import db
 from tests.notifications.booking_helpers import dispatch
 from tests.notifications.conftest import use_sms, use_smtp
-from tests.notifications.servers import body, SmsGateway, SmtpServer
+from tests.notifications.servers import SmsGateway, SmtpServer, body
 
 CONTEXT = {
     "organisation_name": "Rovaniemi",
@@ -85,8 +85,8 @@ def test_due_messages_are_sent_and_future_ones_wait(
     assert report.sent == 3
     assert [r.status for r in rows()] == ["sent", "sent", "sent", "pending"]
     assert len(smtp_server.handler.received) == 3
-    body = smtp_server.handler.messages()[0].get_body(("plain",)).get_content()
-    assert "/manage/secret-0" in body  # the sealed link, opened at sending time
+    text = body(smtp_server.handler.messages()[0], "plain")
+    assert "/manage/secret-0" in text  # the sealed link, opened at sending time
 
 
 def test_enqueue_is_idempotent(any_app: Flask) -> None:
@@ -263,3 +263,25 @@ def test_two_dispatchers_at_once_never_send_twice(any_app: Flask, smtp_server: S
     assert sum(r.sent for r in reports) == 150
     assert sum(1 for r in reports if r.sent) >= 2, "the dispatchers did not overlap"
     assert {r.status for r in rows()} == {"sent"}
+
+
+def test_a_message_that_cannot_be_rendered_fails_visibly(
+    any_app: Flask, smtp_server: SmtpServer
+) -> None:
+    use_smtp(any_app, smtp_server)
+    notifications.enqueue(
+        channel="email",
+        recipient="maija@example.test",
+        template="reminder",
+        language="fi",
+        context={"service_name": "Perheneuvola"},
+        idempotency_key="broken",
+        organisation_id=1,
+    )
+
+    report = dispatch()
+
+    assert report.failed == 1
+    (row,) = rows()
+    assert row.status == "failed" and "cannot render" in (row.last_error or "")
+    assert smtp_server.handler.received == []

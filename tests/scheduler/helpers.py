@@ -34,10 +34,13 @@ def client_body(hold_token: str, **extra: Any) -> dict[str, Any]:
     return body
 
 
-def book(client: FlaskClient, service_id: int, start: datetime, **hold_extra: Any) -> dict[str, Any]:
+def book(
+    client: FlaskClient, service_id: int, start: datetime, **hold_extra: Any
+) -> dict[str, Any]:
     """Hold and confirm through the API; returns the confirmation body."""
-    held = client.post("/api/v1/holds", json={"service_id": service_id, "start_at": iso(start),
-                                               **hold_extra})
+    held = client.post(
+        "/api/v1/holds", json={"service_id": service_id, "start_at": iso(start), **hold_extra}
+    )
     assert held.status_code == 201, held.json
     done = client.post("/api/v1/bookings", json=client_body(held.json["hold_token"]))
     assert done.status_code == 201, done.json

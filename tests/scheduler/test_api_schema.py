@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from scheduler.demo import create_demo
 from scheduler.extensions import db
 from scheduler.schema import create_all
 from tests.conftest import make_app
+
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
@@ -34,9 +35,15 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 def test_api_answers_every_input_without_5xx_and_within_its_schema(case: Any) -> None:
     # Rules beyond what a schema can say (a real phone number, the service's own intake
     # questions, an e-mail or a phone) refuse some schema-valid bodies with a documented 422,
@@ -48,8 +55,12 @@ def test_openapi_document_names_every_api_route(api_schema: Any) -> None:
     from flask import Flask
 
     app: Flask = api_schema.app  # type: ignore[attr-defined]
-    documented = {f"/api/v1{p}".replace("{", "<").replace("}", ">")
-                  for p in api_schema.raw_schema["paths"]}
-    routes = {rule.rule.replace("<id:", "<") for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json")}
+    documented = {
+        f"/api/v1{p}".replace("{", "<").replace("}", ">") for p in api_schema.raw_schema["paths"]
+    }
+    routes = {
+        rule.rule.replace("<id:", "<")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json")
+    }
     assert routes == documented

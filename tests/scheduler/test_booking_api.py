@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from scheduler.booking import expire_holds
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry, Booking
-from scheduler.tokens import token_hash
 from scheduler.timeutil import now_utc
+from scheduler.tokens import token_hash
 from tests.factories import Factories
 from tests.scheduler.helpers import book, client_body, iso, next_weekday_at
 
@@ -21,8 +21,9 @@ def booking_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Booking)) or 0
 
 
-def test_family_books_a_free_time_and_gets_a_manage_token(client: FlaskClient, make: Factories
-                                                          ) -> None:
+def test_family_books_a_free_time_and_gets_a_manage_token(
+    client: FlaskClient, make: Factories
+) -> None:
     service = make.service()
     pro = make.professional(service)
     db.session.commit()
@@ -87,14 +88,19 @@ def test_any_worker_spreads_bookings_and_a_named_worker_is_honoured(
     a = book(client, service.id, start)
     b = book(client, service.id, start)
     assert {a["booking"]["professional"]["id"], b["booking"]["professional"]["id"]} == {
-        first.id, second.id}
-    refused = client.post("/api/v1/holds", json={"service_id": service.id, "start_at": iso(start),
-                                                  "professional_id": first.id})
+        first.id,
+        second.id,
+    }
+    refused = client.post(
+        "/api/v1/holds",
+        json={"service_id": service.id, "start_at": iso(start), "professional_id": first.id},
+    )
     assert refused.status_code == 409
 
 
-def test_language_filter_finds_the_sami_speaking_worker(client: FlaskClient, make: Factories
-                                                         ) -> None:
+def test_language_filter_finds_the_sami_speaking_worker(
+    client: FlaskClient, make: Factories
+) -> None:
     service = make.service()
     make.professional(service, languages=["fi"])
     sami = make.professional(service, languages=["fi", "se"])
@@ -134,8 +140,12 @@ def test_released_hold_gives_the_time_back(client: FlaskClient, make: Factories)
     start = next_weekday_at(9)
     held = client.post("/api/v1/holds", json={"service_id": service.id, "start_at": iso(start)})
     assert client.delete(f"/api/v1/holds/{held.json['hold_token']}").status_code == 204
-    assert client.post("/api/v1/holds", json={"service_id": service.id,
-                                              "start_at": iso(start)}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/holds", json={"service_id": service.id, "start_at": iso(start)}
+        ).status_code
+        == 201
+    )
 
 
 def test_family_cancels_through_the_manage_token(client: FlaskClient, make: Factories) -> None:
@@ -153,8 +163,9 @@ def test_family_cancels_through_the_manage_token(client: FlaskClient, make: Fact
     assert book(client, service.id, start)["booking"]["status"] == "confirmed"
 
 
-def test_reschedule_moves_the_booking_and_keeps_its_identity(client: FlaskClient, make: Factories
-                                                            ) -> None:
+def test_reschedule_moves_the_booking_and_keeps_its_identity(
+    client: FlaskClient, make: Factories
+) -> None:
     service = make.service()
     make.professional(service)
     db.session.commit()
@@ -162,8 +173,9 @@ def test_reschedule_moves_the_booking_and_keeps_its_identity(client: FlaskClient
     result = book(client, service.id, start)
     token = result["manage_token"]
     # Fifteen minutes later overlaps the old time: only possible because the move is one update.
-    moved = client.post(f"/api/v1/manage/{token}/reschedule",
-                        json={"start_at": iso(start + timedelta(minutes=15))})
+    moved = client.post(
+        f"/api/v1/manage/{token}/reschedule", json={"start_at": iso(start + timedelta(minutes=15))}
+    )
     assert moved.status_code == 200, moved.json
     assert moved.json["start_at"] == iso(start + timedelta(minutes=15))
     assert moved.json["id"] == result["booking"]["id"]
@@ -171,23 +183,28 @@ def test_reschedule_moves_the_booking_and_keeps_its_identity(client: FlaskClient
     assert stored is not None and stored.sequence == 1
 
 
-def test_reschedule_to_a_taken_time_keeps_the_old_time(client: FlaskClient, make: Factories) -> None:
+def test_reschedule_to_a_taken_time_keeps_the_old_time(
+    client: FlaskClient, make: Factories
+) -> None:
     service = make.service()
     make.professional(service)
     db.session.commit()
     start = next_weekday_at(9)
     mine = book(client, service.id, start)
     book(client, service.id, start + timedelta(hours=2))
-    refused = client.post(f"/api/v1/manage/{mine['manage_token']}/reschedule",
-                          json={"start_at": iso(start + timedelta(hours=2))})
+    refused = client.post(
+        f"/api/v1/manage/{mine['manage_token']}/reschedule",
+        json={"start_at": iso(start + timedelta(hours=2))},
+    )
     assert refused.status_code == 409
     shown = client.get(f"/api/v1/manage/{mine['manage_token']}").json
     assert shown["start_at"] == iso(start)
     assert shown["status"] == "confirmed"
 
 
-def test_wrong_and_expired_manage_tokens_get_clear_answers(client: FlaskClient, make: Factories
-                                                           ) -> None:
+def test_wrong_and_expired_manage_tokens_get_clear_answers(
+    client: FlaskClient, make: Factories
+) -> None:
     service = make.service()
     make.professional(service)
     db.session.commit()
@@ -208,9 +225,17 @@ def test_wrong_and_expired_manage_tokens_get_clear_answers(client: FlaskClient, 
 def test_bad_input_gets_a_clear_4xx_and_leaves_the_database_unchanged(
     client: FlaskClient, make: Factories
 ) -> None:
-    service = make.service(intake_questions=[
-        {"id": "topic", "kind": "choice", "required": True, "label": {"fi": "Aihe"},
-         "options": [{"value": "a", "label": {"fi": "A"}}]}])
+    service = make.service(
+        intake_questions=[
+            {
+                "id": "topic",
+                "kind": "choice",
+                "required": True,
+                "label": {"fi": "Aihe"},
+                "options": [{"value": "a", "label": {"fi": "A"}}],
+            }
+        ]
+    )
     closed = make.service(bookable=False)
     make.professional(service)
     make.professional(closed)
@@ -257,8 +282,14 @@ def test_bad_input_gets_a_clear_4xx_and_leaves_the_database_unchanged(
 def test_slot_query_validation(client: FlaskClient, make: Factories) -> None:
     service = make.service()
     db.session.commit()
-    for query in ("from=2027-13-01", "from=2027-03-10&to=2027-03-01", "from=2027-01-01&to=2027-06-01",
-                  "professional_id=abc", "language=FI!", "unknown=1"):
+    for query in (
+        "from=2027-13-01",
+        "from=2027-03-10&to=2027-03-01",
+        "from=2027-01-01&to=2027-06-01",
+        "professional_id=abc",
+        "language=FI!",
+        "unknown=1",
+    ):
         response = client.get(f"/api/v1/services/{service.id}/slots?{query}")
         assert response.status_code == 422, query
     assert client.get("/api/v1/services/999/slots").status_code == 404
@@ -270,8 +301,10 @@ def test_daily_limit_per_worker(client: FlaskClient, make: Factories) -> None:
     db.session.commit()
     start = next_weekday_at(9)
     book(client, service.id, start)
-    second = client.post("/api/v1/holds", json={"service_id": service.id,
-                                                "start_at": iso(start + timedelta(hours=3))})
+    second = client.post(
+        "/api/v1/holds",
+        json={"service_id": service.id, "start_at": iso(start + timedelta(hours=3))},
+    )
     assert second.status_code == 409
 
 
@@ -281,8 +314,9 @@ def test_strong_identification_is_required_where_the_service_says(
     service = make.service(requires_strong_id=True)
     make.professional(service)
     db.session.commit()
-    held = client.post("/api/v1/holds", json={"service_id": service.id,
-                                              "start_at": iso(next_weekday_at(9))})
+    held = client.post(
+        "/api/v1/holds", json={"service_id": service.id, "start_at": iso(next_weekday_at(9))}
+    )
     refused = client.post("/api/v1/bookings", json=client_body(held.json["hold_token"]))
     assert refused.status_code == 403
     assert refused.json["error"]["code"] == "identification_required"

@@ -30,8 +30,13 @@ def assert_schema_matches_models(app: Flask) -> None:
         assert {"bookings", "services", "access_log"} <= tables
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as connection:
-                exclusions = connection.exec_driver_sql(
-                    "SELECT conname FROM pg_constraint WHERE contype = 'x'").scalars().all()
+                exclusions = (
+                    connection.exec_driver_sql(
+                        "SELECT conname FROM pg_constraint WHERE contype = 'x'"
+                    )
+                    .scalars()
+                    .all()
+                )
             assert exclusions == ["bookings_no_overlap"]
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -63,10 +63,14 @@ def race_for_one_slot(app: Flask, make: Factories) -> Counter[int]:
     return Counter(statuses)
 
 
-def test_fifty_families_racing_for_one_slot_on_postgres(postgres_database: str, tmp_path: Path,
-                                                        make: Factories) -> None:
-    app = make_app(tmp_path, postgres_database,
-                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS, "max_overflow": 5})
+def test_fifty_families_racing_for_one_slot_on_postgres(
+    postgres_database: str, tmp_path: Path, make: Factories
+) -> None:
+    app = make_app(
+        tmp_path,
+        postgres_database,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS, "max_overflow": 5},
+    )
     with app.app_context():
         tables = ", ".join(t.name for t in db.metadata.sorted_tables)
         db.session.execute(db.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
@@ -79,8 +83,11 @@ def test_fifty_families_racing_for_one_slot_on_postgres(postgres_database: str, 
 
 
 def test_fifty_families_racing_for_one_slot_on_sqlite(tmp_path: Path, make: Factories) -> None:
-    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'race.db'}",
-                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS, "max_overflow": 5})
+    app = make_app(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'race.db'}",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS, "max_overflow": 5},
+    )
     with app.app_context():
         with db.engine.begin() as connection:
             create_all(connection)
@@ -91,19 +98,35 @@ def test_fifty_families_racing_for_one_slot_on_sqlite(tmp_path: Path, make: Fact
             db.engine.dispose()
 
 
-def _raw_booking(service_id: int, pro_id: int, org_id: int, start_minutes: int, uid: str,
-                 status: str = "confirmed") -> Booking:
+def _raw_booking(
+    service_id: int,
+    pro_id: int,
+    org_id: int,
+    start_minutes: int,
+    uid: str,
+    status: str = "confirmed",
+) -> Booking:
     start = next_weekday_at(9) + timedelta(minutes=start_minutes)
     now = now_utc()
-    return Booking(uid=uid, organisation_id=org_id, service_id=service_id, professional_id=pro_id,
-                   start_at=start, end_at=start + timedelta(minutes=45),
-                   block_start_at=start - timedelta(minutes=10),
-                   block_end_at=start + timedelta(minutes=55), status=status,
-                   created_at=now, updated_at=now, intake_answers={})
+    return Booking(
+        uid=uid,
+        organisation_id=org_id,
+        service_id=service_id,
+        professional_id=pro_id,
+        start_at=start,
+        end_at=start + timedelta(minutes=45),
+        block_start_at=start - timedelta(minutes=10),
+        block_end_at=start + timedelta(minutes=55),
+        status=status,
+        created_at=now,
+        updated_at=now,
+        intake_answers={},
+    )
 
 
-def test_postgres_itself_refuses_overlapping_bookings_buffers_included(pg_app: Flask,
-                                                                        make: Factories) -> None:
+def test_postgres_itself_refuses_overlapping_bookings_buffers_included(
+    pg_app: Flask, make: Factories
+) -> None:
     service = make.service()
     pro = make.professional(service)
     db.session.add(_raw_booking(service.id, pro.id, service.organisation_id, 0, "a"))

@@ -52,7 +52,7 @@ def test_link_opens_early_and_closes_late_by_configurable_minutes(
     link = meetings.family_join_link(early)
     db.session.commit()
     page = client.get(path_of(link))  # type: ignore[arg-type]
-    assert page.status_code == 425
+    assert page.status_code == 403
     assert "Linkki avautuu" in page.text
     app.config["VIDEO_JOIN_EARLY_MIN"] = 25
     assert client.get(path_of(link)).status_code == 200  # type: ignore[arg-type]
@@ -125,3 +125,12 @@ def test_turn_credentials_follow_coturns_rest_scheme() -> None:
     assert servers[0] == {"urls": ["stun:a.fi:3478", "stun:b.fi"]}
     assert servers[1]["urls"] == ["turn:t.fi"] and servers[1]["username"].endswith(":7")
     assert ice_servers({"TURN_URLS": ["turn:t.fi"]}, "7", now) == []
+
+
+def test_cancelled_booking_closes_its_room(app: Flask, make: Factories) -> None:
+    booking = video_booking(make)
+    link = meetings.family_join_link(booking)
+    assert link is not None
+    meetings.close_room(booking)
+    db.session.commit()
+    assert app.test_client().get(path_of(link)).status_code == 410

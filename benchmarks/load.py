@@ -1,0 +1,387 @@
+"""Mixed load on loopback against 1, then 2, gunicorn processes on PostgreSQL.
+
+Traffic: 80 % slot searches (one service, one week), 15 % bookings (hold, then confirm),
+5 % manage (read the booking through its manage link; one in four then cancels). The load
+generator is a lean asyncio HTTP/1.1 client with keep-alive connections in this process
+(closed loop: each connection sends its next request when the answer came), so its CPU time
+can be measured: on a two-core machine it competes with the servers it measures.
+
+Prints one JSON object: {"rps_1", "p95_ms_1", "rps_2", "p95_ms_2", "errors",
+"double_bookings", ...} where rps/p95 are over all requests of the phase, plus the slot
+searches on their own (``search_rps_N``, ``search_p95_ms_N``), the generator's and the
+servers' CPU seconds, and the settings. Each phase runs ``--seconds`` (default 15).
+
+    .venv/bin/python benchmarks/load.py [--seconds 15] [--connections 16] [--threads 4]
+
+Rate limits are switched off for the run: every request comes from one address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_URL = os.environ.get("ETAAIKA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+WORKERS, WEEKS, EXISTING_BOOKINGS = 10, 8, 300
+CLIENT = {"name": "Kuormitus Testi", "email": "kuorma@example.org"}
+EXPECTED = {
+    "search": {200},
+    "hold": {201, 409},  # 409: someone else got the time first
+    "confirm": {201},
+    "manage": {200},
+    "cancel": {200, 409},  # 409: cancelled by another connection meanwhile
+}
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def populate(database_url: str, seed: int = 1) -> int:
+    """Schema and data: one service with ten workers and some bookings; returns its id."""
+    from scheduler import create_app
+    from scheduler.extensions import db
+    from scheduler.models import Booking, Organisation, Professional, Service, Unit, WeeklyRule
+    from scheduler.schema import create_all
+    from scheduler.timeutil import HELSINKI, local_date, local_instant, now_utc
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "TESTING": True})
+    rng = random.Random(seed)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            create_all(connection)
+        org = Organisation(slug="kuorma", name={"fi": "Kuorma"}, timezone="Europe/Helsinki")
+        unit = Unit(organisation=org, name={"fi": "Perhekeskus"})
+        service = Service(
+            organisation=org, unit=unit, slug="perheneuvola", name={"fi": "Perheneuvola"},
+            duration_min=45, slot_interval_min=15, buffer_after_min=15, min_notice_min=60,
+            horizon_days=WEEKS * 7, meeting_modes=["video", "phone"],
+        )
+        db.session.add_all([org, unit, service])
+        db.session.flush()
+        today = local_date(now_utc(), HELSINKI)
+        now = now_utc()
+        pros = []
+        for n in range(WORKERS):
+            pro = Professional(organisation_id=org.id, unit_id=unit.id, name=f"Työntekijä {n}",
+                               languages=["fi"])
+            pro.services.append(service)
+            db.session.add(pro)
+            db.session.flush()
+            pros.append(pro)
+            for weekday in range(5):
+                db.session.add(WeeklyRule(professional_id=pro.id, weekday=weekday,
+                                          start_time=clock_time(8), end_time=clock_time(16),
+                                          service_ids=[]))
+        taken: set[tuple[int, date, int]] = set()
+        for n in range(EXISTING_BOOKINGS):
+            pro = rng.choice(pros)
+            day = today + timedelta(days=rng.randrange(1, WEEKS * 7))
+            hour = rng.randrange(8, 15)
+            if day.weekday() >= 5 or (pro.id, day, hour) in taken:
+                continue
+            taken.add((pro.id, day, hour))
+            start = local_instant(day, clock_time(hour), HELSINKI)
+            db.session.add(Booking(
+                uid=f"load-{n}@bench", organisation_id=org.id, service_id=service.id,
+                professional_id=pro.id, start_at=start, end_at=start + timedelta(minutes=45),
+                block_start_at=start, block_end_at=start + timedelta(minutes=60),
+                status="confirmed", meeting_mode="video", client_name="Perhe",
+                created_at=now, updated_at=now, intake_answers={},
+            ))
+        db.session.commit()
+        service_id = service.id
+        db.engine.dispose()
+    return service_id
+
+
+def double_bookings(database_url: str) -> int:
+    """Pairs of active bookings of one worker whose blocked times overlap."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            """
+            SELECT count(*) FROM bookings a JOIN bookings b
+              ON a.professional_id = b.professional_id AND a.id < b.id
+             AND a.block_start_at < b.block_end_at AND b.block_start_at < a.block_end_at
+             WHERE a.status IN ('held', 'confirmed') AND b.status IN ('held', 'confirmed')
+               AND (a.status = 'confirmed' OR a.hold_expires_at > now())
+               AND (b.status = 'confirmed' OR b.hold_expires_at > now())
+            """
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+# -- the load generator ---------------------------------------------------------------------
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; just enough of the protocol for this server."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        data = b"" if body is None else json.dumps(body).encode()
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + data)
+        status = int((await self.reader.readline()).split(b" ", 2)[1])
+        length, close = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        payload = await self.reader.readexactly(length) if length else b""
+        if close:
+            self.close()
+        return status, payload
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    manage_tokens: list[str] = field(default_factory=list)
+
+
+async def _timed(conn: Connection, tally: Tally, kind: str, method: str, path: str,
+                 body: Any = None, record: bool = True) -> tuple[int, bytes]:
+    began = time.perf_counter()
+    try:
+        status, payload = await conn.request(method, path, body)
+    except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+        conn.close()
+        tally.errors.append(f"{kind}: {type(exc).__name__}")
+        return 0, b""
+    if record:
+        tally.latencies[kind].append((time.perf_counter() - began) * 1000)
+    if status not in EXPECTED[kind]:
+        tally.errors.append(f"{kind}: {status} {payload[:120]!r}")
+    return status, payload
+
+
+async def _client(port: int, plan: dict[str, Any], tally: Tally, until: float, warm_until: float,
+                  seed: int) -> None:
+    rng = random.Random(seed)
+    conn = Connection(port)
+    service_id, weeks, starts = plan["service_id"], plan["weeks"], plan["starts"]
+    try:
+        while (now := time.monotonic()) < until:
+            record = now >= warm_until
+            pick = rng.random()
+            if pick < 0.80:
+                first = rng.choice(weeks)
+                last = (date.fromisoformat(first) + timedelta(days=6)).isoformat()
+                await _timed(conn, tally, "search", "GET",
+                             f"/api/v1/services/{service_id}/slots?from={first}&to={last}",
+                             record=record)
+            elif pick < 0.95:
+                status, payload = await _timed(
+                    conn, tally, "hold", "POST", "/api/v1/holds",
+                    {"service_id": service_id, "start_at": rng.choice(starts)}, record=record)
+                if status != 201:
+                    continue
+                token = json.loads(payload)["hold_token"]
+                status, payload = await _timed(
+                    conn, tally, "confirm", "POST", "/api/v1/bookings",
+                    {"hold_token": token, "client": CLIENT, "consent": True}, record=record)
+                if status == 201:
+                    tally.manage_tokens.append(json.loads(payload)["manage_token"])
+            elif tally.manage_tokens:
+                token = rng.choice(tally.manage_tokens)
+                await _timed(conn, tally, "manage", "GET", f"/api/v1/manage/{token}",
+                             record=record)
+                if rng.random() < 0.25:
+                    tally.manage_tokens.remove(token)
+                    await _timed(conn, tally, "cancel", "POST", f"/api/v1/manage/{token}/cancel",
+                                 {}, record=record)
+    finally:
+        conn.close()
+
+
+async def _plan(port: int, service_id: int) -> dict[str, Any]:
+    """The weeks to search and the free starts to book, from the service itself."""
+    conn = Connection(port)
+    today = date.today()
+    weeks = [(today + timedelta(days=1 + 7 * n)).isoformat() for n in range(4)]
+    last = (today + timedelta(days=WEEKS * 7 - 1)).isoformat()
+    status, payload = await conn.request(
+        "GET", f"/api/v1/services/{service_id}/slots?from={weeks[0]}&to={last}")
+    conn.close()
+    assert status == 200, payload[:300]
+    starts = sorted({slot["start_at"] for slot in json.loads(payload)["slots"]})
+    return {"service_id": service_id, "weeks": weeks, "starts": starts}
+
+
+def p95(values: list[float]) -> float | None:
+    if len(values) < 20:
+        return None
+    return round(statistics.quantiles(values, n=20)[18], 1)
+
+
+def run_phase(port: int, service_id: int, seconds: float, connections: int,
+              warmup: float) -> dict[str, Any]:
+    async def main() -> Tally:
+        plan = await _plan(port, service_id)
+        tally = Tally()
+        start = time.monotonic()
+        await asyncio.gather(*(
+            _client(port, plan, tally, start + warmup + seconds, start + warmup, n)
+            for n in range(connections)
+        ))
+        return tally
+
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    tally = asyncio.run(main())
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    every = [ms for values in tally.latencies.values() for ms in values]
+    searches = tally.latencies["search"]
+    return {
+        "rps": round(len(every) / seconds, 1),
+        "p95_ms": p95(every),
+        "search_rps": round(len(searches) / seconds, 1),
+        "search_p95_ms": p95(searches),
+        "p95_ms_by_kind": {kind: p95(values) for kind, values in tally.latencies.items()},
+        "requests_by_kind": {kind: len(values) for kind, values in tally.latencies.items()},
+        "errors": tally.errors,
+        "generator_cpu_s": round(
+            (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime),
+            2,
+        ),
+    }
+
+
+# -- the servers ------------------------------------------------------------------------------
+
+
+def start_gunicorn(database_url: str, workers: int, threads: int, tmp: Path
+                   ) -> tuple[subprocess.Popen[bytes], int]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    metrics = tmp / f"metrics-{workers}"
+    metrics.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ETAAIKA_")}
+    env.update(
+        ETAAIKA_ENV_NAME="production", ETAAIKA_SECRET_KEY=uuid.uuid4().hex,
+        ETAAIKA_DATABASE_URL=database_url, ETAAIKA_BIND=f"127.0.0.1:{port}",
+        ETAAIKA_WEB_WORKERS=str(workers), ETAAIKA_WEB_THREADS=str(threads),
+        ETAAIKA_RATELIMIT_ENABLED="false", ETAAIKA_LOG_JSON="true",
+        ETAAIKA_SQLALCHEMY_ENGINE_OPTIONS=json.dumps({"pool_size": threads, "max_overflow": 2}),
+        PROMETHEUS_MULTIPROC_DIR=str(metrics),
+    )
+    log = (tmp / f"gunicorn-{workers}.log").open("wb")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:scheduler.gunicorn_conf",
+         "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                probe.sendall(b"GET /readyz HTTP/1.0\r\n\r\n")
+                if b" 200 " in probe.recv(100):
+                    return process, port
+        except OSError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError((tmp / f"gunicorn-{workers}.log").read_text())
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not become ready")
+
+
+def stop_gunicorn(process: subprocess.Popen[bytes]) -> float:
+    """Stop it; returns the CPU seconds the server processes used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process.send_signal(signal.SIGTERM)
+    process.wait(30)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    import psycopg
+
+    name = f"etaaika_load_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    result: dict[str, Any] = {}
+    errors: list[str] = []
+    try:
+        service_id = populate(url)
+        with tempfile.TemporaryDirectory() as tmp_name:
+            for workers in (1, 2):
+                process, port = start_gunicorn(url, workers, args.threads, Path(tmp_name))
+                try:
+                    phase = run_phase(port, service_id, args.seconds, args.connections,
+                                      args.warmup)
+                finally:
+                    server_cpu = stop_gunicorn(process)
+                errors += phase.pop("errors")
+                result[f"rps_{workers}"] = phase.pop("rps")
+                result[f"p95_ms_{workers}"] = phase.pop("p95_ms")
+                for key, value in phase.items():
+                    result[f"{key}_{workers}"] = value
+                result[f"server_cpu_s_{workers}"] = server_cpu
+        result["errors"] = len(errors)
+        result["double_bookings"] = double_bookings(url)
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    result["growth_1_to_2"] = round(result["rps_2"] / result["rps_1"], 2) if result["rps_1"] else None
+    result["settings"] = {"seconds": args.seconds, "connections": args.connections,
+                          "threads": args.threads, "cores": os.cpu_count(),
+                          "search": "one service, one week, 10 workers"}
+    if errors:
+        print("\n".join(sorted(set(errors))[:20]), file=sys.stderr)
+    ordered = {k: result.pop(k) for k in ("rps_1", "p95_ms_1", "rps_2", "p95_ms_2", "errors",
+                                          "double_bookings")}
+    print(json.dumps({**ordered, **result}))
+
+
+if __name__ == "__main__":
+    main()
