@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 translations: $(STAMP)
-	@for area in $(dir $(AREAS)); do $(BIN)/pybabel compile --use-fuzzy -q -d $$area || exit 1; done
+	@for area in $(dir $(AREAS)); do $(BIN)/pybabel compile --statistics -d $$area || exit 1; done
 
 # npm packages the tests use (a real OpenID provider, axe-core); skipped without npm.
 node:

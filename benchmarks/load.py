@@ -19,20 +19,16 @@ Rate limits are switched off for the run: every request comes from one address.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
 import resource
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -40,17 +36,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from loadgen import WEEKS, run_phase  # noqa: E402
 
 PG_URL = os.environ.get("ETAAIKA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-WORKERS, WEEKS, EXISTING_BOOKINGS = 10, 8, 300
-CLIENT = {"name": "Kuormitus Testi", "email": "kuorma@example.org"}
-EXPECTED = {
-    "search": {200},
-    "hold": {201, 409},  # 409: someone else got the time first
-    "confirm": {201},
-    "manage": {200},
-    "cancel": {200, 409},  # 409: cancelled by another connection meanwhile
-}
+WORKERS, EXISTING_BOOKINGS = 10, 300
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -72,9 +63,16 @@ def populate(database_url: str, seed: int = 1) -> int:
         org = Organisation(slug="kuorma", name={"fi": "Kuorma"}, timezone="Europe/Helsinki")
         unit = Unit(organisation=org, name={"fi": "Perhekeskus"})
         service = Service(
-            organisation=org, unit=unit, slug="perheneuvola", name={"fi": "Perheneuvola"},
-            duration_min=45, slot_interval_min=15, buffer_after_min=15, min_notice_min=60,
-            horizon_days=WEEKS * 7, meeting_modes=["video", "phone"],
+            organisation=org,
+            unit=unit,
+            slug="perheneuvola",
+            name={"fi": "Perheneuvola"},
+            duration_min=45,
+            slot_interval_min=15,
+            buffer_after_min=15,
+            min_notice_min=60,
+            horizon_days=WEEKS * 7,
+            meeting_modes=["video", "phone"],
         )
         db.session.add_all([org, unit, service])
         db.session.flush()
@@ -82,16 +80,23 @@ def populate(database_url: str, seed: int = 1) -> int:
         now = now_utc()
         pros = []
         for n in range(WORKERS):
-            pro = Professional(organisation_id=org.id, unit_id=unit.id, name=f"Työntekijä {n}",
-                               languages=["fi"])
+            pro = Professional(
+                organisation_id=org.id, unit_id=unit.id, name=f"Työntekijä {n}", languages=["fi"]
+            )
             pro.services.append(service)
             db.session.add(pro)
             db.session.flush()
             pros.append(pro)
             for weekday in range(5):
-                db.session.add(WeeklyRule(professional_id=pro.id, weekday=weekday,
-                                          start_time=clock_time(8), end_time=clock_time(16),
-                                          service_ids=[]))
+                db.session.add(
+                    WeeklyRule(
+                        professional_id=pro.id,
+                        weekday=weekday,
+                        start_time=clock_time(8),
+                        end_time=clock_time(16),
+                        service_ids=[],
+                    )
+                )
         taken: set[tuple[int, date, int]] = set()
         for n in range(EXISTING_BOOKINGS):
             pro = rng.choice(pros)
@@ -101,13 +106,24 @@ def populate(database_url: str, seed: int = 1) -> int:
                 continue
             taken.add((pro.id, day, hour))
             start = local_instant(day, clock_time(hour), HELSINKI)
-            db.session.add(Booking(
-                uid=f"load-{n}@bench", organisation_id=org.id, service_id=service.id,
-                professional_id=pro.id, start_at=start, end_at=start + timedelta(minutes=45),
-                block_start_at=start, block_end_at=start + timedelta(minutes=60),
-                status="confirmed", meeting_mode="video", client_name="Perhe",
-                created_at=now, updated_at=now, intake_answers={},
-            ))
+            db.session.add(
+                Booking(
+                    uid=f"load-{n}@bench",
+                    organisation_id=org.id,
+                    service_id=service.id,
+                    professional_id=pro.id,
+                    start_at=start,
+                    end_at=start + timedelta(minutes=45),
+                    block_start_at=start,
+                    block_end_at=start + timedelta(minutes=60),
+                    status="confirmed",
+                    meeting_mode="video",
+                    client_name="Perhe",
+                    created_at=now,
+                    updated_at=now,
+                    intake_answers={},
+                )
+            )
         db.session.commit()
         service_id = service.id
         db.engine.dispose()
@@ -132,165 +148,16 @@ def double_bookings(database_url: str) -> int:
     return int(row[0]) if row else 0
 
 
-# -- the load generator ---------------------------------------------------------------------
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection; just enough of the protocol for this server."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
-        data = b"" if body is None else json.dumps(body).encode()
-        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
-        if body is not None:
-            head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-        self.writer.write(head.encode() + b"\r\n" + data)
-        status = int((await self.reader.readline()).split(b" ", 2)[1])
-        length, close = 0, False
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"connection" and value.strip().lower() == b"close":
-                close = True
-        payload = await self.reader.readexactly(length) if length else b""
-        if close:
-            self.close()
-        return status, payload
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-
-@dataclass
-class Tally:
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    errors: list[str] = field(default_factory=list)
-    manage_tokens: list[str] = field(default_factory=list)
-
-
-async def _timed(conn: Connection, tally: Tally, kind: str, method: str, path: str,
-                 body: Any = None, record: bool = True) -> tuple[int, bytes]:
-    began = time.perf_counter()
-    try:
-        status, payload = await conn.request(method, path, body)
-    except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
-        conn.close()
-        tally.errors.append(f"{kind}: {type(exc).__name__}")
-        return 0, b""
-    if record:
-        tally.latencies[kind].append((time.perf_counter() - began) * 1000)
-    if status not in EXPECTED[kind]:
-        tally.errors.append(f"{kind}: {status} {payload[:120]!r}")
-    return status, payload
-
-
-async def _client(port: int, plan: dict[str, Any], tally: Tally, until: float, warm_until: float,
-                  seed: int) -> None:
-    rng = random.Random(seed)
-    conn = Connection(port)
-    service_id, weeks, starts = plan["service_id"], plan["weeks"], plan["starts"]
-    try:
-        while (now := time.monotonic()) < until:
-            record = now >= warm_until
-            pick = rng.random()
-            if pick < 0.80:
-                first = rng.choice(weeks)
-                last = (date.fromisoformat(first) + timedelta(days=6)).isoformat()
-                await _timed(conn, tally, "search", "GET",
-                             f"/api/v1/services/{service_id}/slots?from={first}&to={last}",
-                             record=record)
-            elif pick < 0.95:
-                status, payload = await _timed(
-                    conn, tally, "hold", "POST", "/api/v1/holds",
-                    {"service_id": service_id, "start_at": rng.choice(starts)}, record=record)
-                if status != 201:
-                    continue
-                token = json.loads(payload)["hold_token"]
-                status, payload = await _timed(
-                    conn, tally, "confirm", "POST", "/api/v1/bookings",
-                    {"hold_token": token, "client": CLIENT, "consent": True}, record=record)
-                if status == 201:
-                    tally.manage_tokens.append(json.loads(payload)["manage_token"])
-            elif tally.manage_tokens:
-                token = rng.choice(tally.manage_tokens)
-                await _timed(conn, tally, "manage", "GET", f"/api/v1/manage/{token}",
-                             record=record)
-                if rng.random() < 0.25:
-                    tally.manage_tokens.remove(token)
-                    await _timed(conn, tally, "cancel", "POST", f"/api/v1/manage/{token}/cancel",
-                                 {}, record=record)
-    finally:
-        conn.close()
-
-
-async def _plan(port: int, service_id: int) -> dict[str, Any]:
-    """The weeks to search and the free starts to book, from the service itself."""
-    conn = Connection(port)
-    today = date.today()
-    weeks = [(today + timedelta(days=1 + 7 * n)).isoformat() for n in range(4)]
-    last = (today + timedelta(days=WEEKS * 7 - 1)).isoformat()
-    status, payload = await conn.request(
-        "GET", f"/api/v1/services/{service_id}/slots?from={weeks[0]}&to={last}")
-    conn.close()
-    assert status == 200, payload[:300]
-    starts = sorted({slot["start_at"] for slot in json.loads(payload)["slots"]})
-    return {"service_id": service_id, "weeks": weeks, "starts": starts}
-
-
-def p95(values: list[float]) -> float | None:
-    if len(values) < 20:
-        return None
-    return round(statistics.quantiles(values, n=20)[18], 1)
-
-
-def run_phase(port: int, service_id: int, seconds: float, connections: int,
-              warmup: float) -> dict[str, Any]:
-    async def main() -> Tally:
-        plan = await _plan(port, service_id)
-        tally = Tally()
-        start = time.monotonic()
-        await asyncio.gather(*(
-            _client(port, plan, tally, start + warmup + seconds, start + warmup, n)
-            for n in range(connections)
-        ))
-        return tally
-
-    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-    tally = asyncio.run(main())
-    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
-    every = [ms for values in tally.latencies.values() for ms in values]
-    searches = tally.latencies["search"]
-    return {
-        "rps": round(len(every) / seconds, 1),
-        "p95_ms": p95(every),
-        "search_rps": round(len(searches) / seconds, 1),
-        "search_p95_ms": p95(searches),
-        "p95_ms_by_kind": {kind: p95(values) for kind, values in tally.latencies.items()},
-        "requests_by_kind": {kind: len(values) for kind, values in tally.latencies.items()},
-        "errors": tally.errors,
-        "generator_cpu_s": round(
-            (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime),
-            2,
-        ),
-    }
-
-
 # -- the servers ------------------------------------------------------------------------------
 
 
-def start_gunicorn(database_url: str, workers: int, threads: int, tmp: Path
-                   ) -> tuple[subprocess.Popen[bytes], int]:
+def start_gunicorn(
+    database_url: str,
+    workers: int,
+    threads: int,
+    tmp: Path,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], int]:
     import socket
 
     with socket.socket() as sock:
@@ -300,17 +167,31 @@ def start_gunicorn(database_url: str, workers: int, threads: int, tmp: Path
     metrics.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ETAAIKA_")}
     env.update(
-        ETAAIKA_ENV_NAME="production", ETAAIKA_SECRET_KEY=uuid.uuid4().hex,
-        ETAAIKA_DATABASE_URL=database_url, ETAAIKA_BIND=f"127.0.0.1:{port}",
-        ETAAIKA_WEB_WORKERS=str(workers), ETAAIKA_WEB_THREADS=str(threads),
-        ETAAIKA_RATELIMIT_ENABLED="false", ETAAIKA_LOG_JSON="true",
+        ETAAIKA_ENV_NAME="production",
+        ETAAIKA_SECRET_KEY=uuid.uuid4().hex,
+        ETAAIKA_DATABASE_URL=database_url,
+        ETAAIKA_BIND=f"127.0.0.1:{port}",
+        ETAAIKA_WEB_WORKERS=str(workers),
+        ETAAIKA_WEB_THREADS=str(threads),
+        ETAAIKA_RATELIMIT_ENABLED="false",
+        ETAAIKA_LOG_JSON="true",
         ETAAIKA_SQLALCHEMY_ENGINE_OPTIONS=json.dumps({"pool_size": threads, "max_overflow": 2}),
         PROMETHEUS_MULTIPROC_DIR=str(metrics),
     )
+    env.update(extra_env or {})
     log = (tmp / f"gunicorn-{workers}.log").open("wb")
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:scheduler.gunicorn_conf",
-         "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "python:scheduler.gunicorn_conf",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -341,6 +222,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="ETAAIKA_KEY=VALUE",
+        help="extra setting for the web processes (repeatable)",
+    )
     args = parser.parse_args()
 
     import psycopg
@@ -355,10 +243,15 @@ def main() -> None:
         service_id = populate(url)
         with tempfile.TemporaryDirectory() as tmp_name:
             for workers in (1, 2):
-                process, port = start_gunicorn(url, workers, args.threads, Path(tmp_name))
+                process, port = start_gunicorn(
+                    url,
+                    workers,
+                    args.threads,
+                    Path(tmp_name),
+                    dict(item.split("=", 1) for item in args.env),
+                )
                 try:
-                    phase = run_phase(port, service_id, args.seconds, args.connections,
-                                      args.warmup)
+                    phase = run_phase(port, service_id, args.seconds, args.connections, args.warmup)
                 finally:
                     server_cpu = stop_gunicorn(process)
                 errors += phase.pop("errors")
@@ -372,14 +265,22 @@ def main() -> None:
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    result["growth_1_to_2"] = round(result["rps_2"] / result["rps_1"], 2) if result["rps_1"] else None
-    result["settings"] = {"seconds": args.seconds, "connections": args.connections,
-                          "threads": args.threads, "cores": os.cpu_count(),
-                          "search": "one service, one week, 10 workers"}
+    result["growth_1_to_2"] = (
+        round(result["rps_2"] / result["rps_1"], 2) if result["rps_1"] else None
+    )
+    result["settings"] = {
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "threads": args.threads,
+        "cores": os.cpu_count(),
+        "search": "one service, one week, 10 workers",
+    }
     if errors:
         print("\n".join(sorted(set(errors))[:20]), file=sys.stderr)
-    ordered = {k: result.pop(k) for k in ("rps_1", "p95_ms_1", "rps_2", "p95_ms_2", "errors",
-                                          "double_bookings")}
+    ordered = {
+        k: result.pop(k)
+        for k in ("rps_1", "p95_ms_1", "rps_2", "p95_ms_2", "errors", "double_bookings")
+    }
     print(json.dumps({**ordered, **result}))
 
 

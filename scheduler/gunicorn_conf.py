@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -65,6 +66,16 @@ _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 
 
+_SECRET_SEGMENT = re.compile(r"(?=[A-Za-z0-9_.~-]*[0-9])[A-Za-z0-9_.~-]{24,}")
+
+
+def redact(path: str) -> str:
+    """Leave long random path segments (tokens, link secrets, tickets) out of the log."""
+    return "/".join(
+        "[secret]" if _SECRET_SEGMENT.fullmatch(part) else part for part in path.split("/")
+    )
+
+
 class JsonAccessLogger(Logger):
     """gunicorn's access log as one JSON object per line."""
 
@@ -78,7 +89,7 @@ class JsonAccessLogger(Logger):
             "logger": "gunicorn.access",
             "request_id": headers.get("x-request-id"),
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            "path": redact(environ.get("PATH_INFO") or ""),
             "status": int(status),
             "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 2),

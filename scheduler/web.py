@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, make_response
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from scheduler.errors import render_problem
@@ -48,11 +48,16 @@ def commit_request(response: Response) -> Response:
     except IntegrityError:
         db.session.rollback()
         log.info("commit refused by a constraint", exc_info=True)
-        return render_problem(409, "conflict", "The change conflicts with another one. Try again.")  # type: ignore[return-value]
+        # An after_request hook must hand a Response to the next one, not a (body, status) tuple.
+        return make_response(
+            render_problem(409, "conflict", "The change conflicts with another one. Try again.")
+        )
     except DBAPIError:
         db.session.rollback()
         log.warning("database unavailable at commit", exc_info=True)
-        return render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")  # type: ignore[return-value]
+        return make_response(
+            render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")
+        )
     g.pop("after_rollback", None)
     return response
 

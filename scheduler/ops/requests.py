@@ -38,6 +38,7 @@ _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Probes come every few seconds; their lines would drown the rest.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 RETRY_AFTER_S = 5
+SECRET_ARGS = frozenset({"token", "secret", "ticket"})  # URL parts that are keys
 
 
 def _signalling_socket() -> bool:
@@ -58,6 +59,15 @@ def _end_socket(_exc: BaseException | None) -> None:
         SIGNALLING_SOCKETS.dec()
 
 
+def loggable_path(path: str, view_args: dict[str, Any] | None) -> str:
+    """The path with its secrets (manage and hold tokens, link secrets, tickets) left out:
+    whoever reads the logs must not be able to open a family's booking."""
+    for name, value in (view_args or {}).items():
+        if name in SECRET_ARGS and isinstance(value, str) and value:
+            path = path.replace(value, "[secret]")
+    return path
+
+
 def _finish_request(sender: Flask, response: Response, **_extra: Any) -> None:
     request_id = g.get("request_id")
     if request_id:
@@ -67,16 +77,17 @@ def _finish_request(sender: Flask, response: Response, **_extra: Any) -> None:
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
     level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
+    path = loggable_path(request.path, request.view_args)
     log.log(
         level,
         "%s %s %s",
         request.method,
-        request.path,
+        path,
         response.status_code,
         extra={
             "request_id": request_id,
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "status": response.status_code,
             "duration_ms": duration_ms,
             "remote_addr": request.remote_addr,

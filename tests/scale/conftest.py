@@ -3,18 +3,44 @@ database and Redis, started from the environment the way production starts them.
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from flask import Flask
-from sqlalchemy import text
 
 import notifications  # noqa: F401  (registers the outbox model before the schema is built)
 import video  # noqa: F401  (registers the video models before the schema is built)
-from scheduler.extensions import db
-from tests.scale.processes import SECRET_KEY, Process, base_env
-from tests.services import REDIS_URL, need_redis
+from tests.scale.processes import BIN, ROOT, SECRET_KEY, Process, base_env
+from tests.services import PG_ADMIN_URL, REDIS_URL, need_postgres, need_redis
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for the scale tests, built the way a deployment builds
+    it: ``flask --app wsgi db upgrade`` (the other tests build theirs from the models)."""
+    need_postgres()
+    name = f"etaaika_scale_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        upgrade = subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=base_env(url, None),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+        yield url
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -25,18 +51,16 @@ def redis_url() -> str:
 
 @pytest.fixture
 def scale_env(pg_app: Flask, postgres_database: str, redis_url: str) -> dict[str, str]:
-    """The production environment of this test's processes: its own rate-limit keys in the
-    shared Redis, and room ids no other test run on this machine uses at the same time
-    (Redis pub/sub channels are one namespace for the whole server)."""
+    """The production environment of this test's processes: its own rate-limit keys and its
+    own signalling channels in the shared Redis (pub/sub channels are one namespace for the
+    whole server, and other test runs on this machine use it at the same time)."""
     pg_app.config["SECRET_KEY"] = SECRET_KEY  # links made here are opened over there
-    db.session.execute(
-        text(f"ALTER SEQUENCE video_rooms_id_seq RESTART WITH {secrets.randbelow(10**9) + 10**6}")
-    )
-    db.session.commit()
+    run = secrets.token_hex(6)
     return base_env(
         postgres_database,
         redis_url,
-        ETAAIKA_RATELIMIT_KEY_PREFIX=f"etaaika-scale-{secrets.token_hex(6)}",
+        ETAAIKA_RATELIMIT_KEY_PREFIX=f"etaaika-scale-{run}",
+        ETAAIKA_VIDEO_HUB_PREFIX=f"etaaika-scale-{run}:video:room:",
         ETAAIKA_RATELIMIT_PUBLIC="100000 per minute",
     )
 

@@ -11,10 +11,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 import notifications
 from scheduler.extensions import db
@@ -22,7 +24,7 @@ from scheduler.logging_setup import JsonFormatter, RequestContextFilter
 from tests.conftest import make_app
 from tests.factories import Factories
 from tests.scale.helpers import CLIENT, hourly_starts, iso
-from tests.scale.proxy import free_port
+from tests.scale.proxy import TcpProxy, free_port
 from tests.services import REDIS_URL, need_redis
 from tests.video.helpers import links_for, video_booking
 
@@ -95,6 +97,32 @@ def test_page_without_database_is_a_503_page_in_the_familys_language(tmp_path: P
     assert "text/html" in response.content_type
     page = response.get_data(as_text=True)
     assert 'lang="sv"' in page
+
+
+def test_database_lost_at_commit_is_a_503_and_the_next_request_works(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    where = urlsplit(postgres_database)
+    proxy = TcpProxy(where.hostname or "127.0.0.1", where.port or 5432)
+    try:
+        netloc = where.netloc.replace(f"{where.hostname}:{where.port}", proxy.url_host)
+        app = make_app(tmp_path, where._replace(netloc=netloc).geturl())
+
+        @app.get("/test-work")
+        def work_then_lose_the_server() -> str:
+            db.session.execute(text("SELECT 1"))  # the transaction is open on the server
+            proxy.cut()
+            proxy.restore()
+            return "done"
+
+        client = app.test_client()
+        lost = client.get("/test-work", headers={"Accept": "application/json"})
+        assert lost.status_code == 503 and lost.json["error"]["code"] == "unavailable"
+        assert client.get("/api/v1/services").status_code == 200
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        proxy.close()
 
 
 # -- metrics ---------------------------------------------------------------------------------
@@ -232,6 +260,19 @@ def test_request_log_line_is_json_with_id_path_status_and_duration(
     assert lines["scheduler.somewhere"]["request_id"] == request_id
 
 
+def test_secret_links_stay_out_of_the_request_log(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["LOG_REQUESTS"] = True
+    caplog.set_level(logging.INFO, logger="etaaika.requests")
+    secret = "q7Vd0yX2pL9sKfR3tW8zA1bC4eG6hJ5mN0oP2rS4uY8"
+    app.test_client().get(f"/api/v1/manage/{secret}")
+    app.test_client().get(f"/video/join/{secret}")
+    paths = [r.path for r in caplog.records if r.name == "etaaika.requests"]
+    assert paths == ["/api/v1/manage/[secret]", "/video/join/[secret]"]
+    assert not any(secret in r.getMessage() for r in caplog.records)
+
+
 def test_probes_are_logged_only_at_debug(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
     app.config["LOG_REQUESTS"] = True
     caplog.set_level(logging.INFO, logger="etaaika.requests")
@@ -288,7 +329,7 @@ def test_gunicorn_access_log_is_one_json_object_per_line(
     )
     environ = {
         "REQUEST_METHOD": "POST",
-        "PATH_INFO": '/api/v1/holds"x',
+        "PATH_INFO": '/api/v1/manage/q7Vd0yX2pL9sKfR3tW8zA1bC4eG6hJ5mN0oP2rS4uY8/cancel"x',
         "REMOTE_ADDR": "::1",
         "HTTP_USER_AGENT": "test",
     }
@@ -297,5 +338,5 @@ def test_gunicorn_access_log_is_one_json_object_per_line(
         handler.flush()
     line = capsys.readouterr().out.strip().splitlines()[-1]
     entry = json.loads(line)
-    assert entry["path"] == '/api/v1/holds"x' and entry["status"] == 201
+    assert entry["path"] == '/api/v1/manage/[secret]/cancel"x' and entry["status"] == 201
     assert entry["request_id"] == "abc12345" and entry["duration_ms"] == 12.5
