@@ -18,8 +18,8 @@ from werkzeug.serving import make_server
 from scheduler.demo import create_demo
 from scheduler.extensions import db
 from scheduler.schema import create_all
+from tests.catalogues import compile_public_catalogues
 from tests.conftest import make_app
-from tests.public.catalogues import compile_public_catalogues
 from tests.services import CHROMIUM, need, need_chromium
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"

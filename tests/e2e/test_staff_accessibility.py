@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import Booking, Organisation, Professional
+from tests.catalogues import compile_staff_catalogues
 from tests.e2e.conftest import DESKTOP, LiveServer, axe_violations, new_page
-from tests.staff.catalogues import compile_staff_catalogues
 
 HEADINGS = {
     "fi": "Henkilöstön kirjautuminen",

@@ -15,6 +15,7 @@ from scheduler.figures import snapshot_figures
 from scheduler.models import Booking, Feedback, FeedbackInvite, Organisation
 from scheduler.timeutil import now_utc
 from scheduler.tokens import new_token, token_hash
+from tests.catalogues import compile_figures_catalogues, compile_staff_catalogues
 from tests.e2e.conftest import (  # noqa: F401  (fixtures)
     DESKTOP,
     PHONE,
@@ -25,8 +26,6 @@ from tests.e2e.conftest import (  # noqa: F401  (fixtures)
     new_page,
     overflows_horizontally,
 )
-from tests.figures.catalogues import compile_figures_catalogues
-from tests.staff.catalogues import compile_staff_catalogues
 
 pytestmark = pytest.mark.browser
 

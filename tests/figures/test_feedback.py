@@ -20,8 +20,8 @@ from scheduler.figures.feedback import find_invite, purge_old_comments
 from scheduler.models import Booking, Feedback, FeedbackInvite
 from scheduler.timeutil import now_utc
 from scheduler.tokens import token_hash
+from tests.catalogues import compile_figures_catalogues
 from tests.factories import Factories
-from tests.figures.catalogues import compile_figures_catalogues
 from tests.figures.conftest import History
 
 TOKEN_IN_URL = re.compile(r"/feedback/([A-Za-z0-9_-]{43})\?lang=(fi|sv|en)$")

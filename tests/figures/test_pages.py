@@ -22,8 +22,8 @@ from scheduler.models import (
     Unit,
 )
 from scheduler.timeutil import now_utc
+from tests.catalogues import compile_figures_catalogues
 from tests.factories import Factories
-from tests.figures.catalogues import compile_figures_catalogues
 from tests.staff.conftest import Staff
 
 SignIn = Callable[[StaffUser], FlaskClient]

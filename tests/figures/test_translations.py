@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.figures.catalogues import FIGURES
+from tests.catalogues import FIGURES
 
 NOTIFICATIONS = Path(__file__).resolve().parents[2] / "templates" / "notifications"
 

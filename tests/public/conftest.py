@@ -16,7 +16,7 @@ from scheduler.demo import create_demo
 from scheduler.extensions import db
 from scheduler.models import Booking, Organisation
 from scheduler.timeutil import HELSINKI, local_date, now_utc
-from tests.public.catalogues import compile_public_catalogues
+from tests.catalogues import compile_public_catalogues
 
 
 @pytest.fixture(scope="session", autouse=True)

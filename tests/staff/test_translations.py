@@ -6,8 +6,8 @@ import pytest
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
+from tests.catalogues import STAFF, compile_staff_catalogues
 from tests.factories import Factories
-from tests.staff.catalogues import STAFF, compile_staff_catalogues
 from tests.staff.conftest import Staff
 
 
