@@ -116,6 +116,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "stop_share": {"fi": "Lopeta jakaminen", "sv": "Sluta dela", "en": "Stop sharing"},
     "audio_only": {"fi": "Vain ääni", "sv": "Bara ljud", "en": "Audio only"},
     "video_back": {"fi": "Kuva takaisin", "sv": "Bild tillbaka", "en": "Video back on"},
+    "audio_only_on": {
+        "fi": "Vain ääni: kuva ei kulje kumpaankaan suuntaan.",
+        "sv": "Bara ljud: ingen bild åt något håll.",
+        "en": "Audio only: no video either way.",
+    },
     "chat": {"fi": "Viestit", "sv": "Meddelanden", "en": "Messages"},
     "chat_label": {"fi": "Kirjoita viesti", "sv": "Skriv ett meddelande", "en": "Write a message"},
     "send": {"fi": "Lähetä", "sv": "Skicka", "en": "Send"},

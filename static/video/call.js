@@ -261,6 +261,7 @@ function wireControls() {
     media.setAudioOnly(!media.audioOnly);
     press($("audio-only-btn"), media.audioOnly, texts.video_back, texts.audio_only);
     $("tiles").classList.toggle("audio-only", media.audioOnly);
+    $("audio-only-note").hidden = !media.audioOnly;
   });
   $("chat-btn").addEventListener("click", () => {
     const open = $("chat").hidden;

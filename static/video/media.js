@@ -45,6 +45,8 @@ export class LocalMedia {
     });
     const track = fresh.getVideoTracks()[0];
     if (this.camera) {
+      // The other camera is off too when this one was (camera off, or audio only).
+      track.enabled = this.camera.enabled;
       this.stream.removeTrack(this.camera);
       this.camera.stop();
     }
