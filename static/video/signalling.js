@@ -2,6 +2,7 @@
 
 const MAX_BACKOFF_MS = 10000;
 const PING_EVERY_MS = 20000; // the server drops a socket that is silent for a minute
+const MAX_QUEUED = 200;
 
 export class Signalling extends EventTarget {
   constructor(address, sid) {
@@ -14,6 +15,9 @@ export class Signalling extends EventTarget {
     this.stopped = false;
     this.socket = null;
     this.timer = null;
+    // Negotiation messages written while the socket is down (an ICE restart's offer, its
+    // candidates) wait here and go out, in order, right after the next hello.
+    this.queued = [];
   }
 
   connect() {
@@ -23,6 +27,7 @@ export class Signalling extends EventTarget {
     socket.addEventListener("open", () => {
       this.attempt = 0;
       socket.send(JSON.stringify({ type: "hello", sid: this.sid }));
+      for (const message of this.queued.splice(0)) socket.send(JSON.stringify(message));
       clearInterval(this.pinger);
       this.pinger = setInterval(() => this.send({ type: "ping" }), PING_EVERY_MS);
       this.dispatchEvent(new Event("open"));
@@ -58,6 +63,9 @@ export class Signalling extends EventTarget {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
       this.socket.send(JSON.stringify(message));
       return true;
+    }
+    if (message.type === "signal" && !this.stopped && this.queued.length < MAX_QUEUED) {
+      this.queued.push(message);
     }
     return false;
   }

@@ -26,9 +26,7 @@ WIDEST = """() => {
 }"""
 
 
-def test_no_staff_page_scrolls_sideways_at_320_px(
-    browser: Any, staff_server: LiveServer
-) -> None:
+def test_no_staff_page_scrolls_sideways_at_320_px(browser: Any, staff_server: LiveServer) -> None:
     context, page, watch = new_page(browser, NARROW)
     overflowing: dict[str, Any] = {}
     try:
