@@ -53,6 +53,8 @@ class Activity:
 
 
 COLUMNS = [field.name for field in fields(Activity)]
+# The counts shown and exported; the feedback sum only serves the average.
+COUNTS = tuple(name for name in COLUMNS if name != "feedback_sum")
 
 
 def organisation_activity(organisation: Organisation, day: date) -> dict[int, Activity]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
+from scheduler.figures.activity import COUNTS
 from scheduler.figures.report import Subject
 from scheduler.models import FigureSnapshot
 
@@ -36,21 +37,7 @@ COLUMNS = [
     "feedback_count",
     "feedback_average",
 ]
-VALUES = [
-    "t3_days",
-    "free_times",
-    "booked_times",
-    "bookings",
-    "cancelled_by_client",
-    "cancelled_by_staff",
-    "cancelled_by_system",
-    "held",
-    "no_shows",
-    "unmarked",
-    "video",
-    "phone",
-    "feedback_count",
-]
+VALUES = ["t3_days", "free_times", "booked_times", *COUNTS]
 
 
 def safe_cell(text: str) -> str:

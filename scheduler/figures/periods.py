@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from scheduler.figures.activity import COUNTS
 from scheduler.models import FigureSnapshot
 
 MAX_DAYS = 366
@@ -123,20 +124,6 @@ class Summary:
     def cancellations(self) -> int | None:
         parts = (self.cancelled_by_client, self.cancelled_by_staff, self.cancelled_by_system)
         return None if self.cancelled_by_client is None else sum(p or 0 for p in parts)
-
-
-COUNTS = (
-    "bookings",
-    "cancelled_by_client",
-    "cancelled_by_staff",
-    "cancelled_by_system",
-    "held",
-    "no_shows",
-    "unmarked",
-    "video",
-    "phone",
-    "feedback_count",
-)
 
 
 def _mean(values: list[int]) -> float | None:
