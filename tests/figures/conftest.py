@@ -3,20 +3,17 @@ on any day (seeded history)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from scheduler.extensions import db
-from scheduler.models import Booking, Professional, Service, StaffUser
-from scheduler.staff.blueprint import SESSION_KEY
+from scheduler.models import Booking, Professional, Service
 from scheduler.timeutil import HELSINKI, local_instant
-from tests.factories import Factories
-from tests.staff.conftest import Staff
+
+# The staff fixtures are the staff tests' own.
+from tests.staff.conftest import Staff, sign_in, staff  # noqa: F401
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -69,22 +66,3 @@ class History:
 @pytest.fixture
 def history() -> History:
     return History()
-
-
-@pytest.fixture
-def staff(app: Flask, make: Factories) -> Staff:
-    return Staff(make)
-
-
-@pytest.fixture
-def sign_in(client: FlaskClient) -> Callable[[StaffUser], FlaskClient]:
-    """Sign ``user`` in on the test client, as the sign-in view leaves the session."""
-
-    def sign(user: StaffUser) -> FlaskClient:
-        db.session.commit()
-        with client.session_transaction() as session:
-            session.clear()
-            session[SESSION_KEY] = user.id
-        return client
-
-    return sign
