@@ -145,7 +145,8 @@ async def _client(
             elif tally.manage_tokens:
                 token = rng.choice(tally.manage_tokens)
                 await _timed(conn, tally, "manage", "GET", f"/api/v1/manage/{token}", record=record)
-                if rng.random() < 0.25:
+                # Another client may have cancelled the same booking meanwhile.
+                if rng.random() < 0.25 and token in tally.manage_tokens:
                     tally.manage_tokens.remove(token)
                     await _timed(
                         conn,
