@@ -25,6 +25,15 @@ def after_rollback(action: Callable[[], None]) -> None:
     g.setdefault("after_rollback", []).append(action)
 
 
+def rollback() -> None:
+    """Undo the request's transaction. When the connection itself is gone (the database
+    restarted), there is nothing left to undo: the pool replaces the connection on next use."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        log.warning("rollback failed: the database connection was lost", exc_info=True)
+
+
 def _run_after_rollback() -> None:
     actions: list[Callable[[], None]] = g.pop("after_rollback", [])
     if not actions:
@@ -35,25 +44,25 @@ def _run_after_rollback() -> None:
         db.session.commit()
     except Exception:
         log.exception("could not record refused access")
-        db.session.rollback()
+        rollback()
 
 
 def commit_request(response: Response) -> Response:
     if response.status_code >= 400:
-        db.session.rollback()
+        rollback()
         _run_after_rollback()
         return response
     try:
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()
+        rollback()
         log.info("commit refused by a constraint", exc_info=True)
         # An after_request hook must hand a Response to the next one, not a (body, status) tuple.
         return make_response(
             render_problem(409, "conflict", "The change conflicts with another one. Try again.")
         )
     except DBAPIError:
-        db.session.rollback()
+        rollback()
         log.warning("database unavailable at commit", exc_info=True)
         return make_response(
             render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")
@@ -68,4 +77,4 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def rollback_on_exception(exc: BaseException | None) -> None:
         if exc is not None:
-            db.session.rollback()
+            rollback()

@@ -28,8 +28,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from scheduler.errors import render_problem
-from scheduler.extensions import db
 from scheduler.ops.metrics import DATABASE_UNAVAILABLE, SIGNALLING_SOCKETS
+from scheduler.web import rollback
 
 log = logging.getLogger("etaaika.requests")
 
@@ -95,23 +95,16 @@ def _finish_request(sender: Flask, response: Response, **_extra: Any) -> None:
     )
 
 
-def _rollback_quietly() -> None:
-    try:
-        db.session.rollback()
-    except Exception:  # the connection may be gone: the pool replaces it on next use
-        log.debug("rollback after a database error failed", exc_info=True)
-
-
 def database_conflict(exc: IntegrityError) -> ResponseReturnValue:
     """A constraint refused a change in the middle of a view: the same answer as at commit."""
-    _rollback_quietly()
+    rollback()
     log.info("a constraint refused a change", exc_info=exc)
     return render_problem(409, "conflict", "The change conflicts with another one. Try again.")
 
 
 def database_unavailable(exc: Exception) -> ResponseReturnValue:
     """The database could not be reached or failed: 503, roll back, let the client retry."""
-    _rollback_quietly()
+    rollback()
     DATABASE_UNAVAILABLE.inc()
     log.warning("database unavailable: %s", type(exc).__name__, exc_info=exc)
     response = make_response(

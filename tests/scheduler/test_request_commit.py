@@ -1,0 +1,31 @@
+"""The request's one commit when the database connection dies under it (a restart)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from flask import Flask, make_response
+from sqlalchemy import text
+
+from scheduler.extensions import db
+from scheduler.web import commit_request
+from tests.services import PG_ADMIN_URL
+
+
+def _lose_connection() -> None:
+    """End the session's server connection from outside, as a database restart does."""
+    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+@pytest.mark.parametrize(("status", "answered"), [(503, 503), (422, 422), (200, 503), (201, 503)])
+def test_a_lost_connection_never_turns_the_answer_into_a_500(
+    pg_app: Flask, status: int, answered: int
+) -> None:
+    with pg_app.test_request_context("/api/v1/holds", method="POST"):
+        _lose_connection()
+        response = commit_request(make_response("body", status))
+        assert response.status_code == answered
+    # The pool hands the next request a working connection.
+    assert pg_app.test_client().get("/api/v1/services").status_code == 200
