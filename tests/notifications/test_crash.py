@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 import notifications
 from notifications import OutboxMessage
 from scheduler.extensions import db
+from tests.notifications.contexts import message_context
 from tests.notifications.servers import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,28 +79,11 @@ def test_sigkill_mid_batch_loses_nothing_and_doubles_at_most_one(
             language="fi",
             idempotency_key=f"crash-{i}",
             organisation_id=1,
-            context={
-                "organisation_name": "Rovaniemi",
-                "email_from": "noreply@rovaniemi.test",
-                "client_name": f"Perhe {i}",
-                "service_name": "Perheneuvola",
-                "sms_service": None,
-                "professional_name": "Liisa",
-                "meeting_mode": "video",
-                "join_url": None,
-                "manage_url": None,
-                "public_url": "http://127.0.0.1:5000",
-                "cancelled_by": "staff",
-                "weekday": "tiistaina",
-                "weekday_short": "ti",
-                "date": "24.11.2026",
-                "time": "klo 10.00",
-                "time_range": "klo 10.00–10.45",
-                "old_weekday": None,
-                "old_weekday_short": None,
-                "old_date": None,
-                "old_time": None,
-            },
+            context=message_context(
+                email_from="noreply@rovaniemi.test",
+                client_name=f"Perhe {i}",
+                cancelled_by="staff",
+            ),
         )
     db.session.commit()
     log = tmp_path / "worker.log"

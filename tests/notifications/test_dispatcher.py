@@ -18,30 +18,10 @@ from notifications.dispatcher import Dispatcher
 from scheduler.extensions import db
 from tests.notifications.booking_helpers import dispatch
 from tests.notifications.conftest import use_sms, use_smtp
+from tests.notifications.contexts import message_context
 from tests.notifications.servers import SmsGateway, SmtpServer, body
 
-CONTEXT = {
-    "organisation_name": "Rovaniemi",
-    "email_from": None,
-    "client_name": "Maija",
-    "service_name": "Perheneuvola",
-    "sms_service": None,
-    "professional_name": "Liisa",
-    "meeting_mode": "video",
-    "join_url": None,
-    "manage_url": None,
-    "public_url": "http://127.0.0.1:5000",
-    "cancelled_by": None,
-    "weekday": "tiistaina",
-    "weekday_short": "ti",
-    "date": "24.11.2026",
-    "time": "klo 10.00",
-    "time_range": "klo 10.00–10.45",
-    "old_weekday": None,
-    "old_weekday_short": None,
-    "old_date": None,
-    "old_time": None,
-}
+CONTEXT = message_context()
 
 
 def now() -> datetime:

@@ -23,6 +23,7 @@ from notifications import OutboxMessage
 from scheduler.extensions import db
 from scheduler.models import Booking
 from tests.factories import Factories
+from tests.notifications.contexts import message_context
 from tests.notifications.servers import start_smtp
 from tests.scale.conftest import logs_of
 from tests.scale.helpers import confirm, hold, hourly_starts, metric
@@ -147,28 +148,9 @@ OUTBOX_MESSAGES = 240
 
 
 def _context(n: int) -> dict[str, object]:
-    return {
-        "organisation_name": "Rovaniemi",
-        "email_from": "noreply@rovaniemi.test",
-        "client_name": f"Perhe {n}",
-        "service_name": "Perheneuvola",
-        "sms_service": None,
-        "professional_name": "Liisa",
-        "meeting_mode": "video",
-        "join_url": None,
-        "manage_url": None,
-        "public_url": "http://127.0.0.1:5000",
-        "cancelled_by": "staff",
-        "weekday": "tiistaina",
-        "weekday_short": "ti",
-        "date": "24.11.2026",
-        "time": "klo 10.00",
-        "time_range": "klo 10.00–10.45",
-        "old_weekday": None,
-        "old_weekday_short": None,
-        "old_date": None,
-        "old_time": None,
-    }
+    return message_context(
+        email_from="noreply@rovaniemi.test", client_name=f"Perhe {n}", cancelled_by="staff"
+    )
 
 
 def test_two_workers_drain_the_outbox_without_sending_anything_twice(
