@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection
 from aiortc.mediastreams import VideoStreamTrack
 
-from tests.video.helpers import SignalClient
+from tests.video.helpers import SignalClient, negotiate
 
 
 @dataclass
@@ -31,15 +31,6 @@ class LiveCall:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"frames stopped: {self.frames} (before: {more_than})")
             await asyncio.sleep(0.05)
-
-
-async def _gathered(pc: RTCPeerConnection) -> None:
-    while pc.iceGatheringState != "complete":
-        await asyncio.sleep(0.01)
-
-
-async def _signal(client: SignalClient) -> dict[str, Any]:
-    return await asyncio.to_thread(client.expect, "signal", 15)
 
 
 @contextlib.asynccontextmanager
@@ -66,30 +57,7 @@ async def live_call(
 
         pc.on("track", on_track)
     try:
-        offer_pc, answer_pc = pcs["caller"], pcs["callee"]
-        await offer_pc.setLocalDescription(await offer_pc.createOffer())
-        await _gathered(offer_pc)
-        caller.send(
-            {
-                "type": "signal",
-                "to": callee_pid,
-                "toSid": callee.sid,
-                "data": {"description": {"type": "offer", "sdp": offer_pc.localDescription.sdp}},
-            }
-        )
-        offer = await _signal(callee)
-        await answer_pc.setRemoteDescription(RTCSessionDescription(**offer["data"]["description"]))
-        await answer_pc.setLocalDescription(await answer_pc.createAnswer())
-        callee.send(
-            {
-                "type": "signal",
-                "to": caller_pid,
-                "toSid": caller.sid,
-                "data": {"description": {"type": "answer", "sdp": answer_pc.localDescription.sdp}},
-            }
-        )
-        answer = await _signal(caller)
-        await offer_pc.setRemoteDescription(RTCSessionDescription(**answer["data"]["description"]))
+        await negotiate(caller, callee, caller_pid, callee_pid, pcs["caller"], pcs["callee"])
         await call.wait_frames({"caller": 5, "callee": 5})
         yield call
     finally:

@@ -169,11 +169,47 @@ async def _next_signal(client: SignalClient) -> dict[str, Any]:
     return await asyncio.to_thread(client.expect, "signal", 15)
 
 
+async def negotiate(
+    caller: SignalClient,
+    callee: SignalClient,
+    caller_pid: int,
+    callee_pid: int,
+    offer_pc: RTCPeerConnection,
+    answer_pc: RTCPeerConnection,
+) -> None:
+    """One offer from the caller, one answer from the callee, through the real signalling.
+    aiortc does not trickle: the descriptions carry every candidate."""
+    await offer_pc.setLocalDescription(await offer_pc.createOffer())
+    await _wait_gathered(offer_pc)
+    caller.send(
+        {
+            "type": "signal",
+            "to": callee_pid,
+            "toSid": callee.sid,
+            "data": {"description": {"type": "offer", "sdp": offer_pc.localDescription.sdp}},
+        }
+    )
+    offer = await _next_signal(callee)
+    assert offer["from"] == caller_pid
+    await answer_pc.setRemoteDescription(RTCSessionDescription(**offer["data"]["description"]))
+    await answer_pc.setLocalDescription(await answer_pc.createAnswer())
+    callee.send(
+        {
+            "type": "signal",
+            "to": caller_pid,
+            "toSid": caller.sid,
+            "data": {"description": {"type": "answer", "sdp": answer_pc.localDescription.sdp}},
+        }
+    )
+    answer = await _next_signal(caller)
+    await offer_pc.setRemoteDescription(RTCSessionDescription(**answer["data"]["description"]))
+
+
 async def aiortc_call(
     caller: SignalClient, callee: SignalClient, caller_pid: int, callee_pid: int
 ) -> tuple[int, int]:
     """Two aiortc peers call each other through the signalling; returns the frames each
-    side received. aiortc does not trickle: one offer and one answer carry everything."""
+    side received."""
     received = {"caller": 0, "callee": 0}
     pulls: set[asyncio.Future[None]] = set()
     pcs = {"caller": RTCPeerConnection(), "callee": RTCPeerConnection()}
@@ -195,32 +231,7 @@ async def aiortc_call(
         pcs[side].addTrack(VideoStreamTrack())
         count(side)
     try:
-        offer_pc = pcs["caller"]
-        await offer_pc.setLocalDescription(await offer_pc.createOffer())
-        await _wait_gathered(offer_pc)
-        caller.send(
-            {
-                "type": "signal",
-                "to": callee_pid,
-                "toSid": callee.sid,
-                "data": {"description": {"type": "offer", "sdp": offer_pc.localDescription.sdp}},
-            }
-        )
-        offer = await _next_signal(callee)
-        assert offer["from"] == caller_pid
-        answer_pc = pcs["callee"]
-        await answer_pc.setRemoteDescription(RTCSessionDescription(**offer["data"]["description"]))
-        await answer_pc.setLocalDescription(await answer_pc.createAnswer())
-        callee.send(
-            {
-                "type": "signal",
-                "to": caller_pid,
-                "toSid": caller.sid,
-                "data": {"description": {"type": "answer", "sdp": answer_pc.localDescription.sdp}},
-            }
-        )
-        answer = await _next_signal(caller)
-        await offer_pc.setRemoteDescription(RTCSessionDescription(**answer["data"]["description"]))
+        await negotiate(caller, callee, caller_pid, callee_pid, pcs["caller"], pcs["callee"])
         for _ in range(200):
             if received["caller"] > 5 and received["callee"] > 5:
                 break
