@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,6 +135,31 @@ AXE_RUN = """async () => {
 
 def axe_violations(page: Any) -> list[str]:
     return list(page.evaluate(AXE_RUN))
+
+
+def findings_on_every_page(
+    browser: Any,
+    viewport: dict[str, int],
+    visit: Callable[[Any], Iterator[str]],
+    check: Callable[[Any], Any],
+    phone: bool = False,
+    axe: bool = False,
+) -> tuple[dict[str, Any], list[str]]:
+    """Walk the pages ``visit`` opens (it yields a name for each) and run ``check`` on each.
+
+    Returns the pages whose check found something, by name, and the script errors and CSP
+    refusals the browser reported on the way; a clean run gives ``({}, [])``.
+    """
+    context, page, watch = new_page(browser, viewport, phone=phone, axe=axe)
+    found: dict[str, Any] = {}
+    try:
+        for name in visit(page):
+            finding = check(page)
+            if finding:
+                found[name] = finding
+    finally:
+        context.close()
+    return found, watch.problems
 
 
 def overflows_horizontally(page: Any) -> bool:

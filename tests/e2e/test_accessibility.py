@@ -13,7 +13,7 @@ from tests.e2e.conftest import (
     DESKTOP,
     LiveServer,
     axe_violations,
-    new_page,
+    findings_on_every_page,
     overflows_horizontally,
 )
 from tests.public.conftest import next_monday
@@ -76,27 +76,24 @@ def visit_every_page(page: Any, base: str, lang: str) -> Iterator[str]:
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_family_page_passes_axe(browser: Any, live_server: LiveServer, lang: str) -> None:
-    context, page, watch = new_page(browser, DESKTOP, axe=True)
-    found: dict[str, list[str]] = {}
-    try:
-        for name in visit_every_page(page, live_server.url, lang):
-            violations = axe_violations(page)
-            if violations:
-                found[name] = violations
-    finally:
-        context.close()
+    found, problems = findings_on_every_page(
+        browser,
+        DESKTOP,
+        lambda page: visit_every_page(page, live_server.url, lang),
+        axe_violations,
+        axe=True,
+    )
     assert found == {}
-    assert watch.problems == []
+    assert problems == []
 
 
 def test_pages_reflow_at_320_px(browser: Any, live_server: LiveServer) -> None:
-    context, page, watch = new_page(browser, {"width": 320, "height": 640}, phone=True)
-    wide = []
-    try:
-        for name in visit_every_page(page, live_server.url, "fi"):
-            if overflows_horizontally(page):
-                wide.append(name)
-    finally:
-        context.close()
-    assert wide == []
-    assert watch.problems == []
+    found, problems = findings_on_every_page(
+        browser,
+        {"width": 320, "height": 640},
+        lambda page: visit_every_page(page, live_server.url, "fi"),
+        overflows_horizontally,
+        phone=True,
+    )
+    assert found == {}
+    assert problems == []

@@ -12,7 +12,13 @@ from sqlalchemy import select
 from scheduler.extensions import db
 from scheduler.models import Booking, Organisation, Professional
 from tests.catalogues import compile_staff_catalogues
-from tests.e2e.conftest import DESKTOP, LiveServer, axe_violations, new_page
+from tests.e2e.conftest import (
+    DESKTOP,
+    LiveServer,
+    axe_violations,
+    findings_on_every_page,
+    new_page,
+)
 
 HEADINGS = {
     "fi": "Henkilöstön kirjautuminen",
@@ -98,17 +104,15 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_staff_page_passes_axe(browser: Any, staff_server: LiveServer, lang: str) -> None:
-    context, page, watch = new_page(browser, DESKTOP, axe=True)
-    found: dict[str, list[str]] = {}
-    try:
-        for name in visit_every_page(page, staff_server, lang):
-            violations = axe_violations(page)
-            if violations:
-                found[name] = violations
-    finally:
-        context.close()
+    found, problems = findings_on_every_page(
+        browser,
+        DESKTOP,
+        lambda page: visit_every_page(page, staff_server, lang),
+        axe_violations,
+        axe=True,
+    )
     assert found == {}
-    assert watch.problems == []
+    assert problems == []
 
 
 def test_live_preview_updates_while_typing(browser: Any, staff_server: LiveServer) -> None:

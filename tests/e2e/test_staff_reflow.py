@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import LiveServer, new_page
+from tests.e2e.conftest import LiveServer, findings_on_every_page
 from tests.e2e.test_staff_accessibility import staff_server, visit_every_page
 
 __all__ = ["staff_server"]  # the fixture, shared with the axe test of the same pages
@@ -26,15 +26,15 @@ WIDEST = """() => {
 }"""
 
 
+def overflow(page: Any) -> dict[str, Any] | None:
+    """What sticks out of a page wider than the viewport, or None when it fits."""
+    found = page.evaluate(WIDEST)
+    return found if found["width"] > NARROW["width"] else None
+
+
 def test_no_staff_page_scrolls_sideways_at_320_px(browser: Any, staff_server: LiveServer) -> None:
-    context, page, watch = new_page(browser, NARROW)
-    overflowing: dict[str, Any] = {}
-    try:
-        for name in visit_every_page(page, staff_server, "fi"):
-            found = page.evaluate(WIDEST)
-            if found["width"] > NARROW["width"]:
-                overflowing[name] = found
-    finally:
-        context.close()
-    assert overflowing == {}
-    assert watch.problems == []
+    found, problems = findings_on_every_page(
+        browser, NARROW, lambda page: visit_every_page(page, staff_server, "fi"), overflow
+    )
+    assert found == {}
+    assert problems == []
