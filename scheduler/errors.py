@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
@@ -41,6 +42,18 @@ def render_problem(
     return render_template("error.html", status=status, code=code, message=message), status
 
 
+# Headers of werkzeug's own answer that tell the client what to do next; kept on ours.
+KEPT_HEADERS = {name.lower(): name for name in ("Allow", "Retry-After", "WWW-Authenticate")}
+
+
+def _exception_headers(exc: HTTPException) -> Iterable[tuple[str, str]]:
+    """The headers werkzeug's answer to ``exc`` would carry, without rendering its HTML page
+    (every 404 and 405 comes this way)."""
+    if exc.response is None and type(exc).get_response is HTTPException.get_response:
+        return exc.get_headers()
+    return exc.get_response().headers.items()
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(Problem)
     def handle_problem(exc: Problem) -> ResponseReturnValue:
@@ -50,8 +63,11 @@ def init_app(app: Flask) -> None:
     def handle_http(exc: HTTPException) -> ResponseReturnValue:
         code = (exc.name or "error").lower().replace(" ", "_")
         response = make_response(render_problem(exc.code or 500, code, exc.description or exc.name))
-        original = exc.get_response()
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if header in original.headers:
-                response.headers[header] = original.headers[header]
+        kept: dict[str, str] = {}
+        for header, value in _exception_headers(exc):
+            name = KEPT_HEADERS.get(header.lower())
+            if name and name not in kept:
+                kept[name] = value
+        for name, value in kept.items():
+            response.headers[name] = value
         return response

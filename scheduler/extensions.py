@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+import flask_limiter
+import flask_wtf
+from flask import current_app, request
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,6 +29,45 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CSRFProtect(flask_wtf.CSRFProtect):
+    """Flask-WTF's protection, asking for the method first: a GET, HEAD or OPTIONS request
+    is never checked, so there is no need to look up its blueprint's and view's exemptions
+    on every request before finding that out."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions)
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter, without its per-request check where it has nothing to check.
+
+    The service's limits are all on views (``@limiter.limit``), and those are checked when
+    the view is called. The check Flask-Limiter runs before every request is for limits
+    that apply outside views: application-wide, default, blueprint and meta limits and the
+    in-memory fallback's own limits. Without any of those it resolves each request's
+    exemptions only to find no limit; with any of them it runs as before.
+    """
+
+    def _limits_outside_views(self) -> bool:
+        manager = self.limit_manager
+        return bool(
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or self._meta_limits
+            or self._in_memory_fallback
+        )
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if in_middleware and not self._limits_outside_views():
+            return
+        super()._check_request_limit(callable_name, in_middleware)
 
 
 db = SQLAlchemy(model_class=Base)

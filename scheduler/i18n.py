@@ -14,12 +14,30 @@ from scheduler.timeutil import HELSINKI, as_utc
 LANG_COOKIE = "lang"
 
 
+def _lang_arg() -> str | None:
+    # ``in`` first: ``MultiDict.get`` of a missing key raises and catches a KeyError, and
+    # almost no request names a language.
+    args = request.args
+    if "lang" not in args:
+        return None
+    return args["lang"]
+
+
+def _lang_cookie() -> str | None:
+    cookies = request.cookies
+    if LANG_COOKIE not in cookies:
+        return None
+    return cookies[LANG_COOKIE]
+
+
 def select_locale() -> str:
     """?lang=, then the remembered choice, then the browser's wish, then Finnish."""
     languages: list[str] = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    chosen = _lang_arg() or _lang_cookie()
     if chosen in languages:
         return chosen
+    if "HTTP_ACCEPT_LANGUAGE" not in request.environ:
+        return languages[0]  # what best_match answers when nothing is asked for
     return request.accept_languages.best_match(languages) or languages[0]
 
 
@@ -66,8 +84,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def remember_language(response):  # type: ignore[no-untyped-def]
-        chosen = request.args.get("lang")
-        if chosen in app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != chosen:
+        chosen = _lang_arg()
+        if chosen in app.config["LANGUAGES"] and _lang_cookie() != chosen:
             response.set_cookie(
                 LANG_COOKIE,
                 chosen,

@@ -23,6 +23,11 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+# ``json.dumps(..., ensure_ascii=False)`` builds a new encoder on every call; the request
+# log writes a line per request, so one encoder serves them all (it keeps no state).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -31,12 +36,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        fields = record.__dict__
         for key in REQUEST_FIELDS:
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
+            if key in fields:
+                entry[key] = fields[key]
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return _encode(entry)
 
 
 def init_app(app: Flask) -> None:

@@ -47,10 +47,28 @@ def _run_after_rollback() -> None:
         rollback()
 
 
+def _session_in_use() -> bool:
+    """Whether this request's session has anything to commit or roll back.
+
+    Probes, refused requests and many 404s never touch the database; asking the scoped
+    session for ``commit()`` would first create a session and a transaction only to end
+    them at once. A session that exists but holds no transaction and no pending change
+    (nothing was read or written since it was made) has nothing to end either.
+    """
+    if not db.session.registry.has():
+        return False
+    session = db.session()
+    return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
+
+
 def commit_request(response: Response) -> Response:
     if response.status_code >= 400:
-        rollback()
+        if _session_in_use():
+            rollback()
         _run_after_rollback()
+        return response
+    if not _session_in_use():
+        g.pop("after_rollback", None)
         return response
     try:
         db.session.commit()

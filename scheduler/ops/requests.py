@@ -34,6 +34,10 @@ from scheduler.web import rollback
 log = logging.getLogger("etaaika.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# Read from the WSGI environ directly: the header mapping raises (and catches) a KeyError
+# for a missing header, which is most requests.
+_REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
+_REQUEST_ID_LOWER = REQUEST_ID_HEADER.lower()
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Probes come every few seconds; their lines would drown the rest.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -46,8 +50,8 @@ def _signalling_socket() -> bool:
 
 
 def _start_request() -> None:
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
+    given = request.environ.get(_REQUEST_ID_ENVIRON)
+    g.request_id = given if given and _SANE_ID.fullmatch(given) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
     if _signalling_socket():
         g.counted_socket = True
@@ -68,31 +72,48 @@ def loggable_path(path: str, view_args: dict[str, Any] | None) -> str:
     return path
 
 
+def _has_header(response: Response, lower_name: str) -> bool:
+    # Not ``name in headers``: that raises and catches a KeyError when it is missing.
+    return any(name.lower() == lower_name for name, _value in response.headers.items())
+
+
 def _finish_request(sender: Flask, response: Response, **_extra: Any) -> None:
     request_id = g.get("request_id")
-    if request_id:
-        response.headers.setdefault(REQUEST_ID_HEADER, request_id)
-    if not sender.config.get("LOG_REQUESTS", sender.config.get("LOG_JSON")):
+    if request_id and not _has_header(response, _REQUEST_ID_LOWER):
+        response.headers.add(REQUEST_ID_HEADER, request_id)
+    config = sender.config
+    if not config.get("LOG_REQUESTS", config.get("LOG_JSON")):
         return
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
-    level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
-    path = loggable_path(request.path, request.view_args)
-    log.log(
+    path = request.path
+    level = logging.DEBUG if path in QUIET_PATHS else logging.INFO
+    if not log.isEnabledFor(level):
+        return  # probes at INFO: nothing is written, so nothing need be put together
+    path = loggable_path(path, request.view_args)
+    method = request.method
+    status = response.status_code
+    # The record is made and handled directly: ``log.log`` would first walk the stack to
+    # find the caller's file and line, which no line of this log shows.
+    record = log.makeRecord(
+        log.name,
         level,
+        __file__,
+        0,
         "%s %s %s",
-        request.method,
-        path,
-        response.status_code,
-        extra={
+        (method, path, status),
+        None,
+        "_finish_request",
+        {
             "request_id": request_id,
-            "method": request.method,
+            "method": method,
             "path": path,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": duration_ms,
             "remote_addr": request.remote_addr,
         },
     )
+    log.handle(record)
 
 
 def database_conflict(exc: IntegrityError) -> ResponseReturnValue:
