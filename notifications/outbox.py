@@ -6,7 +6,7 @@ become visible to the dispatcher only when the caller's transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -48,38 +48,92 @@ def enqueue(
     are stored encrypted and handed to the template next to the context. A message
     with an ``idempotency_key`` already in the outbox is not queued again.
     """
-    if channel not in {c.value for c in ChannelKind}:
-        raise ValueError(f"unknown channel {channel!r}")
+    return enqueue_many(
+        [
+            {
+                "channel": channel,
+                "recipient": recipient,
+                "template": template,
+                "language": language,
+                "context": context,
+                "idempotency_key": idempotency_key,
+                "due_at": due_at,
+                "group_key": group_key,
+                "organisation_id": organisation_id,
+                "secrets": secrets,
+                "before_min": before_min,
+                "event_at": event_at,
+                "expires_at": expires_at,
+            }
+        ]
+    )[0]
+
+
+def enqueue_many(messages: Iterable[Mapping[str, Any]]) -> list[bool]:
+    """Queue several messages with one insert; each mapping holds ``enqueue``'s arguments.
+
+    One statement for all of a booking's messages (confirmation, reminders, staff
+    notice) instead of one each. Returns, in order, whether each was queued: False
+    for a key already in the outbox, or met earlier in ``messages``.
+    """
     now = _now()
-    due = due_at or now
-    values = {
-        "organisation_id": organisation_id,
-        "channel": channel,
-        "recipient": recipient,
-        "template": template,
-        "language": language,
-        "context": dict(context),
-        "sealed": seal(dict(secrets), current_app.config["SECRET_KEY"]) if secrets else None,
-        "group_key": group_key,
-        "idempotency_key": idempotency_key,
-        "before_min": before_min,
-        "event_at": event_at,
-        "due_at": due,
-        "expires_at": expires_at,
-        "status": Status.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": due,
-        "created_at": now,
-    }
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(OutboxMessage.__table__)
-        .values(**values)
+    sealed: dict[int, str] = {}  # one sealing per secrets mapping the messages share
+    rows = []
+    for message in messages:
+        channel = message["channel"]
+        if channel not in _CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}")
+        secrets = message.get("secrets")
+        if secrets and id(secrets) not in sealed:
+            sealed[id(secrets)] = seal(dict(secrets), current_app.config["SECRET_KEY"])
+        due = message.get("due_at") or now
+        rows.append(
+            {
+                "organisation_id": message.get("organisation_id"),
+                "channel": channel,
+                "recipient": message["recipient"],
+                "template": message["template"],
+                "language": message["language"],
+                "context": dict(message["context"]),
+                "sealed": sealed[id(secrets)] if secrets else None,
+                "group_key": message.get("group_key"),
+                "idempotency_key": message["idempotency_key"],
+                "before_min": message.get("before_min"),
+                "event_at": message.get("event_at"),
+                "due_at": due,
+                "expires_at": message.get("expires_at"),
+                "status": Status.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": due,
+                "created_at": now,
+            }
+        )
+    if not rows:
+        return []
+    statement = _INSERTS[db.session.get_bind().dialect.name]
+    result = db.session.execute(statement, rows[0] if len(rows) == 1 else rows)
+    inserted = set(result.scalars())
+    queued = []
+    for row in rows:
+        key = row["idempotency_key"]
+        queued.append(key in inserted)
+        inserted.discard(key)
+    return queued
+
+
+def _insert_once(insert: Any) -> Any:
+    """An insert of messages that skips those whose idempotency key is already queued."""
+    table = OutboxMessage.__table__
+    return (
+        insert(table)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxMessage.__table__.c.id)
+        .returning(table.c.idempotency_key)
     )
-    return db.session.execute(statement).first() is not None
+
+
+# Built once: the values go in as parameters, so every message reuses the compiled statement.
+_INSERTS = {"postgresql": _insert_once(postgresql.insert), "sqlite": _insert_once(sqlite.insert)}
+_CHANNELS = frozenset(c.value for c in ChannelKind)
 
 
 def cancel_pending(group_key: str, templates: tuple[str, ...] | None = None) -> int:

@@ -67,6 +67,4 @@ def invite_participant(booking: Booking, kind: str, display_name: str | None = N
 
 def close_room(booking: Booking) -> None:
     """End a cancelled booking's meeting: every link of its room stops working."""
-    room = video.room_for_booking(booking.id)
-    if room is not None:
-        video.end_room(room)
+    video.end_for_booking(booking.id)

@@ -1,5 +1,5 @@
 """What the booking domain tells people: builds plain message contexts from bookings
-and queues them in the outbox (``notifications.enqueue``) in the same transaction.
+and queues them in the outbox (``notifications.enqueue_many``) in the same transaction.
 
 For each booking (group ``booking:<uid>``):
 
@@ -99,9 +99,12 @@ def _sms_may_name(booking: Booking) -> bool:
 
 
 def _professional(booking: Booking) -> Professional:
-    # A move may have changed professional_id after the relationship was loaded.
-    pro = db.session.get(Professional, booking.professional_id)
-    assert pro is not None
+    pro = booking.professional
+    if pro.id != booking.professional_id:
+        # A move changed professional_id after the relationship was loaded: load it
+        # again, so that the page showing the moved booking names the new worker too.
+        db.session.expire(booking, ["professional"])
+        pro = booking.professional
     return pro
 
 
@@ -199,28 +202,32 @@ def _quiet(booking: Booking) -> tuple[int, int]:
 
 def _notice(
     booking: Booking, template: str, context: dict[str, Any], secrets: dict[str, Any] | None
-) -> None:
-    """Queue a notice to the family on each of its channels, due now (SMS: not at night)."""
+) -> list[dict[str, Any]]:
+    """A notice to the family on each of its channels, due now (SMS: not at night)."""
     now = now_utc()
     lang = _language(booking.language)
+    notices = []
     for channel, recipient in _recipients(booking).items():
         due = now
         if channel == "sms":
             due = notifications.sms_send_time(now, booking.organisation.zone, _quiet(booking))
-        notifications.enqueue(
-            channel=channel,
-            recipient=recipient,
-            template=template,
-            language=lang,
-            context=context,
-            secrets=secrets,
-            due_at=due,
-            idempotency_key=f"{_group(booking)}:{template}:{channel}:s{booking.sequence}",
-            group_key=_group(booking),
-            organisation_id=booking.organisation_id,
-            event_at=booking.start_at,
-            expires_at=booking.start_at,
+        notices.append(
+            dict(
+                channel=channel,
+                recipient=recipient,
+                template=template,
+                language=lang,
+                context=context,
+                secrets=secrets,
+                due_at=due,
+                idempotency_key=f"{_group(booking)}:{template}:{channel}:s{booking.sequence}",
+                group_key=_group(booking),
+                organisation_id=booking.organisation_id,
+                event_at=booking.start_at,
+                expires_at=booking.start_at,
+            )
         )
+    return notices
 
 
 def _schedule_reminders(
@@ -228,7 +235,7 @@ def _schedule_reminders(
     context: dict[str, Any],
     secrets: dict[str, Any] | None,
     already: set[tuple[str, int]],
-) -> None:
+) -> list[dict[str, Any]]:
     recipients = _recipients(booking)
     try:
         rules = notifications.parse_rules(booking.service.reminder_rules)
@@ -239,61 +246,73 @@ def _schedule_reminders(
     planned = notifications.plan_reminders(
         rules, as_utc(booking.start_at), now_utc(), booking.organisation.zone, _quiet(booking)
     )
+    reminders = []
     for reminder in planned:
         recipient = recipients.get(reminder.channel)
         if recipient is None or (reminder.channel, reminder.before_min) in already:
             continue
-        notifications.enqueue(
-            channel=reminder.channel,
-            recipient=recipient,
-            template="reminder",
-            language=_language(booking.language),
-            context=context,
-            secrets=secrets,
-            due_at=reminder.due_at,
-            before_min=reminder.before_min,
-            idempotency_key=(
-                f"{_group(booking)}:reminder:{reminder.channel}:"
-                f"{reminder.before_min}:s{booking.sequence}"
-            ),
-            group_key=_group(booking),
-            organisation_id=booking.organisation_id,
-            event_at=booking.start_at,
-            expires_at=booking.start_at,
+        reminders.append(
+            dict(
+                channel=reminder.channel,
+                recipient=recipient,
+                template="reminder",
+                language=_language(booking.language),
+                context=context,
+                secrets=secrets,
+                due_at=reminder.due_at,
+                before_min=reminder.before_min,
+                idempotency_key=(
+                    f"{_group(booking)}:reminder:{reminder.channel}:"
+                    f"{reminder.before_min}:s{booking.sequence}"
+                ),
+                group_key=_group(booking),
+                organisation_id=booking.organisation_id,
+                event_at=booking.start_at,
+                expires_at=booking.start_at,
+            )
         )
+    return reminders
 
 
-def _staff_notice(booking: Booking, event: str, old_start: datetime | None = None) -> None:
+def _staff_notice(
+    booking: Booking, event: str, old_start: datetime | None = None
+) -> list[dict[str, Any]]:
     pro = _professional(booking)
     if not booking.service.staff_notices or not pro.email:
-        return
+        return []
     lang, context = staff_context(booking, event, old_start)
-    notifications.enqueue(
-        channel="email",
-        recipient=pro.email,
-        template="staff_notice",
-        language=lang,
-        context=context,
-        idempotency_key=f"{_group(booking)}:staff:{event}:s{booking.sequence}",
-        group_key=f"{_group(booking)}:staff",
-        organisation_id=booking.organisation_id,
-    )
+    return [
+        dict(
+            channel="email",
+            recipient=pro.email,
+            template="staff_notice",
+            language=lang,
+            context=context,
+            idempotency_key=f"{_group(booking)}:staff:{event}:s{booking.sequence}",
+            group_key=f"{_group(booking)}:staff",
+            organisation_id=booking.organisation_id,
+        )
+    ]
 
 
 def booking_confirmed(booking: Booking, manage_token: str) -> None:
     """Queue the confirmation and schedule the reminders of a new booking."""
     context = client_context(booking)
     secrets = {"manage_url": manage_url(manage_token)}
-    _notice(booking, "confirmation", context, secrets)
-    _schedule_reminders(booking, context, secrets, already=set())
-    _staff_notice(booking, "booked")
+    notifications.enqueue_many(
+        _notice(booking, "confirmation", context, secrets)
+        + _schedule_reminders(booking, context, secrets, already=set())
+        + _staff_notice(booking, "booked")
+    )
 
 
 def booking_cancelled(booking: Booking) -> None:
     """Queue the cancellation notice and drop the booking's pending reminders."""
     notifications.cancel_pending(_group(booking))
-    _notice(booking, "cancelled", client_context(booking), secrets=None)
-    _staff_notice(booking, "cancelled")
+    notifications.enqueue_many(
+        _notice(booking, "cancelled", client_context(booking), secrets=None)
+        + _staff_notice(booking, "cancelled")
+    )
 
 
 def booking_moved(booking: Booking, old_start: datetime) -> None:
@@ -311,6 +330,8 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
         booking.organisation.zone,
         _quiet(booking),
     )
-    _notice(booking, "changed", client_context(booking, old_start), secrets)
-    _schedule_reminders(booking, reminder_context, secrets, already=kept)
-    _staff_notice(booking, "moved", old_start)
+    notifications.enqueue_many(
+        _notice(booking, "changed", client_context(booking, old_start), secrets)
+        + _schedule_reminders(booking, reminder_context, secrets, already=kept)
+        + _staff_notice(booking, "moved", old_start)
+    )

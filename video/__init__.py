@@ -10,6 +10,7 @@ from video.models import Kind, Participant, Room
 from video.rooms import (
     RoomFull,
     add_participant,
+    end_for_booking,
     ensure_room,
     link_secret,
     participant_of,
@@ -25,6 +26,7 @@ __all__ = [
     "Room",
     "RoomFull",
     "add_participant",
+    "end_for_booking",
     "end_room",
     "ensure_room",
     "link_secret",

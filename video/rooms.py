@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 
 from scheduler.extensions import db
 from video.links import Window, secret_hash
@@ -45,6 +46,18 @@ def room_for_booking(booking_id: int) -> Room | None:
     return db.session.scalar(select(Room).where(Room.booking_id == booking_id))
 
 
+# With its participants: the caller asks for someone's link next. No autoflush: a room
+# is flushed as soon as it is made, so nothing pending can change the answer, and the
+# caller's own changes then go out in the same flush as a new room. Built once, as a
+# query with loader options costs more to build than to run.
+_ROOM_WITH_PARTICIPANTS = (
+    select(Room)
+    .where(Room.booking_id == bindparam("booking_id"))
+    .options(joinedload(Room.participants))
+    .execution_options(autoflush=False)
+)
+
+
 def ensure_room(
     secret_key: str,
     *,
@@ -59,7 +72,7 @@ def ensure_room(
 
     A moved booking moves its room's times; the links stay the same.
     """
-    room = room_for_booking(booking_id)
+    room = db.session.scalars(_ROOM_WITH_PARTICIPANTS, {"booking_id": booking_id}).unique().first()
     if room is None:
         now = _now()
         room = Room(
@@ -146,6 +159,16 @@ def remove(participant: Participant) -> None:
     participant.removed_at = participant.removed_at or _now()
     participant.link_hash = None
     db.session.flush()
+
+
+def end_for_booking(booking_id: int) -> None:
+    """End the meeting of a booking, if it has a room, without loading the room: one
+    UPDATE (a room already loaded in the session is updated too)."""
+    db.session.execute(
+        update(Room)
+        .where(Room.booking_id == booking_id, Room.ended_at.is_(None))
+        .values(ended_at=_now())
+    )
 
 
 def end(room: Room) -> None:
