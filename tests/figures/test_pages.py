@@ -21,7 +21,7 @@ from scheduler.models import (
     StaffUser,
     Unit,
 )
-from scheduler.timeutil import now_utc
+from scheduler.timeutil import local_date, now_utc
 from tests.catalogues import compile_figures_catalogues
 from tests.factories import Factories
 from tests.staff.conftest import Staff
@@ -265,6 +265,7 @@ def test_default_period_is_the_last_four_weeks(
 ) -> None:
     sign_in(staff.user("org_admin", unit=org_setup["unit"]))
     html = client.get("/staff/figures?lang=en").get_data(as_text=True)
-    today = now_utc().date()
+    # The organisation's own date: between 22 and 24 UTC, Helsinki is already on the next one.
+    today = local_date(now_utc(), org_setup["unit"].organisation.zone)
     assert f'value="{(today - timedelta(days=27)).isoformat()}"' in html
     assert "There are no figures for this period yet." in html

@@ -15,7 +15,14 @@ from scheduler import booking as ops
 from scheduler.extensions import db
 from scheduler.timeutil import HELSINKI
 from tests.factories import Factories
-from tests.notifications.booking_helpers import book, day_ahead, dispatch, outbox, reminder_time
+from tests.notifications.booking_helpers import (
+    book,
+    day_ahead,
+    dispatch,
+    dispatch_immediate,
+    outbox,
+    reminder_time,
+)
 from tests.notifications.conftest import use_sms, use_smtp
 from tests.notifications.servers import SmsGateway, SmtpServer, body
 
@@ -80,7 +87,7 @@ def test_confirmation_email_carries_text_html_and_an_imip_request(
     booking, token = book(make)
     db.session.commit()
 
-    report = dispatch()
+    report = dispatch_immediate()
 
     assert report.sent == 3  # confirmation e-mail and SMS (log), staff notice
     (confirmation,) = by_recipient(smtp_server, "maija@example.test")
@@ -106,7 +113,7 @@ def test_cancelling_drops_pending_reminders_and_sends_imip_cancel(
     use_smtp(app, smtp_server)
     booking, _ = book(make)
     db.session.commit()
-    dispatch()
+    dispatch_immediate()
 
     ops.cancel(booking, "client")
     db.session.commit()
@@ -134,7 +141,7 @@ def test_rescheduling_retimes_pending_reminders(
     use_smtp(app, smtp_server)
     booking, token = book(make)
     db.session.commit()
-    dispatch()
+    dispatch_immediate()
     old_ids = {m.id for m in outbox(template="reminder")}
 
     new_start = day_ahead(5)
@@ -147,7 +154,7 @@ def test_rescheduling_retimes_pending_reminders(
     for reminder in reminders:
         assert reminder.due_at == new_start - timedelta(hours=24)
         assert reminder.context["date"] == f"{local.day}.{local.month}.{local.year}"
-    dispatch()
+    dispatch_immediate()
     change = by_recipient(smtp_server, "maija@example.test")[-1]
     assert change["Subject"] == "Aikasi on siirretty"
     text = body(change, "plain")
@@ -204,7 +211,7 @@ def test_messages_are_in_the_familys_language_with_finnish_formats(
     booking, _ = book(make, language=language)
     db.session.commit()
 
-    dispatch()
+    dispatch_immediate()
 
     local = booking.start_at.astimezone(HELSINKI)
     date_text = f"{local.day}.{local.month}.{local.year}"
@@ -236,10 +243,10 @@ def test_sms_fits_in_160_characters(
     dispatch(now=reminder_time(booking))
     ops.reschedule(booking, day_ahead(25))
     db.session.commit()
-    dispatch()
+    dispatch_immediate()
     ops.cancel(booking, "client")
     db.session.commit()
-    dispatch()
+    dispatch_immediate()
 
     texts = [r.body["text"] for r in sms_gateway.requests]
     assert len(texts) == 4  # confirmation, reminder, change, cancellation
@@ -265,7 +272,7 @@ def test_sms_names_a_sensitive_service_only_when_the_organisation_allows(
     dispatch(now=reminder_time(booking))
     ops.cancel(booking, "staff")
     db.session.commit()
-    dispatch()
+    dispatch_immediate()
 
     texts = [r.body["text"] for r in sms_gateway.requests]
     assert len(texts) == 3
@@ -281,7 +288,7 @@ def test_staff_notice_carries_no_client_details(
     use_smtp(app, smtp_server)
     book(make)
     db.session.commit()
-    dispatch()
+    dispatch_immediate()
 
     (notice,) = by_recipient(smtp_server, "worker@kunta.test")
     content = notice.as_string()
