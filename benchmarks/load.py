@@ -207,6 +207,24 @@ def start_gunicorn(
     raise RuntimeError("gunicorn did not become ready")
 
 
+def slot_cache_hit_ratio(port: int) -> float | None:
+    """Of the professionals' free times the searches asked for, the share served from the
+    web processes' caches (their Prometheus counter, read over loopback)."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    counts = {"hit": 0.0, "miss": 0.0}
+    for line in text.splitlines():
+        if line.startswith("etaaika_slot_cache_total{"):
+            labels, value = line.rsplit(" ", 1)
+            for result in counts:
+                if f'result="{result}"' in labels:
+                    counts[result] += float(value)
+    asked = counts["hit"] + counts["miss"]
+    return round(counts["hit"] / asked, 3) if asked else None
+
+
 def stop_gunicorn(process: subprocess.Popen[bytes]) -> float:
     """Stop it; returns the CPU seconds the server processes used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -252,6 +270,7 @@ def main() -> None:
                 )
                 try:
                     phase = run_phase(port, service_id, args.seconds, args.connections, args.warmup)
+                    phase["slot_cache_hit_ratio"] = slot_cache_hit_ratio(port)
                 finally:
                     server_cpu = stop_gunicorn(process)
                 errors += phase.pop("errors")

@@ -190,6 +190,35 @@ def free_slots(
     return slots
 
 
+def free_starts_us(
+    service: ServiceParams,
+    worker: WorkerSchedule,
+    zone: ZoneInfo,
+    range_start_us: int,
+    range_end_us: int,
+) -> list[int]:
+    """The worker's free starts in ``[range_start_us, range_end_us)`` (epoch microseconds,
+    sorted), by the rules of ``free_slots`` but without the notice and the horizon, which
+    depend on the moment of asking: the form in which free times are cached.
+
+    Filtering the result to ``[now + min_notice, now + horizon)`` gives the starts
+    ``free_slots`` finds for this worker, except where extra openings chain open time
+    across more than a day (the grid's anchor may then lie before the expanded dates).
+    """
+    if range_start_us >= range_end_us:
+        return []
+    clock = _LocalClock(zone)
+    days_on = _local_days(clock, range_start_us, range_end_us)
+    step = service.slot_interval_min * _US_PER_MIN
+    starts: list[int] = []
+    for free in _free_start_ranges(
+        service, worker, clock, days_on, range_start_us, range_end_us, step
+    ):
+        starts.extend(free)
+    starts.sort()
+    return starts
+
+
 def is_slot_free(
     service: ServiceParams,
     worker: WorkerSchedule,

@@ -13,15 +13,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from scheduler import audit, meetings, messages, slots
 from scheduler.database import is_postgres
 from scheduler.errors import Problem
 from scheduler.extensions import db
 from scheduler.models import Booking, BookingStatus, Professional, Service
-from scheduler.timeutil import as_utc, day_bounds, local_date, now_utc
+from scheduler.timeutil import as_utc, now_utc
 from scheduler.tokens import new_token, token_hash
 
 
@@ -44,12 +45,14 @@ def slot_taken() -> Problem:
     )
 
 
-def _lock_professional(pro: Professional) -> None:
-    """Serialise bookings of one professional (PostgreSQL; SQLite serialises every write)."""
+def _lock_professional(professional_id: int) -> int:
+    """Serialise bookings of one professional (PostgreSQL; SQLite serialises every write);
+    returns the professional's schedule version, read under the lock."""
+    table = Professional.__table__
+    query = select(table.c.schedule_version).where(table.c.id == professional_id)
     if is_postgres():
-        db.session.execute(
-            select(Professional.id).where(Professional.id == pro.id).with_for_update()
-        )
+        query = query.with_for_update()
+    return int(db.session.connection().execute(query).scalar_one())
 
 
 def _expire_stale_holds(professional_id: int, now: datetime) -> None:
@@ -61,6 +64,8 @@ def _expire_stale_holds(professional_id: int, now: datetime) -> None:
             Booking.hold_expires_at <= now,
         )
         .values(status=BookingStatus.EXPIRED.value, hold_token_hash=None, updated_at=now)
+        # A run-out hold stopped blocking at its expiry, which cached free times honour.
+        .execution_options(schedule_touched=True)
     )
 
 
@@ -86,39 +91,36 @@ def _blocks(service: Service, start_at: datetime) -> tuple[datetime, datetime, d
 
 def _take(
     service: Service,
-    pro: Professional,
+    professional_id: int,
     start_at: datetime,
     now: datetime,
     exclude_booking_id: int | None,
     write: Any,
 ) -> bool:
     """Lock the professional, re-check the time and apply ``write``; False when not free."""
-    savepoint = db.session.begin_nested()
-    try:
-        _lock_professional(pro)
-        _expire_stale_holds(pro.id, now)
-        if not slots.is_free(service, pro, start_at, now, exclude_booking_id):
+    for stale_holds_expired in (False, True):
+        savepoint = db.session.begin_nested()
+        try:
+            version = _lock_professional(professional_id)
+            if stale_holds_expired:
+                _expire_stale_holds(professional_id, now)
+            if not slots.is_free(
+                service, professional_id, start_at, now, exclude_booking_id, version
+            ):
+                savepoint.rollback()
+                return False
+            write()
+            db.session.flush()
+        except IntegrityError:
+            # The exclusion constraint refused: either someone committed an overlapping
+            # booking meanwhile, or a hold that ran out has not been marked expired yet
+            # (PostgreSQL still counts it). Mark those and try once more; marking them
+            # only here spares every other booking a write.
             savepoint.rollback()
-            return False
-        write()
-        db.session.flush()
-    except IntegrityError:
-        # The exclusion constraint: someone committed an overlapping booking meanwhile.
-        savepoint.rollback()
-        return False
-    savepoint.commit()
-    return True
-
-
-def _order_by_load(
-    service: Service, pros: list[Professional], start_at: datetime
-) -> list[Professional]:
-    """ "Any worker": the least booked professional of that day first, to share the load."""
-    day_start, day_end = day_bounds(
-        local_date(start_at, service.organisation.zone), service.organisation.zone
-    )
-    load = slots.bookings_on_day([p.id for p in pros], day_start, day_end)
-    return sorted(pros, key=lambda p: (load.get(p.id, 0), p.id))
+            continue
+        savepoint.commit()
+        return True
+    return False
 
 
 def hold(
@@ -144,7 +146,8 @@ def hold(
             {"meeting_mode": "not offered"},
         )
     start_at = _check_start(service, start_at, now)
-    pros = slots.candidates(service, professional_id, language)
+    # "Any worker": the least booked professional of that day first, to share the load.
+    pros = slots.hold_candidates(service, start_at, professional_id, language)
     if not pros:
         raise Problem(404, "no_professional", "No such worker offers this service.")
     end_at, block_start, block_end = _blocks(service, start_at)
@@ -166,23 +169,49 @@ def hold(
         created_at=now,
         updated_at=now,
     )
-    for pro in _order_by_load(service, pros, start_at):
+    for pid in pros:
 
-        def write(pro: Professional = pro) -> None:
-            booking.professional_id = pro.id
+        def write(pid: int = pid) -> None:
+            booking.professional_id = pid
             db.session.add(booking)
 
-        if _take(service, pro, start_at, now, None, write):
+        if _take(service, pid, start_at, now, None, write):
             return booking, token
     raise slot_taken()
 
 
+def _with_related(query: Select[Booking]) -> Select[Booking]:
+    """Load a booking with its service, organisation and worker in one query: confirming,
+    cancelling and showing a booking all need them, and each lazy load is a round trip."""
+    return query.options(
+        joinedload(Booking.service, innerjoin=True),
+        joinedload(Booking.organisation, innerjoin=True),
+        joinedload(Booking.professional, innerjoin=True),
+    )
+
+
+# Built once (a query with loader options costs more to build than to run). A hold is
+# read under a lock of its row (PostgreSQL; SQLite serialises every write): two confirms
+# of one hold at once are taken one after the other, and the second no longer finds it.
+_BY_HOLD_TOKEN = _with_related(
+    select(Booking).where(Booking.hold_token_hash == bindparam("hash"))
+).with_for_update(of=Booking)
+_BY_MANAGE_TOKEN = _with_related(
+    select(Booking).where(Booking.manage_token_hash == bindparam("hash"))
+)
+
+
 def booking_by_hold_token(token: str) -> Booking:
-    booking = db.session.scalar(select(Booking).where(Booking.hold_token_hash == token_hash(token)))
+    booking = db.session.scalar(_BY_HOLD_TOKEN, {"hash": token_hash(token)})
     if booking is None:
         raise Problem(
             404, "hold_not_found", "This reservation was not found. Please choose a time again."
         )
+    _check_hold(booking)
+    return booking
+
+
+def _check_hold(booking: Booking) -> None:
     if (
         booking.status != BookingStatus.HELD.value
         or as_utc(booking.hold_expires_at or now_utc()) <= now_utc()
@@ -190,7 +219,6 @@ def booking_by_hold_token(token: str) -> Booking:
         raise Problem(
             410, "hold_expired", "The reservation of this time ran out. Please choose a time again."
         )
-    return booking
 
 
 def release_hold(token: str) -> None:
@@ -202,9 +230,19 @@ def release_hold(token: str) -> None:
     db.session.flush()
 
 
-def confirm(hold_token: str, client: ClientDetails) -> tuple[Booking, str]:
-    """Turn a hold into a confirmed booking; returns it with the secret manage token."""
-    booking = booking_by_hold_token(hold_token)
+def confirm(
+    hold_token: str, client: ClientDetails, held: Booking | None = None
+) -> tuple[Booking, str]:
+    """Turn a hold into a confirmed booking; returns it with the secret manage token.
+
+    ``held`` is the booking the caller already found by ``hold_token`` (to check the
+    form against its service); it saves looking the hold up twice.
+    """
+    if held is not None and held.hold_token_hash == token_hash(hold_token):
+        booking = held
+        _check_hold(booking)
+    else:
+        booking = booking_by_hold_token(hold_token)
     service = booking.service
     if service.requires_strong_id and not client.identity_subject:
         raise Problem(
@@ -228,7 +266,6 @@ def confirm(hold_token: str, client: ClientDetails) -> tuple[Booking, str]:
     booking.consent_at = now
     booking.confirmed_at = now
     booking.updated_at = now
-    db.session.flush()
     audit.record(
         booking.organisation_id,
         "booking.create",
@@ -246,9 +283,7 @@ def client_identifiers(booking: Booking) -> list[str | None]:
 
 def booking_by_manage_token(token: str) -> Booking:
     """The booking behind a manage link; 404 for a wrong token, 410 once the meeting is over."""
-    booking = db.session.scalar(
-        select(Booking).where(Booking.manage_token_hash == token_hash(token))
-    )
+    booking = db.session.scalar(_BY_MANAGE_TOKEN, {"hash": token_hash(token)})
     if booking is None:
         raise Problem(
             404, "link_not_found", "This link is not valid. Check that it was copied whole."
@@ -275,7 +310,6 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
     booking.cancel_reason = reason
     booking.sequence += 1
     booking.updated_at = now
-    db.session.flush()
     audit.record(
         booking.organisation_id,
         "booking.cancel",
@@ -310,7 +344,7 @@ def reschedule(
         booking.sequence += 1
         booking.updated_at = now
 
-    if not _take(service, pros[0], new_start, now, booking.id, write):
+    if not _take(service, pros[0].id, new_start, now, booking.id, write):
         db.session.refresh(booking)
         raise slot_taken()
     audit.record(
@@ -330,5 +364,7 @@ def expire_holds() -> int:
         update(Booking)
         .where(Booking.status == BookingStatus.HELD.value, Booking.hold_expires_at <= now)
         .values(status=BookingStatus.EXPIRED.value, hold_token_hash=None, updated_at=now)
+        # A run-out hold stopped blocking at its expiry, which cached free times honour.
+        .execution_options(schedule_touched=True)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

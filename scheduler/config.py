@@ -66,12 +66,11 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         )
         options.setdefault("connect_args", {}).update({"timeout": 30, "check_same_thread": False})
     if url.startswith("postgresql"):
-        # A pooled connection is checked before use, so that a restarted server costs no
-        # request once it is back; a server that does not answer fails fast (503), not late.
+        # A server that does not answer fails fast (503), not late. Pooled connections that
+        # sat idle are checked before use (scheduler/database.py), busy ones are not.
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
             app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         )
-        options.setdefault("pool_pre_ping", True)
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
     if (
         app.config["ENV_NAME"] == "production"

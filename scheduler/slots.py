@@ -3,30 +3,60 @@ as plain values, to the pure computation in ``scheduler.availability``."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, and_, cast, extract, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    extract,
+    func,
+    or_,
+    select,
+)
 
-from scheduler import availability
+from scheduler import availability, schedule_versions, slot_cache, standing
 from scheduler.extensions import db
 from scheduler.models import (
     ACTIVE_STATUSES,
-    Absence,
     Booking,
     BookingStatus,
-    ExternalBusy,
-    ExtraOpening,
+    CalendarFeed,
     Professional,
     Service,
-    WeeklyRule,
+    service_professionals,
 )
+from scheduler.models.types import UTCDateTime
 from scheduler.ops.metrics import timed_slot_search
-from scheduler.timeutil import as_utc
+from scheduler.timeutil import day_bounds, local_date
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FOREVER = 1 << 62  # microseconds: later than any instant
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRules:
+    """What decides the free times of a service, as plain values."""
+
+    id: int
+    zone: ZoneInfo
+    params: availability.ServiceParams
+    bookable: bool = True
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Everything here that a cached result depends on."""
+        return (self.id, self.zone.key, self.params)
 
 
 def service_params(service: Service) -> availability.ServiceParams:
@@ -38,6 +68,23 @@ def service_params(service: Service) -> availability.ServiceParams:
         min_notice_min=service.min_notice_min,
         horizon_days=service.horizon_days,
         max_per_day=service.max_per_worker_per_day,
+    )
+
+
+def rules_of(service: Service) -> ServiceRules:
+    return ServiceRules(
+        service.id, service.organisation.zone, service_params(service), service.bookable
+    )
+
+
+# Wider than the load margin of any service the editors allow (8 h + buffers + a day).
+VERSION_MARGIN = timedelta(days=2)
+
+
+def load_margin(params: availability.ServiceParams) -> timedelta:
+    """How far outside a range busy times can still decide starts inside it."""
+    return timedelta(
+        minutes=params.duration_min + params.buffer_before_min + params.buffer_after_min + 1440
     )
 
 
@@ -79,53 +126,52 @@ def load_schedules(
     exclude_booking_id: int | None = None,
 ) -> list[availability.WorkerSchedule]:
     """Everything that decides the professionals' free times in the range, as plain values."""
-    if not professionals:
-        return []
-    ids = [p.id for p in professionals]
-    zone = service.organisation.zone
-    # Busy times just outside the range still block starts inside it through the buffers.
-    margin = timedelta(
-        minutes=service.duration_min + service.buffer_before_min + service.buffer_after_min + 1440
+    schedules, _valid = load_worker_schedules(
+        rules_of(service),
+        [p.id for p in professionals],
+        range_start,
+        range_end,
+        now,
+        exclude_booking_id,
     )
-    lo, hi = range_start - margin, range_end + margin
+    return schedules
 
-    rules: dict[int, list[availability.WeeklyRule]] = defaultdict(list)
-    for rule in db.session.scalars(select(WeeklyRule).where(WeeklyRule.professional_id.in_(ids))):
-        if rule.service_ids and service.id not in rule.service_ids:
-            continue
-        rules[rule.professional_id].append(
-            availability.WeeklyRule(
-                rule.weekday, rule.start_time, rule.end_time, rule.valid_from, rule.valid_to
-            )
-        )
-    openings: dict[int, list[availability.Interval]] = defaultdict(list)
-    for opening in db.session.scalars(
-        select(ExtraOpening).where(
-            ExtraOpening.professional_id.in_(ids),
-            ExtraOpening.start_at < hi,
-            ExtraOpening.end_at > lo,
-        )
-    ):
-        if opening.service_ids and service.id not in opening.service_ids:
-            continue
-        openings[opening.professional_id].append(
-            availability.Interval(opening.start_at, opening.end_at)
-        )
-    absences: dict[int, list[availability.Interval]] = defaultdict(list)
-    for absence in db.session.scalars(
-        select(Absence).where(
-            Absence.professional_id.in_(ids), Absence.start_at < hi, Absence.end_at > lo
-        )
-    ):
-        absences[absence.professional_id].append(
-            availability.Interval(absence.start_at, absence.end_at)
-        )
+
+def load_worker_schedules(
+    rules: ServiceRules,
+    ids: Sequence[int],
+    range_start: datetime,
+    range_end: datetime,
+    now: datetime,
+    exclude_booking_id: int | None = None,
+    versions: Mapping[int, int] | None = None,
+) -> tuple[list[availability.WorkerSchedule], dict[int, int]]:
+    """The schedules of ``ids`` in the range, and per worker until when (epoch
+    microseconds) they hold: the first moment a hold they count runs out.
+
+    With ``versions`` (each professional's current ``schedule_version``) the standing part
+    of the schedules may come from memory (``scheduler/standing.py``); bookings are always
+    read from the database.
+    """
+    if not ids:
+        return [], {}
+    zone = rules.zone
+    service_id = rules.id
+    # Busy times just outside the range still block starts inside it through the buffers.
+    margin = load_margin(rules.params)
+    lo, hi = range_start - margin, range_end + margin
+    lo_us, hi_us = slot_cache.to_us(lo), slot_cache.to_us(hi)
+    if versions is None:
+        standings = standing.load(ids, lo)
+    else:
+        standings = standing.standing({pid: versions[pid] for pid in ids}, now, lo)
     busy_starts: dict[int, list[int]] = defaultdict(list)
     busy_ends: dict[int, list[int]] = defaultdict(list)
     per_day: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    valid_until: dict[int, int] = {}
     connection = db.session.connection()
     dialect = connection.dialect.name
-    count_per_day = service.max_per_worker_per_day is not None
+    count_per_day = rules.params.max_per_day is not None
     bookings = Booking.__table__.c
     # Thousands of rows per search: plain Core rows with instants as epoch microseconds
     # computed by the database, not ORM objects and datetimes, which cost more than the search.
@@ -138,6 +184,7 @@ def load_schedules(
             _epoch_us(bookings.start_at, dialect) if count_per_day else bookings.id,
             _epoch_us(bookings.block_start_at, dialect),
             _epoch_us(bookings.block_end_at, dialect),
+            _epoch_us(bookings.hold_expires_at, dialect),
         ).where(
             bookings.professional_id.in_(ids),
             bookings.block_start_at < hi,
@@ -145,40 +192,40 @@ def load_schedules(
             active_booking_clause(now),  # type: ignore[arg-type]
         )
     ).all()
-    for booking_id, pid, service_id, start_us, block_start_us, block_end_us in booking_rows:
+    for (
+        booking_id,
+        pid,
+        booked_service,
+        start_us,
+        block_start_us,
+        block_end_us,
+        expiry,
+    ) in booking_rows:
         if booking_id == exclude_booking_id:
             continue
         busy_starts[pid].append(block_start_us)
         busy_ends[pid].append(block_end_us)
-        if count_per_day and service_id == service.id:
+        if expiry is not None and expiry < valid_until.get(pid, _FOREVER):
+            valid_until[pid] = expiry
+        if count_per_day and booked_service == service_id:
             local = (_EPOCH + timedelta(microseconds=start_us)).astimezone(zone)
             per_day[pid][local.date()] += 1
-    external = ExternalBusy.__table__.c
-    for pid, start_us, end_us in connection.execute(
-        select(
-            external.professional_id,
-            _epoch_us(external.start_at, dialect),
-            _epoch_us(external.end_at, dialect),
-        ).where(
-            external.professional_id.in_(ids),
-            external.start_at < hi,
-            external.end_at > lo,
+    schedules = []
+    for pid in ids:
+        fixed = standings[pid]
+        imported_starts, imported_ends = fixed.busy_in(lo_us, hi_us)
+        schedules.append(
+            availability.WorkerSchedule(
+                worker_id=pid,
+                rules=fixed.rules_for(service_id),
+                openings=fixed.openings_for(service_id, lo_us, hi_us),
+                absences=fixed.absences_in(lo_us, hi_us),
+                busy_starts_us=busy_starts[pid] + imported_starts,
+                busy_ends_us=busy_ends[pid] + imported_ends,
+                bookings_per_day=dict(per_day[pid]),
+            )
         )
-    ).all():
-        busy_starts[pid].append(start_us)
-        busy_ends[pid].append(end_us)
-    return [
-        availability.WorkerSchedule(
-            worker_id=pid,
-            rules=tuple(rules[pid]),
-            openings=tuple(openings[pid]),
-            absences=tuple(absences[pid]),
-            busy_starts_us=busy_starts[pid],
-            busy_ends_us=busy_ends[pid],
-            bookings_per_day=dict(per_day[pid]),
-        )
-        for pid in ids
-    ]
+    return schedules, {pid: valid_until.get(pid, _FOREVER) for pid in ids}
 
 
 def _epoch_us(column: Any, dialect: str) -> Any:
@@ -190,6 +237,30 @@ def _epoch_us(column: Any, dialect: str) -> Any:
     return cast(extract("epoch", column) * 1_000_000, BigInteger)
 
 
+def version_window(
+    rules: ServiceRules, range_start: datetime, range_end: datetime
+) -> tuple[date, date]:
+    """The UTC dates whose day counters decide the free times of the range: every date a
+    booking loaded for the range can touch (see ``load_worker_schedules``), and at least
+    ``VERSION_MARGIN`` around it, so that one window serves every service a search may
+    read before it knows the service's lengths."""
+    margin = max(load_margin(rules.params), VERSION_MARGIN)
+    return (range_start - margin).astimezone(UTC).date(), (range_end + margin).astimezone(
+        UTC
+    ).date()
+
+
+def loader(rules: ServiceRules) -> slot_cache.Loader:
+    def load(
+        versions: Mapping[int, int], range_start: datetime, range_end: datetime, now: datetime
+    ) -> tuple[list[availability.WorkerSchedule], dict[int, int]]:
+        return load_worker_schedules(
+            rules, list(versions), range_start, range_end, now, versions=versions
+        )
+
+    return load
+
+
 @timed_slot_search
 def find_slots(
     service: Service,
@@ -198,47 +269,116 @@ def find_slots(
     range_end: datetime,
     now: datetime,
 ) -> list[availability.Slot]:
-    """Free slots of ``service`` among ``professionals`` with a start in the range."""
-    schedules = load_schedules(service, professionals, range_start, range_end, now)
-    return availability.free_slots(
-        service_params(service),
-        schedules,
-        service.organisation.zone,
+    """Free slots of ``service`` among ``professionals`` with a start in the range.
+
+    Served from the process's cache of free times where the schedules are unchanged
+    (``scheduler/slot_cache.py``); the same answer as computing them afresh.
+    """
+    rules = rules_of(service)
+    first_day, last_day = version_window(rules, range_start, range_end)
+    versions = schedule_versions.versions([p.id for p in professionals], first_day, last_day)
+    by_worker, _valid = slot_cache.worker_starts(
+        rules.key,
+        rules.params,
+        rules.zone,
+        versions,
+        range_start,
+        range_end,
         now,
-        as_utc(range_start),
-        as_utc(range_end),
+        loader(rules),
     )
+    low, high = slot_cache.visible_bounds(rules.params, range_start, range_end, now)
+    starts, workers_at = slot_cache.merge(by_worker, low, high)
+    duration = timedelta(minutes=rules.params.duration_min)
+    found = []
+    for start_us in starts:
+        start = _EPOCH + timedelta(microseconds=start_us)
+        found.append(availability.Slot(start, start + duration, tuple(workers_at[start_us])))
+    return found
 
 
 def is_free(
     service: Service,
-    professional: Professional,
+    professional_id: int,
     start: datetime,
     now: datetime,
     exclude_booking_id: int | None = None,
+    schedule_version: int | None = None,
 ) -> bool:
-    """Whether ``professional`` can take ``service`` at ``start`` by the rules of the search."""
+    """Whether ``professional`` can take ``service`` at ``start`` by the rules of the search.
+
+    ``schedule_version``, read under the professional's lock, lets the standing part of
+    the schedule come from memory; bookings are always read afresh.
+    """
+    rules = rules_of(service)
     end = start + timedelta(minutes=service.duration_min)
-    (schedule,) = load_schedules(service, [professional], start, end, now, exclude_booking_id)
-    return availability.is_slot_free(
-        service_params(service), schedule, service.organisation.zone, now, start
+    versions = None if schedule_version is None else {professional_id: schedule_version}
+    (schedule,), _valid = load_worker_schedules(
+        rules, [professional_id], start, end, now, exclude_booking_id, versions
     )
+    return availability.is_slot_free(rules.params, schedule, rules.zone, now, start)
 
 
-def bookings_on_day(
-    professional_ids: Sequence[int],
-    day_start: datetime,
-    day_end: datetime,
-) -> dict[int, int]:
-    """How many active bookings each professional has in a window (to share "any worker" load)."""
-    rows = db.session.execute(
-        select(Booking.professional_id, func.count())
+@functools.cache
+def _hold_candidates_query(one_professional: bool) -> Select[Any]:
+    pros = Professional.__table__.c
+    links = service_professionals.c
+    feeds = CalendarFeed.__table__.c
+    bookings = Booking.__table__.c
+    that_day = (
+        select(func.count())
         .where(
-            Booking.professional_id.in_(professional_ids),
-            Booking.start_at >= day_start,
-            Booking.start_at < day_end,
-            Booking.status.in_(ACTIVE_STATUSES),
+            bookings.professional_id == pros.id,
+            bookings.start_at >= bindparam("day_start", type_=UTCDateTime),
+            bookings.start_at < bindparam("day_end", type_=UTCDateTime),
+            bookings.status.in_(ACTIVE_STATUSES),
         )
-        .group_by(Booking.professional_id)
+        .scalar_subquery()
     )
-    return {pid: count for pid, count in rows}
+    query = (
+        select(pros.id, pros.languages, exists().where(feeds.professional_id == pros.id), that_day)
+        .join_from(Professional.__table__, service_professionals, links.professional_id == pros.id)
+        .where(links.service_id == bindparam("service_id"), pros.active.is_(True))
+    )
+    if one_professional:
+        query = query.where(pros.id == bindparam("professional_id"))
+    return query
+
+
+def hold_candidates(
+    service: Service,
+    start: datetime,
+    professional_id: int | None = None,
+    language: str | None = None,
+) -> list[int]:
+    """The professionals of ``candidates`` as ids, the least booked on the local date of
+    ``start`` first (to share the load of "any worker"), in one query."""
+    zone = service.organisation.zone
+    day_start, day_end = day_bounds(local_date(start, zone), zone)
+    rows = db.session.connection().execute(
+        _hold_candidates_query(professional_id is not None),
+        {
+            "service_id": service.id,
+            "day_start": day_start,
+            "day_end": day_end,
+            "professional_id": professional_id,
+        },
+    )
+    found: list[tuple[int, int]] = []
+    with_feed: list[int] = []
+    for pid, languages, has_feed, booked in rows:
+        if language and language not in (languages or []):
+            continue
+        found.append((booked, pid))
+        if has_feed:
+            with_feed.append(pid)
+    withheld = _withheld(with_feed)
+    return [pid for _booked, pid in sorted(found) if pid not in withheld]
+
+
+def _withheld(professional_ids: list[int]) -> set[int]:
+    if not professional_ids:
+        return set()
+    from scheduler.feeds_policy import withheld_professionals
+
+    return withheld_professionals(professional_ids)

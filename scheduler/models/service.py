@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
+from scheduler.models.types import random_version
 
 if TYPE_CHECKING:
     from scheduler.models.organisation import Organisation, Unit
@@ -77,6 +78,13 @@ class Professional(db.Model):  # type: ignore[name-defined]
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["fi"])
     email: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Grows with every change of the weekly rules, absences, extra openings and imported
+    # busy times (scheduler/schedule_versions.py): cached free times are checked against it.
+    # A new professional starts from a random value, so that a reused id never matches
+    # what a running process cached for an earlier professional with that id.
+    schedule_version: Mapped[int] = mapped_column(
+        BigInteger, default=random_version, server_default="0"
+    )
 
     organisation: Mapped[Organisation] = relationship()
     services: Mapped[list[Service]] = relationship(

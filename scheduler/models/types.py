@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,3 +36,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def random_version() -> int:
+    """A starting value for a version counter that a reused id cannot repeat by accident."""
+    return secrets.randbelow(1 << 31) + 1

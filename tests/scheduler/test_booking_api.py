@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from scheduler.booking import expire_holds
 from scheduler.extensions import db
@@ -122,7 +122,8 @@ def test_expired_hold_cannot_be_confirmed_and_its_time_is_free_again(
     start = next_weekday_at(9)
     held = client.post("/api/v1/holds", json={"service_id": service.id, "start_at": iso(start)})
     token = held.json["hold_token"]
-    db.session.execute(update(Booking).values(hold_expires_at=now_utc() - timedelta(minutes=1)))
+    for booking in db.session.scalars(select(Booking)):
+        booking.hold_expires_at = now_utc() - timedelta(minutes=1)
     db.session.commit()
     late = client.post("/api/v1/bookings", json=client_body(token))
     assert late.status_code == 410

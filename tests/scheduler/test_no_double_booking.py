@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from notifications.models import OutboxMessage
 from scheduler.extensions import db
 from scheduler.models import Booking
 from scheduler.schema import create_all
@@ -142,3 +143,76 @@ def test_postgres_itself_refuses_overlapping_bookings_buffers_included(
     db.session.add(_raw_booking(service.id, other.id, service.organisation_id, 0, "d"))
     db.session.add(_raw_booking(service.id, pro.id, service.organisation_id, 65, "e"))
     db.session.commit()
+
+
+CONFIRMERS = 8
+
+
+def race_to_confirm_one_hold(app: Flask, make: Factories) -> Counter[int]:
+    """Several submits of one hold's form at once (a double click, a retry): one wins."""
+    service = make.service()
+    make.professional(service)
+    db.session.commit()
+    held = app.test_client().post(
+        "/api/v1/holds", json={"service_id": service.id, "start_at": iso(next_weekday_at(10))}
+    )
+    assert held.status_code == 201
+    token = held.json["hold_token"]
+    db.session.remove()
+    barrier = threading.Barrier(CONFIRMERS)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def submit(n: int) -> None:
+        client = app.test_client()
+        body = client_body(token)
+        body["client"]["name"] = f"Perhe {n}"
+        barrier.wait()
+        status = client.post("/api/v1/bookings", json=body).status_code
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(CONFIRMERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    confirmed = db.session.scalars(select(Booking).where(Booking.status == "confirmed")).all()
+    assert len(confirmed) == 1
+    # The winner's details stay: no later submit overwrote them.
+    assert confirmed[0].client_name is not None
+    winners = [s for s in statuses if s == 201]
+    assert len(winners) == 1, statuses
+    sent = db.session.execute(select(OutboxMessage.template, OutboxMessage.channel)).all()
+    assert sent, "the winner's confirmation is queued"
+    assert len(sent) == len(set(sent)), "one confirmation's messages, not one set per submit"
+    return Counter(statuses)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_two_confirms_of_one_hold_make_one_booking(
+    backend: str, tmp_path: Path, make: Factories, request: pytest.FixtureRequest
+) -> None:
+    if backend == "postgres":
+        url = request.getfixturevalue("postgres_database")
+    else:
+        url = f"sqlite:///{tmp_path / 'confirm.db'}"
+    app = make_app(
+        tmp_path, url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CONFIRMERS, "max_overflow": 2}
+    )
+    with app.app_context():
+        if backend == "postgres":
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(db.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        else:
+            with db.engine.begin() as connection:
+                create_all(connection)
+        try:
+            outcome = race_to_confirm_one_hold(app, make)
+            assert outcome[201] == 1
+            assert set(outcome) <= {201, 404, 410}, outcome
+        finally:
+            db.session.remove()
+            db.engine.dispose()

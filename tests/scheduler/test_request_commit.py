@@ -7,6 +7,7 @@ import pytest
 from flask import Flask, make_response
 from sqlalchemy import text
 
+from scheduler import database
 from scheduler.extensions import db
 from scheduler.web import commit_request
 from tests.services import PG_ADMIN_URL
@@ -29,3 +30,38 @@ def test_a_lost_connection_never_turns_the_answer_into_a_500(
         assert response.status_code == answered
     # The pool hands the next request a working connection.
     assert pg_app.test_client().get("/api/v1/services").status_code == 200
+
+
+def _end_pooled_connections(database_url: str) -> int:
+    """End every server connection of the app's database from outside, as a restart does."""
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchall()
+    return len(rows)
+
+
+def test_an_idle_connection_that_was_cut_is_replaced_before_use(
+    pg_app: Flask, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = pg_app.test_client()
+    assert client.get("/api/v1/services").status_code == 200
+    db.session.remove()
+    assert _end_pooled_connections(postgres_database) >= 1
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled one counts as idle
+    assert client.get("/api/v1/services").status_code == 200
+
+
+def test_a_busy_connection_that_was_cut_costs_one_503_and_the_pool_recovers(
+    pg_app: Flask, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = pg_app.test_client()
+    assert client.get("/api/v1/services").status_code == 200
+    db.session.remove()
+    assert _end_pooled_connections(postgres_database) >= 1
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)  # none counts as idle
+    answers = [client.get("/api/v1/services").status_code for _ in range(3)]
+    assert answers == [503, 200, 200]

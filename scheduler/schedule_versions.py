@@ -1,0 +1,209 @@
+"""Schedule versions: the numbers that cached free times are checked against.
+
+Every change that can move a professional's free times bumps a version in the same
+transaction as the change, so a reader sees the change and its version together:
+
+* a booking that starts, stops or moves blocking time bumps the counters of the UTC dates
+  its blocked time touches (before and after the change) in ``schedule_days``;
+* weekly rules, absences, extra openings and imported busy times bump the professional's
+  ``schedule_version``.
+
+ORM changes are seen at flush (``after_flush``). A bulk statement on one of these tables
+bypasses that, so it must say that it kept the versions right: call
+:func:`touch_professionals` (or know that nothing visible changed) and pass the execution
+option ``schedule_touched=True``. A bulk statement without it is refused, because a stale
+cache would offer times that are gone.
+
+Holds that run out need no bump: a cached result that counted a hold is used only until
+that hold's expiry (``scheduler/slot_cache.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import BigInteger, cast, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, attributes
+
+from scheduler.extensions import db
+from scheduler.models import (
+    ACTIVE_STATUSES,
+    Absence,
+    Booking,
+    ExternalBusy,
+    ExtraOpening,
+    Professional,
+    ScheduleDay,
+    WeeklyRule,
+)
+from scheduler.models.types import random_version
+from scheduler.timeutil import as_utc
+
+TOUCHED = "schedule_touched"
+_WORKER_WIDE = (WeeklyRule, Absence, ExtraOpening, ExternalBusy)
+_GUARDED = frozenset({Booking, *_WORKER_WIDE})
+_ONE_DAY = timedelta(days=1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class UntrackedScheduleChange(RuntimeError):
+    """A bulk statement changed schedule data without keeping the versions right."""
+
+
+def utc_days(start: datetime, end: datetime) -> list[date]:
+    """The UTC dates that the half-open span ``[start, end)`` touches (at least one)."""
+    first = as_utc(start).date()
+    last = as_utc(max(end - _MICROSECOND, start)).date()
+    days = [first]
+    while days[-1] < last:
+        days.append(days[-1] + _ONE_DAY)
+    return days
+
+
+def touch_professionals(session: Session, professional_ids: Iterable[int]) -> None:
+    """Bump the schedule version of these professionals (rules, absences, busy times…)."""
+    ids = sorted({pid for pid in professional_ids if pid is not None})
+    if not ids:
+        return
+    table = Professional.__table__
+    session.connection().execute(
+        table.update()
+        .where(table.c.id.in_(ids))
+        .values(schedule_version=table.c.schedule_version + 1)
+    )
+
+
+def touch_days(session: Session, pairs: Iterable[tuple[int, date]]) -> None:
+    """Bump the counters of these (professional, UTC date) pairs, creating missing ones."""
+    keys = sorted(set(pairs))  # one order for every writer: no lock-order deadlocks
+    if not keys:
+        return
+    connection = session.connection()
+    table = ScheduleDay.__table__
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(
+        [{"professional_id": pid, "day": day, "version": random_version()} for pid, day in keys]
+    )
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.professional_id, table.c.day],
+            set_={"version": table.c.version + 1},
+        )
+    )
+
+
+def _committed(obj: Any, name: str) -> Any:
+    """The value of an attribute before this flush's change (the current one if unchanged)."""
+    history = attributes.get_history(obj, name, passive=attributes.PASSIVE_NO_INITIALIZE)
+    if history.deleted:
+        return history.deleted[0]
+    if history.unchanged:
+        return history.unchanged[0]
+    return getattr(obj, name)
+
+
+def _booking_days(booking: Booking, *, before: bool) -> list[tuple[int, date]]:
+    read = (lambda name: _committed(booking, name)) if before else booking.__getattribute__
+    if read("status") not in ACTIVE_STATUSES:
+        return []
+    pid, start, end = read("professional_id"), read("block_start_at"), read("block_end_at")
+    if pid is None or start is None or end is None:
+        return []
+    return [(pid, day) for day in utc_days(start, end)]
+
+
+_BOOKING_FIELDS = ("status", "professional_id", "block_start_at", "block_end_at")
+
+
+def _hold_shortened(booking: Booking) -> bool:
+    """A hold that now runs out sooner: results cached until its old expiry are wrong."""
+    old, new = _committed(booking, "hold_expires_at"), booking.hold_expires_at
+    return booking.status == "held" and old is not None and new is not None and new < old
+
+
+def _changed_booking_days(booking: Booking) -> list[tuple[int, date]]:
+    changed = [
+        name
+        for name in _BOOKING_FIELDS
+        if attributes.get_history(booking, name, passive=attributes.PASSIVE_NO_INITIALIZE).deleted
+    ]
+    if not changed:
+        return _booking_days(booking, before=False) if _hold_shortened(booking) else []
+    before, after = _booking_days(booking, before=True), _booking_days(booking, before=False)
+    if changed == ["status"] and before and after:
+        # Held → confirmed blocks the same time: a cached result that counted the hold
+        # stays right (it is used only until the hold would have run out anyway).
+        return []
+    return before + after
+
+
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    days: list[tuple[int, date]] = []
+    workers: set[int] = set()
+    for obj in session.new:
+        if isinstance(obj, Booking):
+            days += _booking_days(obj, before=False)
+        elif isinstance(obj, _WORKER_WIDE):
+            workers.add(obj.professional_id)
+    for obj in session.dirty:
+        if isinstance(obj, Booking):
+            days += _changed_booking_days(obj)
+        elif isinstance(obj, _WORKER_WIDE) and session.is_modified(obj):
+            workers.update((obj.professional_id, _committed(obj, "professional_id")))
+    for obj in session.deleted:
+        if isinstance(obj, Booking):
+            days += _booking_days(obj, before=True)
+        elif isinstance(obj, _WORKER_WIDE):
+            workers.add(_committed(obj, "professional_id"))
+    touch_days(session, days)
+    touch_professionals(session, workers)
+
+
+def _refuse_untracked_bulk(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    if state.execution_options.get(TOUCHED):
+        return
+    touched = {mapper.class_ for mapper in state.all_mappers} & _GUARDED
+    if touched:
+        names = ", ".join(sorted(cls.__name__ for cls in touched))
+        raise UntrackedScheduleChange(
+            f"a bulk statement on {names} must keep the schedule versions right "
+            f"(scheduler.schedule_versions) and say so with execution_options({TOUCHED}=True)"
+        )
+
+
+def register() -> None:
+    """Attach the listeners to the application's sessions (once)."""
+    if not event.contains(FlaskSession, "after_flush", _after_flush):
+        event.listen(FlaskSession, "after_flush", _after_flush)
+        event.listen(FlaskSession, "do_orm_execute", _refuse_untracked_bulk)
+
+
+def versions(
+    professional_ids: Sequence[int], first_day: date, last_day: date
+) -> dict[int, tuple[int, int]]:
+    """(schedule_version, sum of the day counters from first_day to last_day) per professional."""
+    if not professional_ids:
+        return {}
+    pros = Professional.__table__
+    days = ScheduleDay.__table__
+    day_sum = (
+        select(cast(func.coalesce(func.sum(days.c.version), 0), BigInteger))
+        .where(
+            days.c.professional_id == pros.c.id,
+            days.c.day >= first_day,
+            days.c.day <= last_day,
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.connection().execute(
+        select(pros.c.id, pros.c.schedule_version, day_sum).where(
+            pros.c.id.in_(list(professional_ids))
+        )
+    )
+    return {pid: (int(version), int(summed)) for pid, version, summed in rows}

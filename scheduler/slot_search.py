@@ -1,0 +1,200 @@
+"""The slot search of the JSON API: the hot path of the whole service.
+
+Families search far more often than anyone books, so this path reads no ORM objects: the
+service's rules and the candidate professionals with their schedule versions come in two
+one prepared query, and the free times themselves from the process's cache
+(``scheduler/slot_cache.py``) whenever the versions are unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, Row, Select, and_, bindparam, cast, exists, func, select
+
+from scheduler import availability, schedule_versions, slot_cache
+from scheduler.extensions import db
+from scheduler.models import (
+    CalendarFeed,
+    Organisation,
+    Professional,
+    ScheduleDay,
+    Service,
+    service_professionals,
+)
+from scheduler.ops.metrics import timed_slot_search
+from scheduler.slots import VERSION_MARGIN, ServiceRules, load_margin, loader, version_window
+from scheduler.timeutil import local_instant
+
+
+@functools.cache
+def _search_query(one_professional: bool) -> Select[Any]:
+    """The service with its organisation's zone, and each candidate professional with the
+    versions of their schedule over the range's dates: one row per professional, or one
+    row without a professional when there is none (so a missing service has no row)."""
+    services, organisations = Service.__table__.c, Organisation.__table__.c
+    pros = Professional.__table__.c
+    links = service_professionals.c
+    days = ScheduleDay.__table__.c
+    feeds = CalendarFeed.__table__.c
+    day_sum = (
+        select(cast(func.coalesce(func.sum(days.version), 0), BigInteger))
+        .where(
+            days.professional_id == pros.id,
+            days.day >= bindparam("first_day"),
+            days.day <= bindparam("last_day"),
+        )
+        .scalar_subquery()
+    )
+    candidates = and_(pros.id == links.professional_id, pros.active.is_(True))
+    if one_professional:
+        candidates = and_(candidates, pros.id == bindparam("professional_id"))
+    team = service_professionals.join(Professional.__table__, candidates)
+    return (
+        select(
+            services.duration_min,
+            services.slot_interval_min,
+            services.buffer_before_min,
+            services.buffer_after_min,
+            services.min_notice_min,
+            services.horizon_days,
+            services.max_per_worker_per_day,
+            services.bookable,
+            organisations.timezone,
+            pros.id,
+            pros.languages,
+            pros.schedule_version,
+            day_sum,
+            exists().where(feeds.professional_id == pros.id),
+        )
+        .select_from(
+            Service.__table__.join(
+                Organisation.__table__, organisations.id == services.organisation_id
+            ).outerjoin(team, links.service_id == services.id)
+        )
+        .where(services.id == bindparam("service_id"))
+        .order_by(pros.id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """What a slot search needs to know before any free time is looked up."""
+
+    rules: ServiceRules
+    # The candidate professionals (those of ``scheduler.slots.candidates``) with their
+    # schedule versions for the range.
+    versions: dict[int, slot_cache.Versions]
+
+
+def prepare(
+    service_id: int,
+    first: date,
+    last: date,
+    professional_id: int | None = None,
+    language: str | None = None,
+) -> Search | None:
+    """The service's rules and its candidates' schedule versions in one query, or None
+    when there is no such service.
+
+    ``first`` and ``last`` bound the local dates searched (the zone is not known before
+    the query); the day counters are summed over the UTC dates three days around them,
+    which covers ``VERSION_MARGIN`` in any zone.
+    """
+    first_day, last_day = first - _AROUND, last + _AROUND
+    rows = _read(
+        _search_query(professional_id is not None),
+        {
+            "service_id": service_id,
+            "first_day": first_day,
+            "last_day": last_day,
+            "professional_id": professional_id,
+        },
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    params = availability.ServiceParams(
+        duration_min=row.duration_min,
+        slot_interval_min=row.slot_interval_min,
+        buffer_before_min=row.buffer_before_min,
+        buffer_after_min=row.buffer_after_min,
+        min_notice_min=row.min_notice_min,
+        horizon_days=row.horizon_days,
+        max_per_day=row.max_per_worker_per_day,
+    )
+    rules = ServiceRules(service_id, _zone(row.timezone), params, bool(row.bookable))
+    versions: dict[int, slot_cache.Versions] = {}
+    with_feed: list[int] = []
+    for row in rows:
+        pid, languages, version, summed, has_feed = tuple(row)[-5:]
+        if pid is None or (language and language not in (languages or [])):
+            continue
+        versions[pid] = (int(version), int(summed))
+        if has_feed:
+            with_feed.append(pid)
+    if with_feed:
+        from scheduler.feeds_policy import withheld_professionals
+
+        for pid in withheld_professionals(with_feed):
+            del versions[pid]
+    if load_margin(params) > VERSION_MARGIN:
+        # Longer than the editors allow; the three days above would not cover it.
+        zone = rules.zone
+        window = version_window(
+            rules,
+            local_instant(first, time(0), zone),
+            local_instant(last + timedelta(days=1), time(0), zone),
+        )
+        versions = {
+            pid: found for pid, found in schedule_versions.versions(list(versions), *window).items()
+        }
+    return Search(rules, versions)
+
+
+_AROUND = timedelta(days=3)
+
+
+def _read(statement: Select[Any], values: dict[str, Any]) -> list[Row[Any]]:
+    """Run the search's one read.
+
+    On PostgreSQL it runs outside the request's transaction, in autocommit: a search
+    changes nothing, and a transaction of its own would cost two more round trips (BEGIN
+    and COMMIT) on the busiest request of the service. SQLite reads in the session, whose
+    transactions its locking relies on.
+    """
+    if db.engine.dialect.name != "postgresql":
+        return list(db.session.connection().execute(statement, values).all())
+    with db.engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        return list(autocommit.execute(statement, values).all())
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@timed_slot_search
+def search_json(
+    search: Search, range_start: datetime, range_end: datetime, now: datetime
+) -> list[str]:
+    """The JSON pieces of the free slots of a search (see ``slot_cache.answer``)."""
+    rules = search.rules
+    if not rules.bookable:
+        return []
+    _starts, pieces = slot_cache.answer(
+        rules.key,
+        rules.params,
+        rules.zone,
+        search.versions,
+        range_start,
+        range_end,
+        now,
+        loader(rules),
+    )
+    return pieces
