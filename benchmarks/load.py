@@ -9,7 +9,8 @@ can be measured: on a two-core machine it competes with the servers it measures.
 Prints one JSON object: {"rps_1", "p95_ms_1", "rps_2", "p95_ms_2", "errors",
 "double_bookings", ...} where rps/p95 are over all requests of the phase, plus the slot
 searches on their own (``search_rps_N``, ``search_p95_ms_N``), the generator's and the
-servers' CPU seconds, and the settings. Each phase runs ``--seconds`` (default 15).
+servers' CPU seconds, the share of workers' free times the servers took from their caches
+(``slot_cache_hit_ratio_N``), and the settings. Each phase runs ``--seconds`` (default 15).
 
     .venv/bin/python benchmarks/load.py [--seconds 15] [--connections 16] [--threads 4]
 

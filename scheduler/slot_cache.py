@@ -27,7 +27,8 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from time import gmtime, strftime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from prometheus_client import Counter
@@ -109,10 +110,21 @@ def cache() -> SlotCache:
     return found
 
 
+class Rules(Protocol):
+    """What decides a service's free times (``scheduler.slots.ServiceRules``)."""
+
+    @property
+    def key(self) -> Hashable: ...
+
+    @property
+    def params(self) -> availability.ServiceParams: ...
+
+    @property
+    def zone(self) -> ZoneInfo: ...
+
+
 def worker_starts(
-    rules_key: Hashable,
-    params: availability.ServiceParams,
-    zone: Any,
+    rules: Rules,
     versions: Mapping[int, Versions],
     range_start: datetime,
     range_end: datetime,
@@ -123,6 +135,7 @@ def worker_starts(
     until when all of them hold; loads only the professionals not cached under their
     current versions."""
     store = cache().workers
+    rules_key, params, zone = rules.key, rules.params, rules.zone
     start_us, end_us, now_us = to_us(range_start), to_us(range_end), to_us(now)
     found: dict[int, list[int]] = {}
     valid_until = 1 << 62
@@ -196,9 +209,7 @@ def _iso(instant_us: int) -> str:
 
 
 def answer(
-    rules_key: Hashable,
-    params: availability.ServiceParams,
-    zone: Any,
+    rules: Rules,
     versions: Mapping[int, Versions],
     range_start: datetime,
     range_end: datetime,
@@ -208,13 +219,12 @@ def answer(
     """The free starts of a search cut to what may be shown now, each with its JSON piece
     ``{"end_at": …, "professional_ids": […], "start_at": …}`` (keys sorted, compact)."""
     store = cache().answers
-    key = (rules_key, tuple(sorted(versions.items())), to_us(range_start), to_us(range_end))
+    params = rules.params
+    key = (rules.key, tuple(sorted(versions.items())), to_us(range_start), to_us(range_end))
     now_us = to_us(now)
     found = store.get(key, now_us)
     if found is None:
-        by_worker, valid_until = worker_starts(
-            rules_key, params, zone, versions, range_start, range_end, now, load
-        )
+        by_worker, valid_until = worker_starts(rules, versions, range_start, range_end, now, load)
         starts, workers_at = merge(by_worker, -(1 << 62), 1 << 62)
         duration = params.duration_min * _US_PER_MIN
         pieces = [

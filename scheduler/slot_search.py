@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Row, Select, and_, bindparam, cast, exists, func, select
 
-from scheduler import availability, schedule_versions, slot_cache
+from scheduler import schedule_versions, slot_cache
 from scheduler.extensions import db
 from scheduler.models import (
     CalendarFeed,
@@ -27,7 +27,14 @@ from scheduler.models import (
     service_professionals,
 )
 from scheduler.ops.metrics import timed_slot_search
-from scheduler.slots import VERSION_MARGIN, ServiceRules, load_margin, loader, version_window
+from scheduler.slots import (
+    VERSION_MARGIN,
+    ServiceRules,
+    load_margin,
+    loader,
+    service_params,
+    version_window,
+)
 from scheduler.timeutil import local_instant
 
 
@@ -118,15 +125,7 @@ def prepare(
     if not rows:
         return None
     row = rows[0]
-    params = availability.ServiceParams(
-        duration_min=row.duration_min,
-        slot_interval_min=row.slot_interval_min,
-        buffer_before_min=row.buffer_before_min,
-        buffer_after_min=row.buffer_after_min,
-        min_notice_min=row.min_notice_min,
-        horizon_days=row.horizon_days,
-        max_per_day=row.max_per_worker_per_day,
-    )
+    params = service_params(row)
     rules = ServiceRules(service_id, _zone(row.timezone), params, bool(row.bookable))
     versions: dict[int, slot_cache.Versions] = {}
     with_feed: list[int] = []
@@ -188,9 +187,7 @@ def search_json(
     if not rules.bookable:
         return []
     _starts, pieces = slot_cache.answer(
-        rules.key,
-        rules.params,
-        rules.zone,
+        rules,
         search.versions,
         range_start,
         range_end,

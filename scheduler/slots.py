@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -59,7 +59,19 @@ class ServiceRules:
         return (self.id, self.zone.key, self.params)
 
 
-def service_params(service: Service) -> availability.ServiceParams:
+class ServiceLengths(Protocol):
+    """A service's fields that decide its times (a ``Service``, or a row of its columns)."""
+
+    duration_min: int
+    slot_interval_min: int
+    buffer_before_min: int
+    buffer_after_min: int
+    min_notice_min: int
+    horizon_days: int
+    max_per_worker_per_day: int | None
+
+
+def service_params(service: ServiceLengths) -> availability.ServiceParams:
     return availability.ServiceParams(
         duration_min=service.duration_min,
         slot_interval_min=service.slot_interval_min,
@@ -278,9 +290,7 @@ def find_slots(
     first_day, last_day = version_window(rules, range_start, range_end)
     versions = schedule_versions.versions([p.id for p in professionals], first_day, last_day)
     by_worker, _valid = slot_cache.worker_starts(
-        rules.key,
-        rules.params,
-        rules.zone,
+        rules,
         versions,
         range_start,
         range_end,
