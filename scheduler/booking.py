@@ -22,6 +22,7 @@ from scheduler.database import is_postgres
 from scheduler.errors import Problem
 from scheduler.extensions import db
 from scheduler.models import Booking, BookingStatus, Professional, Service
+from scheduler.schedule_versions import touching
 from scheduler.timeutil import as_utc, now_utc
 from scheduler.tokens import new_token, token_hash
 
@@ -55,18 +56,21 @@ def _lock_professional(professional_id: int) -> int:
     return int(db.session.connection().execute(query).scalar_one())
 
 
-def _expire_stale_holds(professional_id: int, now: datetime) -> None:
-    db.session.execute(
-        update(Booking)
-        .where(
-            Booking.professional_id == professional_id,
-            Booking.status == BookingStatus.HELD.value,
-            Booking.hold_expires_at <= now,
-        )
-        .values(status=BookingStatus.EXPIRED.value, hold_token_hash=None, updated_at=now)
-        # A run-out hold stopped blocking at its expiry, which cached free times honour.
-        .execution_options(schedule_touched=True)
+def _expire_run_out_holds(now: datetime, professional_id: int | None = None) -> int:
+    """Mark holds whose time ran out (of one professional, or all) expired; how many."""
+    query = update(Booking).where(
+        Booking.status == BookingStatus.HELD.value, Booking.hold_expires_at <= now
     )
+    if professional_id is not None:
+        query = query.where(Booking.professional_id == professional_id)
+    # A run-out hold stopped blocking at its expiry, which cached free times honour:
+    # no schedule version to bump.
+    result = db.session.execute(
+        touching(
+            query.values(status=BookingStatus.EXPIRED.value, hold_token_hash=None, updated_at=now)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _check_start(service: Service, start_at: datetime, now: datetime) -> datetime:
@@ -103,7 +107,7 @@ def _take(
         try:
             version = _lock_professional(professional_id)
             if stale_holds_expired:
-                _expire_stale_holds(professional_id, now)
+                _expire_run_out_holds(now, professional_id)
             if not slots.is_free(
                 service, professional_id, start_at, now, exclude_booking_id, version
             ):
@@ -359,12 +363,4 @@ def reschedule(
 
 def expire_holds() -> int:
     """Periodic job: holds whose time ran out give the time back. Safe to run twice."""
-    now = now_utc()
-    result = db.session.execute(
-        update(Booking)
-        .where(Booking.status == BookingStatus.HELD.value, Booking.hold_expires_at <= now)
-        .values(status=BookingStatus.EXPIRED.value, hold_token_hash=None, updated_at=now)
-        # A run-out hold stopped blocking at its expiry, which cached free times honour.
-        .execution_options(schedule_touched=True)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return _expire_run_out_holds(now_utc())

@@ -9,10 +9,10 @@ transaction as the change, so a reader sees the change and its version together:
   ``schedule_version``.
 
 ORM changes are seen at flush (``after_flush``). A bulk statement on one of these tables
-bypasses that, so it must say that it kept the versions right: call
-:func:`touch_professionals` (or know that nothing visible changed) and pass the execution
-option ``schedule_touched=True``. A bulk statement without it is refused, because a stale
-cache would offer times that are gone.
+bypasses that, so it must name the professionals it changes: ``touching(statement, ids)``
+bumps their versions as the statement runs (no ids: nothing that a cache counts changes).
+A bulk statement without it is refused, because a stale cache would offer times that are
+gone.
 
 Holds that run out need no bump: a cached result that counted a hold is used only until
 that hold's expiry (``scheduler/slot_cache.py``).
@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import BigInteger, cast, event, func, select
+from sqlalchemy import BigInteger, Executable, bindparam, cast, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, attributes
 
@@ -34,6 +34,7 @@ from scheduler.models import (
     ACTIVE_STATUSES,
     Absence,
     Booking,
+    BookingStatus,
     ExternalBusy,
     ExtraOpening,
     Professional,
@@ -44,6 +45,7 @@ from scheduler.models.types import random_version
 from scheduler.timeutil import as_utc
 
 TOUCHED = "schedule_touched"
+S = TypeVar("S", bound=Executable)
 _WORKER_WIDE = (WeeklyRule, Absence, ExtraOpening, ExternalBusy)
 _GUARDED = frozenset({Booking, *_WORKER_WIDE})
 _ONE_DAY = timedelta(days=1)
@@ -107,10 +109,14 @@ def _committed(obj: Any, name: str) -> Any:
 
 
 def _booking_days(booking: Booking, *, before: bool) -> list[tuple[int, date]]:
-    read = (lambda name: _committed(booking, name)) if before else booking.__getattribute__
-    if read("status") not in ACTIVE_STATUSES:
+    """The (professional, UTC date) pairs the booking blocks, before or after this flush."""
+
+    def value(name: str) -> Any:
+        return _committed(booking, name) if before else getattr(booking, name)
+
+    if value("status") not in ACTIVE_STATUSES:
         return []
-    pid, start, end = read("professional_id"), read("block_start_at"), read("block_end_at")
+    pid, start, end = value("professional_id"), value("block_start_at"), value("block_end_at")
     if pid is None or start is None or end is None:
         return []
     return [(pid, day) for day in utc_days(start, end)]
@@ -122,7 +128,12 @@ _BOOKING_FIELDS = ("status", "professional_id", "block_start_at", "block_end_at"
 def _hold_shortened(booking: Booking) -> bool:
     """A hold that now runs out sooner: results cached until its old expiry are wrong."""
     old, new = _committed(booking, "hold_expires_at"), booking.hold_expires_at
-    return booking.status == "held" and old is not None and new is not None and new < old
+    return (
+        booking.status == BookingStatus.HELD.value
+        and old is not None
+        and new is not None
+        and new < old
+    )
 
 
 def _changed_booking_days(booking: Booking) -> list[tuple[int, date]]:
@@ -163,17 +174,26 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     touch_professionals(session, workers)
 
 
-def _refuse_untracked_bulk(state: ORMExecuteState) -> None:
+def touching(statement: S, professional_ids: Iterable[int] = ()) -> S:
+    """``statement`` (a bulk change of schedule data) marked with the professionals whose
+    versions it must bump; they are bumped in the same transaction when it runs. Without
+    ids it says that nothing a cache counts changes (holds that already ran out)."""
+    return statement.execution_options(**{TOUCHED: tuple(professional_ids)})
+
+
+def _track_bulk(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
-    if state.execution_options.get(TOUCHED):
+    professional_ids = state.execution_options.get(TOUCHED)
+    if professional_ids is not None:
+        touch_professionals(state.session, professional_ids)
         return
-    touched = {mapper.class_ for mapper in state.all_mappers} & _GUARDED
-    if touched:
-        names = ", ".join(sorted(cls.__name__ for cls in touched))
+    guarded = {mapper.class_ for mapper in state.all_mappers} & _GUARDED
+    if guarded:
+        names = ", ".join(sorted(cls.__name__ for cls in guarded))
         raise UntrackedScheduleChange(
-            f"a bulk statement on {names} must keep the schedule versions right "
-            f"(scheduler.schedule_versions) and say so with execution_options({TOUCHED}=True)"
+            f"a bulk statement on {names} must name the professionals it changes: "
+            "scheduler.schedule_versions.touching(statement, ids)"
         )
 
 
@@ -181,7 +201,22 @@ def register() -> None:
     """Attach the listeners to the application's sessions (once)."""
     if not event.contains(FlaskSession, "after_flush", _after_flush):
         event.listen(FlaskSession, "after_flush", _after_flush)
-        event.listen(FlaskSession, "do_orm_execute", _refuse_untracked_bulk)
+        event.listen(FlaskSession, "do_orm_execute", _track_bulk)
+
+
+def day_counter_sum(professional_id: Any) -> Any:
+    """The sum of a professional's day counters from ``:first_day`` to ``:last_day``
+    (bound parameters), as a scalar subquery for ``professional_id`` (a column)."""
+    days = ScheduleDay.__table__.c
+    return (
+        select(cast(func.coalesce(func.sum(days.version), 0), BigInteger))
+        .where(
+            days.professional_id == professional_id,
+            days.day >= bindparam("first_day"),
+            days.day <= bindparam("last_day"),
+        )
+        .scalar_subquery()
+    )
 
 
 def versions(
@@ -190,20 +225,11 @@ def versions(
     """(schedule_version, sum of the day counters from first_day to last_day) per professional."""
     if not professional_ids:
         return {}
-    pros = Professional.__table__
-    days = ScheduleDay.__table__
-    day_sum = (
-        select(cast(func.coalesce(func.sum(days.c.version), 0), BigInteger))
-        .where(
-            days.c.professional_id == pros.c.id,
-            days.c.day >= first_day,
-            days.c.day <= last_day,
-        )
-        .scalar_subquery()
-    )
+    pros = Professional.__table__.c
     rows = db.session.connection().execute(
-        select(pros.c.id, pros.c.schedule_version, day_sum).where(
-            pros.c.id.in_(list(professional_ids))
-        )
+        select(pros.id, pros.schedule_version, day_counter_sum(pros.id)).where(
+            pros.id.in_(list(professional_ids))
+        ),
+        {"first_day": first_day, "last_day": last_day},
     )
     return {pid: (int(version), int(summed)) for pid, version, summed in rows}

@@ -24,7 +24,7 @@ from scheduler.models import (
     Professional,
     Unit,
 )
-from scheduler.schedule_versions import touch_professionals
+from scheduler.schedule_versions import touching
 from scheduler.timeutil import now_utc
 from scheduler.tokens import new_token, token_hash
 
@@ -56,11 +56,10 @@ def add_feed(professional: Professional, url: str, label: str | None = None) -> 
 
 def remove_feed(feed: CalendarFeed) -> None:
     """Disconnect a feed and forget the busy times it gave."""
-    touch_professionals(db.session(), [feed.professional_id])
     db.session.execute(
-        delete(ExternalBusy)
-        .where(ExternalBusy.feed_id == feed.id)
-        .execution_options(schedule_touched=True)
+        touching(
+            delete(ExternalBusy).where(ExternalBusy.feed_id == feed.id), [feed.professional_id]
+        )
     )
     db.session.delete(feed)
     db.session.flush()

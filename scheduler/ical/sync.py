@@ -23,7 +23,7 @@ from scheduler.ical.busy import ImportResult, read_busy
 from scheduler.ical.fetch import FetchResult, fetch_feed
 from scheduler.ical.settings import setting
 from scheduler.models import CalendarFeed, ExternalBusy, Organisation, Professional
-from scheduler.schedule_versions import touch_professionals
+from scheduler.schedule_versions import touching
 from scheduler.timeutil import now_utc
 
 log = logging.getLogger(__name__)
@@ -152,15 +152,14 @@ def _store(
         # Keep the validators of the last good answer: a 304 must never bless a broken file.
         _fail(feed, imported.error or "unreadable", imported.error_detail)
         return
-    touch_professionals(db.session(), [feed.professional_id])
     db.session.execute(
-        delete(ExternalBusy)
-        .where(ExternalBusy.feed_id == feed.id)
-        .execution_options(schedule_touched=True)
+        touching(
+            delete(ExternalBusy).where(ExternalBusy.feed_id == feed.id), [feed.professional_id]
+        )
     )
     if imported.intervals:
         db.session.execute(
-            insert(ExternalBusy).execution_options(schedule_touched=True),
+            touching(insert(ExternalBusy), [feed.professional_id]),
             [
                 {
                     "professional_id": feed.professional_id,

@@ -31,7 +31,7 @@ from scheduler.models import (
     Service,
     WeeklyRule,
 )
-from scheduler.schedule_versions import touch_professionals
+from scheduler.schedule_versions import touching
 from scheduler.staff import texts
 from scheduler.staff.access import not_found, professional_or_404, visible_professionals
 from scheduler.staff.blueprint import bp, current_user
@@ -257,11 +257,8 @@ def hours_save(professional_id: int) -> ResponseReturnValue:
     )
     if orphans and not _confirmed():
         return _confirm(pro, orphans, url_for("staff.hours_save", professional_id=pro.id))
-    touch_professionals(db.session(), [pro.id])
     db.session.execute(
-        delete(WeeklyRule)
-        .where(WeeklyRule.professional_id == pro.id)
-        .execution_options(schedule_touched=True)
+        touching(delete(WeeklyRule).where(WeeklyRule.professional_id == pro.id), [pro.id])
     )
     for rule in parsed.rules:
         db.session.add(
