@@ -84,8 +84,8 @@ class Interval:
         _require_aware(self.end, "Interval.end")
         if self.end < self.start:
             raise ValueError("an interval must not end before it starts")
-        object.__setattr__(self, "start_us", _to_us(self.start))
-        object.__setattr__(self, "end_us", _to_us(self.end))
+        object.__setattr__(self, "start_us", to_us(self.start))
+        object.__setattr__(self, "end_us", to_us(self.end))
 
 
 _START_US = attrgetter("start_us")
@@ -160,7 +160,7 @@ def free_slots(
     _require_aware(now, "now")
     _require_aware(range_start, "range_start")
     _require_aware(range_end, "range_end")
-    window = _window(service, _to_us(now), _to_us(range_start), _to_us(range_end))
+    window = _window(service, to_us(now), to_us(range_start), to_us(range_end))
     if window is None or not workers:
         return []
     clock = _LocalClock(zone)
@@ -233,8 +233,8 @@ def is_slot_free(
     """
     _require_aware(now, "now")
     _require_aware(start, "start")
-    start_us = _to_us(start)
-    window = _window(service, _to_us(now), start_us, start_us + 1)
+    start_us = to_us(start)
+    window = _window(service, to_us(now), start_us, start_us + 1)
     if window is None:
         return False
     clock = _LocalClock(zone)
@@ -251,7 +251,7 @@ def _require_aware(value: datetime, name: str) -> None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
 
 
-def _to_us(instant: datetime) -> int:
+def to_us(instant: datetime) -> int:
     """Microseconds since the epoch: exact, unlike the float of ``timestamp()``."""
     return (instant - _EPOCH) // _MICROSECOND
 
@@ -274,7 +274,7 @@ class _LocalClock:
         cached = self._cache.get(key)
         if cached is None:
             local = datetime.combine(day, wall, tzinfo=self.zone)
-            cached = self._cache[key] = _to_us(local.astimezone(UTC))
+            cached = self._cache[key] = to_us(local.astimezone(UTC))
         return cached
 
     def local_date(self, instant_us: int) -> date:

@@ -25,7 +25,7 @@ import threading
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from time import gmtime, strftime
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -34,10 +34,10 @@ from flask import current_app
 from prometheus_client import Counter
 
 from scheduler import availability
+from scheduler.availability import to_us
 
 V = TypeVar("V")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+FOREVER = 1 << 62  # epoch microseconds later than any instant
 _US_PER_MIN = 60_000_000
 _US_PER_DAY = 86_400_000_000
 
@@ -56,10 +56,6 @@ Versions = tuple[int, int]
 Loader = Callable[..., tuple[Sequence[availability.WorkerSchedule], Mapping[int, int]]]
 
 
-def to_us(instant: datetime) -> int:
-    return (instant - _EPOCH) // _MICROSECOND
-
-
 class _Store(Generic[V]):
     """A bounded mapping; when full, the oldest half is dropped."""
 
@@ -68,11 +64,12 @@ class _Store(Generic[V]):
         self.items: dict[Hashable, tuple[int, V]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, now_us: int) -> V | None:
+    def get(self, key: Hashable, now_us: int) -> tuple[int, V] | None:
+        """(valid until, value) of a key whose value is still valid at ``now_us``."""
         found = self.items.get(key)
         if found is None or found[0] <= now_us:
             return None
-        return found[1]
+        return found
 
     def put(self, key: Hashable, valid_until: int, value: V) -> None:
         if len(self.items) >= self.size:
@@ -138,14 +135,14 @@ def worker_starts(
     rules_key, params, zone = rules.key, rules.params, rules.zone
     start_us, end_us, now_us = to_us(range_start), to_us(range_end), to_us(now)
     found: dict[int, list[int]] = {}
-    valid_until = 1 << 62
+    valid_until = FOREVER
     missing: list[tuple[int, Hashable]] = []
     for pid, version in versions.items():
         key = (rules_key, pid, version, start_us, end_us)
-        entry = store.items.get(key)
-        if entry is not None and entry[0] > now_us:
-            found[pid] = entry[1]
+        entry = store.get(key, now_us)
+        if entry is not None:
             valid_until = min(valid_until, entry[0])
+            found[pid] = entry[1]
         else:
             missing.append((pid, key))
     SLOT_CACHE.labels("hit").inc(len(found))
@@ -158,7 +155,7 @@ def worker_starts(
         for schedule in schedules:
             pid = schedule.worker_id
             starts = availability.free_starts_us(params, schedule, zone, start_us, end_us)
-            expiry = expiries.get(pid, 1 << 62)
+            expiry = expiries.get(pid, FOREVER)
             store.put(keys[pid], expiry, starts)
             found[pid] = starts
             valid_until = min(valid_until, expiry)
@@ -222,10 +219,10 @@ def answer(
     params = rules.params
     key = (rules.key, tuple(sorted(versions.items())), to_us(range_start), to_us(range_end))
     now_us = to_us(now)
-    found = store.get(key, now_us)
-    if found is None:
+    entry = store.get(key, now_us)
+    if entry is None:
         by_worker, valid_until = worker_starts(rules, versions, range_start, range_end, now, load)
-        starts, workers_at = merge(by_worker, -(1 << 62), 1 << 62)
+        starts, workers_at = merge(by_worker, -FOREVER, FOREVER)
         duration = params.duration_min * _US_PER_MIN
         pieces = [
             '{"end_at":"%s","professional_ids":[%s],"start_at":"%s"}'  # noqa: UP031
@@ -235,6 +232,7 @@ def answer(
         found = Answer(starts, pieces)
         store.put(key, valid_until, found)
     else:
+        found = entry[1]
         SLOT_CACHE.labels("hit").inc(len(versions))
     low, high = visible_bounds(params, range_start, range_end, now)
     first, last = bisect_left(found.starts, low), bisect_left(found.starts, high)

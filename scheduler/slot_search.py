@@ -1,8 +1,8 @@
 """The slot search of the JSON API: the hot path of the whole service.
 
 Families search far more often than anyone books, so this path reads no ORM objects: the
-service's rules and the candidate professionals with their schedule versions come in two
-one prepared query, and the free times themselves from the process's cache
+service's rules and the candidate professionals with their schedule versions come in one
+prepared query, and the free times themselves from the process's cache
 (``scheduler/slot_cache.py``) whenever the versions are unchanged.
 """
 
@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Row, Select, and_, bindparam, cast, exists, func, select
+from sqlalchemy import Row, Select, and_, bindparam, exists, select
 
 from scheduler import schedule_versions, slot_cache
 from scheduler.extensions import db
@@ -22,7 +22,6 @@ from scheduler.models import (
     CalendarFeed,
     Organisation,
     Professional,
-    ScheduleDay,
     Service,
     service_professionals,
 )
@@ -32,6 +31,7 @@ from scheduler.slots import (
     ServiceRules,
     load_margin,
     loader,
+    offering,
     service_params,
     version_window,
 )
@@ -46,17 +46,7 @@ def _search_query(one_professional: bool) -> Select[Any]:
     services, organisations = Service.__table__.c, Organisation.__table__.c
     pros = Professional.__table__.c
     links = service_professionals.c
-    days = ScheduleDay.__table__.c
     feeds = CalendarFeed.__table__.c
-    day_sum = (
-        select(cast(func.coalesce(func.sum(days.version), 0), BigInteger))
-        .where(
-            days.professional_id == pros.id,
-            days.day >= bindparam("first_day"),
-            days.day <= bindparam("last_day"),
-        )
-        .scalar_subquery()
-    )
     candidates = and_(pros.id == links.professional_id, pros.active.is_(True))
     if one_professional:
         candidates = and_(candidates, pros.id == bindparam("professional_id"))
@@ -75,7 +65,7 @@ def _search_query(one_professional: bool) -> Select[Any]:
             pros.id,
             pros.languages,
             pros.schedule_version,
-            day_sum,
+            schedule_versions.day_counter_sum(pros.id),
             exists().where(feeds.professional_id == pros.id),
         )
         .select_from(
@@ -127,20 +117,10 @@ def prepare(
     row = rows[0]
     params = service_params(row)
     rules = ServiceRules(service_id, _zone(row.timezone), params, bool(row.bookable))
-    versions: dict[int, slot_cache.Versions] = {}
-    with_feed: list[int] = []
-    for row in rows:
-        pid, languages, version, summed, has_feed = tuple(row)[-5:]
-        if pid is None or (language and language not in (languages or [])):
-            continue
-        versions[pid] = (int(version), int(summed))
-        if has_feed:
-            with_feed.append(pid)
-    if with_feed:
-        from scheduler.feeds_policy import withheld_professionals
-
-        for pid in withheld_professionals(with_feed):
-            del versions[pid]
+    team = [tuple(row)[-5:] for row in rows if row.id is not None]
+    chosen = offering([(pid, languages, feed) for pid, languages, _v, _s, feed in team], language)
+    found = {pid: (int(version), int(summed)) for pid, _l, version, summed, _f in team}
+    versions = {pid: found[pid] for pid in chosen}
     if load_margin(params) > VERSION_MARGIN:
         # Longer than the editors allow; the three days above would not cover it.
         zone = rules.zone
@@ -149,9 +129,7 @@ def prepare(
             local_instant(first, time(0), zone),
             local_instant(last + timedelta(days=1), time(0), zone),
         )
-        versions = {
-            pid: found for pid, found in schedule_versions.versions(list(versions), *window).items()
-        }
+        versions = schedule_versions.versions(list(versions), *window)
     return Search(rules, versions)
 
 

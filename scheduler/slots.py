@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -41,7 +41,6 @@ from scheduler.ops.metrics import timed_slot_search
 from scheduler.timeutil import day_bounds, local_date
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_FOREVER = 1 << 62  # microseconds: later than any instant
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +216,7 @@ def load_worker_schedules(
             continue
         busy_starts[pid].append(block_start_us)
         busy_ends[pid].append(block_end_us)
-        if expiry is not None and expiry < valid_until.get(pid, _FOREVER):
+        if expiry is not None and expiry < valid_until.get(pid, slot_cache.FOREVER):
             valid_until[pid] = expiry
         if count_per_day and booked_service == service_id:
             local = (_EPOCH + timedelta(microseconds=start_us)).astimezone(zone)
@@ -237,7 +236,7 @@ def load_worker_schedules(
                 bookings_per_day=dict(per_day[pid]),
             )
         )
-    return schedules, {pid: valid_until.get(pid, _FOREVER) for pid in ids}
+    return schedules, {pid: valid_until.get(pid, slot_cache.FOREVER) for pid in ids}
 
 
 def _epoch_us(column: Any, dialect: str) -> Any:
@@ -315,7 +314,7 @@ def is_free(
     exclude_booking_id: int | None = None,
     schedule_version: int | None = None,
 ) -> bool:
-    """Whether ``professional`` can take ``service`` at ``start`` by the rules of the search.
+    """Whether the professional can take ``service`` at ``start`` by the rules of the search.
 
     ``schedule_version``, read under the professional's lock, lets the standing part of
     the schedule come from memory; bookings are always read afresh.
@@ -365,30 +364,39 @@ def hold_candidates(
     ``start`` first (to share the load of "any worker"), in one query."""
     zone = service.organisation.zone
     day_start, day_end = day_bounds(local_date(start, zone), zone)
-    rows = db.session.connection().execute(
-        _hold_candidates_query(professional_id is not None),
-        {
-            "service_id": service.id,
-            "day_start": day_start,
-            "day_end": day_end,
-            "professional_id": professional_id,
-        },
+    rows = (
+        db.session.connection()
+        .execute(
+            _hold_candidates_query(professional_id is not None),
+            {
+                "service_id": service.id,
+                "day_start": day_start,
+                "day_end": day_end,
+                "professional_id": professional_id,
+            },
+        )
+        .all()
     )
-    found: list[tuple[int, int]] = []
-    with_feed: list[int] = []
-    for pid, languages, has_feed, booked in rows:
-        if language and language not in (languages or []):
-            continue
-        found.append((booked, pid))
-        if has_feed:
-            with_feed.append(pid)
-    withheld = _withheld(with_feed)
-    return [pid for _booked, pid in sorted(found) if pid not in withheld]
+    booked = {pid: count for pid, _languages, _feed, count in rows}
+    chosen = offering([(pid, languages, feed) for pid, languages, feed, _count in rows], language)
+    return sorted(chosen, key=lambda pid: (booked[pid], pid))
 
 
-def _withheld(professional_ids: list[int]) -> set[int]:
-    if not professional_ids:
-        return set()
-    from scheduler.feeds_policy import withheld_professionals
+def offering(
+    rows: Iterable[tuple[int, Sequence[str] | None, bool]], language: str | None
+) -> list[int]:
+    """Of candidates given as ``(id, languages, has a calendar feed)``, the ids of those
+    who speak ``language`` (when one is asked for) and whose times are not withheld for a
+    stale calendar feed: the filters of ``candidates`` on plain rows."""
+    speaking = [
+        (pid, has_feed)
+        for pid, languages, has_feed in rows
+        if not language or language in (languages or ())
+    ]
+    with_feed = [pid for pid, has_feed in speaking if has_feed]
+    withheld: set[int] = set()
+    if with_feed:
+        from scheduler.feeds_policy import withheld_professionals
 
-    return withheld_professionals(professional_ids)
+        withheld = withheld_professionals(with_feed)
+    return [pid for pid, _has_feed in speaking if pid not in withheld]

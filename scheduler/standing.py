@@ -15,28 +15,19 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from scheduler import availability, slot_cache
+from scheduler.availability import to_us
 from scheduler.extensions import db
 from scheduler.models import Absence, ExternalBusy, ExtraOpening, WeeklyRule
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 # What a cached copy keeps of the past, and how long it is used.
 KEEP_PAST = timedelta(days=3)
 REFRESH_AFTER = timedelta(hours=12)
-
-
-def _us(instant: datetime) -> int:
-    return (instant - _EPOCH) // _MICROSECOND
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,25 +96,25 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
                 opening_table.service_ids,
             ).where(opening_table.professional_id.in_(ids), opening_table.end_at > since)
         ):
-            interval = availability.Interval(_aware(start), _aware(end))
+            interval = availability.Interval(start, end)
             openings[pid].append((tuple(service_ids or ()), interval))
         for pid, start, end in connection.execute(
             select(
                 absence_table.professional_id, absence_table.start_at, absence_table.end_at
             ).where(absence_table.professional_id.in_(ids), absence_table.end_at > since)
         ):
-            absences[pid].append(availability.Interval(_aware(start), _aware(end)))
+            absences[pid].append(availability.Interval(start, end))
         for pid, start, end in connection.execute(
             select(busy_table.professional_id, busy_table.start_at, busy_table.end_at).where(
                 busy_table.professional_id.in_(ids), busy_table.end_at > since
             )
         ):
-            busy[pid].append((_us(_aware(start)), _us(_aware(end))))
+            busy[pid].append((to_us(start), to_us(end)))
     found = {}
     for pid in ids:
         spans = sorted(busy[pid])
         found[pid] = Standing(
-            since_us=_us(since),
+            since_us=to_us(since),
             rules=tuple(rules[pid]),
             openings=tuple(openings[pid]),
             absences=tuple(absences[pid]),
@@ -138,18 +129,18 @@ def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[i
     """The standing schedules of the professionals (by their current ``schedule_version``)
     covering everything from ``lo`` on: from the process's cache where it holds them."""
     store = slot_cache.cache().standing
-    now_us, lo_us = _us(now), _us(lo)
+    now_us, lo_us = to_us(now), to_us(lo)
     found: dict[int, Standing] = {}
     missing: list[int] = []
     for pid, version in versions.items():
-        cached = store.get((pid, version), now_us)
-        if cached is not None and cached.since_us <= lo_us:
-            found[pid] = cached
+        entry = store.get((pid, version), now_us)
+        if entry is not None and entry[1].since_us <= lo_us:
+            found[pid] = entry[1]
         else:
             missing.append(pid)
     if missing:
         since = min(now - KEEP_PAST, lo)
-        valid_until = _us(now + REFRESH_AFTER)
+        valid_until = to_us(now + REFRESH_AFTER)
         for pid, loaded in load(missing, since).items():
             found[pid] = loaded
             if since == now - KEEP_PAST:  # a copy for one old range is not worth keeping

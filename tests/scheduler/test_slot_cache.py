@@ -23,7 +23,7 @@ from scheduler.models import (
     Service,
     WeeklyRule,
 )
-from scheduler.schedule_versions import UntrackedScheduleChange
+from scheduler.schedule_versions import UntrackedScheduleChange, touching
 from scheduler.timeutil import local_instant, now_utc
 from tests.conftest import make_app
 from tests.factories import Factories
@@ -92,14 +92,10 @@ def test_every_kind_of_change_shows_at_once_in_the_cached_free_times(
         )
 
     def back_from_absence() -> None:
+        # A bulk statement, as the staff pages' editors make: it names whom it changes.
         db.session.execute(
-            delete(Absence)
-            .where(Absence.professional_id == second_id)
-            .execution_options(schedule_touched=True)
+            touching(delete(Absence).where(Absence.professional_id == second_id), [second_id])
         )
-        from scheduler.schedule_versions import touch_professionals
-
-        touch_professionals(db.session(), [second_id])
 
     def shorter_hours() -> None:
         for rule in db.session.scalars(
@@ -276,3 +272,27 @@ def test_a_bulk_change_that_skips_the_versions_is_refused(app: Flask, make: Fact
             statement()
         db.session.rollback()
     assert db.session.scalar(select(WeeklyRule).limit(1)) is not None
+
+
+def test_a_service_longer_than_the_editors_allow_is_still_never_stale(
+    any_app: Flask, make: Factories
+) -> None:
+    """A four-day meeting reaches past the dates a search reads versions of by default;
+    the search then reads them over the service's own, wider window."""
+    service = make.service(duration_min=4 * 24 * 60, slot_interval_min=60, horizon_days=30)
+    assert slots.load_margin(slots.service_params(service)) > slots.VERSION_MARGIN
+    pro = make.professional(service, hours=None)
+    day = next_weekday_at(0, days_ahead=3).astimezone(HKI).date()
+    make.opening(pro, local_instant(day - timedelta(days=1), time(0), HKI), timedelta(days=10))
+    db.session.commit()
+    client = any_app.test_client()
+    # Four days later: it blocks the afternoon starts of ``day``, whose meetings would
+    # still run then, though none of its dates is within three days of ``day``.
+    later = local_instant(day + timedelta(days=4), time(12), HKI)
+    before = from_api(client, service.id, day.isoformat())
+    assert before == afresh(service.id, day.isoformat())
+    assert iso(local_instant(day, time(15), HKI)) in [start for start, _ids in before]
+    book(client, service.id, later)
+    after = from_api(client, service.id, day.isoformat())
+    assert iso(local_instant(day, time(15), HKI)) not in [start for start, _ids in after]
+    assert after == afresh(service.id, day.isoformat())
