@@ -205,29 +205,46 @@ def _notice(
 ) -> list[dict[str, Any]]:
     """A notice to the family on each of its channels, due now (SMS: not at night)."""
     now = now_utc()
-    lang = _language(booking.language)
     notices = []
     for channel, recipient in _recipients(booking).items():
         due = now
         if channel == "sms":
             due = notifications.sms_send_time(now, booking.organisation.zone, _quiet(booking))
+        key = f"{_group(booking)}:{template}:{channel}:s{booking.sequence}"
         notices.append(
-            dict(
-                channel=channel,
-                recipient=recipient,
-                template=template,
-                language=lang,
-                context=context,
-                secrets=secrets,
-                due_at=due,
-                idempotency_key=f"{_group(booking)}:{template}:{channel}:s{booking.sequence}",
-                group_key=_group(booking),
-                organisation_id=booking.organisation_id,
-                event_at=booking.start_at,
-                expires_at=booking.start_at,
-            )
+            _to_family(booking, channel, recipient, template, context, secrets, due, key)
         )
     return notices
+
+
+def _to_family(
+    booking: Booking,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict[str, Any],
+    secrets: dict[str, Any] | None,
+    due_at: datetime,
+    idempotency_key: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One message to the family about a booking, as ``notifications.enqueue_many``
+    takes it: in the family's language, grouped by the booking, void once it starts."""
+    return dict(
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        language=_language(booking.language),
+        context=context,
+        secrets=secrets,
+        due_at=due_at,
+        idempotency_key=idempotency_key,
+        group_key=_group(booking),
+        organisation_id=booking.organisation_id,
+        event_at=booking.start_at,
+        expires_at=booking.start_at,
+        **extra,
+    )
 
 
 def _schedule_reminders(
@@ -251,24 +268,21 @@ def _schedule_reminders(
         recipient = recipients.get(reminder.channel)
         if recipient is None or (reminder.channel, reminder.before_min) in already:
             continue
+        key = (
+            f"{_group(booking)}:reminder:{reminder.channel}:"
+            f"{reminder.before_min}:s{booking.sequence}"
+        )
         reminders.append(
-            dict(
-                channel=reminder.channel,
-                recipient=recipient,
-                template="reminder",
-                language=_language(booking.language),
-                context=context,
-                secrets=secrets,
-                due_at=reminder.due_at,
+            _to_family(
+                booking,
+                reminder.channel,
+                recipient,
+                "reminder",
+                context,
+                secrets,
+                reminder.due_at,
+                key,
                 before_min=reminder.before_min,
-                idempotency_key=(
-                    f"{_group(booking)}:reminder:{reminder.channel}:"
-                    f"{reminder.before_min}:s{booking.sequence}"
-                ),
-                group_key=_group(booking),
-                organisation_id=booking.organisation_id,
-                event_at=booking.start_at,
-                expires_at=booking.start_at,
             )
         )
     return reminders
