@@ -14,10 +14,6 @@ from video.rooms import (
     ensure_room,
     link_secret,
     participant_of,
-    room_for_booking,
-)
-from video.rooms import (
-    end as end_room,
 )
 
 __all__ = [
@@ -27,9 +23,7 @@ __all__ = [
     "RoomFull",
     "add_participant",
     "end_for_booking",
-    "end_room",
     "ensure_room",
     "link_secret",
     "participant_of",
-    "room_for_booking",
 ]

@@ -42,10 +42,6 @@ def _give_link(secret_key: str, participant: Participant) -> None:
     participant.link_hash = secret_hash(link_secret(secret_key, participant))
 
 
-def room_for_booking(booking_id: int) -> Room | None:
-    return db.session.scalar(select(Room).where(Room.booking_id == booking_id))
-
-
 # With its participants: the caller asks for someone's link next. No autoflush: a room
 # is flushed as soon as it is made, so nothing pending can change the answer, and the
 # caller's own changes then go out in the same flush as a new room. Built once, as a
