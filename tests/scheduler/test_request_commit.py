@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from flask import Flask, make_response
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from scheduler import database
@@ -44,24 +45,26 @@ def _end_pooled_connections(database_url: str) -> int:
     return len(rows)
 
 
-def test_an_idle_connection_that_was_cut_is_replaced_before_use(
-    pg_app: Flask, postgres_database: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def cut_pool(pg_app: Flask, postgres_database: str) -> FlaskClient:
+    """A client whose app's pooled connections were all ended from outside."""
     client = pg_app.test_client()
     assert client.get("/api/v1/services").status_code == 200
     db.session.remove()
     assert _end_pooled_connections(postgres_database) >= 1
+    return client
+
+
+def test_an_idle_connection_that_was_cut_is_replaced_before_use(
+    cut_pool: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled one counts as idle
-    assert client.get("/api/v1/services").status_code == 200
+    assert cut_pool.get("/api/v1/services").status_code == 200
 
 
 def test_a_busy_connection_that_was_cut_costs_one_503_and_the_pool_recovers(
-    pg_app: Flask, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+    cut_pool: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = pg_app.test_client()
-    assert client.get("/api/v1/services").status_code == 200
-    db.session.remove()
-    assert _end_pooled_connections(postgres_database) >= 1
     monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)  # none counts as idle
-    answers = [client.get("/api/v1/services").status_code for _ in range(3)]
+    answers = [cut_pool.get("/api/v1/services").status_code for _ in range(3)]
     assert answers == [503, 200, 200]
