@@ -46,14 +46,18 @@ def slot_taken() -> Problem:
     )
 
 
-def _lock_professional(professional_id: int) -> int:
+def _lock_professional(professional_id: int) -> Professional:
     """Serialise bookings of one professional (PostgreSQL; SQLite serialises every write);
-    returns the professional's schedule version, read under the lock."""
-    table = Professional.__table__
-    query = select(table.c.schedule_version).where(table.c.id == professional_id)
-    if is_postgres():
-        query = query.with_for_update()
-    return int(db.session.connection().execute(query).scalar_one())
+    returns the professional, read under the lock (its ``schedule_version`` with it)."""
+    pro = db.session.get(
+        Professional,
+        professional_id,
+        with_for_update=is_postgres() or None,
+        populate_existing=True,
+    )
+    if pro is None:
+        raise LookupError(f"professional {professional_id} is gone")
+    return pro
 
 
 def _expire_run_out_holds(now: datetime, professional_id: int | None = None) -> int:
@@ -101,19 +105,20 @@ def _take(
     exclude_booking_id: int | None,
     write: Any,
 ) -> bool:
-    """Lock the professional, re-check the time and apply ``write``; False when not free."""
+    """Lock the professional, re-check the time and apply ``write(professional)``; False
+    when not free."""
     for stale_holds_expired in (False, True):
         savepoint = db.session.begin_nested()
         try:
-            version = _lock_professional(professional_id)
+            pro = _lock_professional(professional_id)
             if stale_holds_expired:
                 _expire_run_out_holds(now, professional_id)
             if not slots.is_free(
-                service, professional_id, start_at, now, exclude_booking_id, version
+                service, professional_id, start_at, now, exclude_booking_id, pro.schedule_version
             ):
                 savepoint.rollback()
                 return False
-            write()
+            write(pro)
             db.session.flush()
         except IntegrityError:
             # The exclusion constraint refused: either someone committed an overlapping
@@ -175,8 +180,8 @@ def hold(
     )
     for pid in pros:
 
-        def write(pid: int = pid) -> None:
-            booking.professional_id = pid
+        def write(pro: Professional) -> None:
+            booking.professional = pro  # no lazy load for the answer
             db.session.add(booking)
 
         if _take(service, pid, start_at, now, None, write):
@@ -276,6 +281,7 @@ def confirm(
         f"booking:{booking.id}",
         client_identifiers(booking),
     )
+    meetings.open_room(booking)
     messages.booking_confirmed(booking, token)
     return booking, token
 
@@ -341,8 +347,8 @@ def reschedule(
     old_start = booking.start_at
     end_at, block_start, block_end = _blocks(service, new_start)
 
-    def write() -> None:
-        booking.professional_id = pros[0].id
+    def write(pro: Professional) -> None:
+        booking.professional = pro
         booking.start_at, booking.end_at = new_start, end_at
         booking.block_start_at, booking.block_end_at = block_start, block_end
         booking.sequence += 1

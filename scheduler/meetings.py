@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app
 
 import video
+from scheduler.extensions import db
 from scheduler.models import Booking
 from video.links import host_url, join_url, sign_host_link
 from video.texts import TEXTS
@@ -15,7 +16,7 @@ def _public_url() -> str:
     return str(current_app.config["PUBLIC_URL"])
 
 
-def _room(booking: Booking) -> video.Room | None:
+def _room(booking: Booking, new: bool = False) -> video.Room | None:
     if booking.meeting_mode != "video":
         return None
     return video.ensure_room(
@@ -26,7 +27,13 @@ def _room(booking: Booking) -> video.Room | None:
         ends_at=booking.end_at,
         family_name=booking.client_name or booking.identity_name or "",
         worker_name=booking.professional.name,
+        new=new,
     )
+
+
+def open_room(booking: Booking) -> None:
+    """Make the room of a booking being confirmed (it has none yet), for video meetings."""
+    _room(booking, new=True)
 
 
 def family_join_link(booking: Booking) -> str | None:
@@ -45,6 +52,8 @@ def worker_join_link(booking: Booking) -> str | None:
     if room is None:
         return None
     worker = video.participant_of(room, video.Kind.WORKER)
+    if worker.id is None:
+        db.session.flush()  # a room made in this request: the signed link names the ids
     token = sign_host_link(current_app.config["SECRET_KEY"], room.id, worker.id)
     return host_url(_public_url(), token)
 

@@ -20,6 +20,7 @@ that hold's expiry (``scheduler/slot_cache.py``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -79,22 +80,34 @@ def touch_professionals(session: Session, professional_ids: Iterable[int]) -> No
     )
 
 
+@functools.cache
+def _touch_statement(dialect_name: str) -> Any:
+    """The upsert of one counter, built once per dialect (a statement built afresh for
+    each call is compiled afresh too)."""
+    table = ScheduleDay.__table__
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(table)
+        .values(
+            professional_id=bindparam("pid"), day=bindparam("day"), version=bindparam("version")
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.professional_id, table.c.day],
+            set_={"version": table.c.version + 1},
+        )
+    )
+
+
 def touch_days(session: Session, pairs: Iterable[tuple[int, date]]) -> None:
     """Bump the counters of these (professional, UTC date) pairs, creating missing ones."""
     keys = sorted(set(pairs))  # one order for every writer: no lock-order deadlocks
     if not keys:
         return
     connection = session.connection()
-    table = ScheduleDay.__table__
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(
-        [{"professional_id": pid, "day": day, "version": random_version()} for pid, day in keys]
-    )
+    rows = [{"pid": pid, "day": day, "version": random_version()} for pid, day in keys]
+    # One pair (the usual case) as one statement; several in one batch, in that order.
     connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.professional_id, table.c.day],
-            set_={"version": table.c.version + 1},
-        )
+        _touch_statement(connection.dialect.name), rows[0] if len(rows) == 1 else rows
     )
 
 

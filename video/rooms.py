@@ -43,15 +43,22 @@ def _give_link(secret_key: str, participant: Participant) -> None:
 
 
 # With its participants: the caller asks for someone's link next. No autoflush: a room
-# is flushed as soon as it is made, so nothing pending can change the answer, and the
-# caller's own changes then go out in the same flush as a new room. Built once, as a
-# query with loader options costs more to build than to run.
+# made in this session is found in the session's own list (below), and the caller's own
+# changes then go out in the same flush as the new room. Built once, as a query with
+# loader options costs more to build than to run.
 _ROOM_WITH_PARTICIPANTS = (
     select(Room)
     .where(Room.booking_id == bindparam("booking_id"))
     .options(joinedload(Room.participants))
     .execution_options(autoflush=False)
 )
+
+
+def _made_here() -> dict[int, Room]:
+    """Rooms made in this session, by booking: a new room is not looked up again, and it
+    waits for the session's next flush (usually the commit) instead of a flush of its own."""
+    made: dict[int, Room] = db.session.info.setdefault("video_rooms_made", {})
+    return made
 
 
 def ensure_room(
@@ -63,12 +70,23 @@ def ensure_room(
     ends_at: datetime,
     family_name: str,
     worker_name: str,
+    new: bool = False,
 ) -> Room:
     """The room of a booking, created with its worker and family on first use.
 
-    A moved booking moves its room's times; the links stay the same.
+    ``new`` says the booking cannot have a room yet (it is being confirmed): the lookup
+    is skipped, and the unique booking of a room stops a second one at the flush all the
+    same. A moved booking moves its room's times; the links stay the same. The room and
+    its participants get their ids at the session's next flush.
     """
-    room = db.session.scalars(_ROOM_WITH_PARTICIPANTS, {"booking_id": booking_id}).unique().first()
+    made = _made_here()
+    room = made.get(booking_id)
+    if room is not None and room not in db.session:
+        room = None  # rolled back since
+    if room is None and not new:
+        room = (
+            db.session.scalars(_ROOM_WITH_PARTICIPANTS, {"booking_id": booking_id}).unique().first()
+        )
     if room is None:
         now = _now()
         room = Room(
@@ -83,7 +101,7 @@ def ensure_room(
         _give_link(secret_key, family)
         room.participants.extend([worker, family])
         db.session.add(room)
-        db.session.flush()
+        made[booking_id] = room
     else:
         room.starts_at, room.ends_at = starts_at, ends_at
     return room

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from scheduler import audit, slot_search, slots
@@ -43,9 +43,17 @@ def public_limit() -> str:
     return str(current_app.config["RATELIMIT_PUBLIC"])
 
 
+# Every API use of a service needs its organisation (zone, names): one query for both,
+# built once (a query with loader options costs more to build than to run).
+_SERVICE = (
+    select(Service)
+    .where(Service.id == bindparam("id"))
+    .options(joinedload(Service.organisation, innerjoin=True))
+)
+
+
 def get_service(service_id: int) -> Service:
-    # Every API use of a service needs its organisation (zone, names): one query for both.
-    service = db.session.get(Service, service_id, options=[joinedload(Service.organisation)])
+    service = db.session.scalar(_SERVICE, {"id": service_id})
     if service is None:
         raise Problem(404, "service_not_found", "No such service.")
     return service

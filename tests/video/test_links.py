@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from scheduler import meetings
 from scheduler.extensions import db
@@ -134,3 +134,46 @@ def test_cancelled_booking_closes_its_room(app: Flask, make: Factories) -> None:
     meetings.close_room(booking)
     db.session.commit()
     assert app.test_client().get(path_of(link)).status_code == 410
+
+
+def test_a_room_made_in_a_request_is_found_again_without_a_query(
+    app: Flask, make: Factories
+) -> None:
+    """Confirming makes the room without looking for one; the links asked for later in
+    the same request come from that room, and the worker's link gets its ids by a flush."""
+    from sqlalchemy import event
+
+    booking = video_booking(make)
+    db.session.commit()
+    room_reads: list[str] = []
+
+    def watch(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "video_rooms" in statement:
+            room_reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        meetings.open_room(booking)
+        family = meetings.family_join_link(booking)
+        worker = meetings.worker_join_link(booking)
+        assert meetings.family_join_link(booking) == family
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    assert room_reads == []
+    db.session.commit()
+    rooms = db.session.scalars(select(Room).where(Room.booking_id == booking.id)).all()
+    assert len(rooms) == 1 and len(rooms[0].participants) == 2
+    token = worker.rsplit("/", 1)[1]  # type: ignore[union-attr]
+    host = read_host_link(app.config["SECRET_KEY"], token)
+    assert host is not None and host[0] == rooms[0].id
+
+
+def test_a_room_rolled_back_is_made_again(app: Flask, make: Factories) -> None:
+    booking = video_booking(make)
+    db.session.commit()
+    first = meetings.family_join_link(booking)
+    db.session.rollback()
+    second = meetings.family_join_link(booking)
+    assert second is not None and second != first
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Room)) == 1
