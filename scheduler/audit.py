@@ -43,13 +43,8 @@ _LAST = (
     .limit(1)
 )
 _INSERT = insert(_TABLE)
-_PG_LOCK_AND_LAST = pg_sql.SQL(
-    "SELECT pg_advisory_xact_lock(774411, {org}); "
-    "SELECT seq, hash FROM access_log WHERE organisation_id = {org} ORDER BY seq DESC LIMIT 1"
-)
 _COLUMNS = (
     "organisation_id",
-    "seq",
     "at",
     "actor",
     "role",
@@ -58,13 +53,23 @@ _COLUMNS = (
     "client_ref",
     "source",
     "result",
-    "prev_hash",
-    "hash",
 )
-_PG_INSERT = pg_sql.SQL("INSERT INTO access_log ({columns}) VALUES ({values})").format(
-    columns=pg_sql.SQL(", ").join(map(pg_sql.Identifier, _COLUMNS)),
-    values=pg_sql.SQL(", ").join(map(pg_sql.Placeholder, _COLUMNS)),
+# One row appended to a chain by the database: its place and hash come from the chain's
+# end as the statement finds it, so the lock, the read and the insert need no round trip
+# back to the application in between. The hash is the one ``_chain_hash`` makes: Python
+# writes the JSON around the two values only the end gives (the place and the hash before),
+# which are plain digits and hexadecimal in that JSON.
+_PG_APPEND = pg_sql.SQL(
+    "INSERT INTO access_log ({columns}, seq, prev_hash, hash) "
+    "SELECT {values}, chain_end.seq + 1, chain_end.hash, "
+    "encode(sha256(convert_to({head} || (chain_end.seq + 1)::text || {middle} "
+    "|| chain_end.hash || '\"]', 'UTF8')), 'hex') "
+    "FROM (SELECT coalesce(max(seq), 0) AS seq, "
+    "coalesce((array_agg(hash ORDER BY seq DESC))[1], {genesis}) AS hash "
+    "FROM (SELECT seq, hash FROM access_log WHERE organisation_id = {org} "
+    "ORDER BY seq DESC LIMIT 1) AS last) AS chain_end"
 )
+_PG_LOCK = pg_sql.SQL("SELECT pg_advisory_xact_lock(774411, {org})")
 
 
 @dataclass(frozen=True)
@@ -225,27 +230,56 @@ def _chain(rows: list[dict[str, Any]], last: Any) -> list[dict[str, Any]]:
     return chained
 
 
-def _append_postgresql(connection: Connection, by_org: dict[int, list[dict[str, Any]]]) -> None:
-    """Lock each chain, read its end and insert, on the driver's own connection (in the
-    same transaction): the lock and the read go in one round trip.
+def _hash_parts(values: dict[str, Any]) -> tuple[str, str]:
+    """The JSON that ``_chain_hash`` hashes, but for the place and the hash before:
+    what comes before the place, and what comes between it and the hash before."""
+    head = json.dumps([values["organisation_id"]], separators=(",", ":"))[:-1] + ","
+    middle = json.dumps(
+        [
+            values["at"].isoformat(),
+            values["actor"],
+            values["role"],
+            values["action"],
+            values["target"],
+            values["client_ref"],
+            values["source"],
+            values["result"],
+        ],
+        separators=(",", ":"),
+    )[1:-1]
+    return head, f',{middle},"'
 
-    One organisation after another in id order, so that two transactions that both
-    write to two chains take the locks in the same order and cannot deadlock.
+
+def _append_postgresql(connection: Connection, by_org: dict[int, list[dict[str, Any]]]) -> None:
+    """Lock each chain and append to it in one round trip, on the driver's own connection
+    (in the same transaction). The lock is held until the transaction ends, so the fewer
+    round trips between taking it and the commit, the less others wait for it.
+
+    The statements are sent together without parameters (every value a quoted literal).
+    READ COMMITTED takes a new snapshot for each statement, so each insert sees the end
+    written by whoever held the lock before, and by the inserts before it. One
+    organisation after another in id order, so that two transactions that both write to
+    two chains take the locks in the same order and cannot deadlock.
     """
     raw: Any = connection.connection.driver_connection
-    chained: list[dict[str, Any]] = []
+    statements: list[pg_sql.Composable] = []
+    for organisation_id in sorted(by_org):
+        org = pg_sql.Literal(int(organisation_id))
+        statements.append(_PG_LOCK.format(org=org))
+        for values in by_org[organisation_id]:
+            head, middle = _hash_parts(values)
+            statements.append(
+                _PG_APPEND.format(
+                    columns=pg_sql.SQL(", ").join(map(pg_sql.Identifier, _COLUMNS)),
+                    values=pg_sql.SQL(", ").join(pg_sql.Literal(values[c]) for c in _COLUMNS),
+                    head=pg_sql.Literal(head),
+                    middle=pg_sql.Literal(middle),
+                    genesis=pg_sql.Literal(GENESIS),
+                    org=org,
+                )
+            )
     with raw.cursor() as cursor:
-        for organisation_id in sorted(by_org):
-            # Two statements, sent together without parameters. READ COMMITTED takes a new
-            # snapshot for each statement, so the read sees the end written by whoever held
-            # the lock before: the lock serialises writers of one chain until their commit.
-            cursor.execute(_PG_LOCK_AND_LAST.format(org=pg_sql.Literal(int(organisation_id))))
-            cursor.nextset()
-            chained += _chain(by_org[organisation_id], cursor.fetchone())
-        if len(chained) == 1:
-            cursor.execute(_PG_INSERT, chained[0])
-        else:
-            cursor.executemany(_PG_INSERT, chained)
+        cursor.execute(pg_sql.SQL("; ").join(statements))
 
 
 def _touches_log(statement: Any) -> bool:

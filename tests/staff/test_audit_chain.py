@@ -207,3 +207,34 @@ def test_concurrent_writers_keep_the_chain_whole(pg_app: Flask, make: Factories)
     assert not failures, failures
     assert [seq for seq, _ in chain(org_id)] == list(range(1, 61))
     assert list(audit.verify_chain(org_id)) == []
+
+
+@pytest.mark.postgres
+def test_the_database_hashes_every_kind_of_text_as_the_verifier_does(
+    pg_app: Flask, make: Factories
+) -> None:
+    """On PostgreSQL the hash is made by the database from JSON that Python wrote: quotes,
+    backslashes, Finnish and Swedish letters, emoji and missing values all verify."""
+    org = make.organisation()
+    db.session.commit()
+    org_id = org.id
+    with pg_app.test_request_context("/", environ_base={"REMOTE_ADDR": "2001:db8::1"}):
+        from flask import g
+
+        g.actor, g.actor_role = 'staff:Åsa "Ä" Öhman \\ 😀', "worker"
+        audit.record(org_id, "booking.read", "booking:1 'ä'", ["pääkäyttäjä@example.org"])
+        audit.record(org_id, "booking.cancel", "booking:\n2", [None, None])
+        db.session.commit()
+    rows = db.session.scalars(
+        select(AccessLogEntry)
+        .where(AccessLogEntry.organisation_id == org_id)
+        .order_by(AccessLogEntry.seq)
+    ).all()
+    assert [(r.seq, r.actor, r.target) for r in rows] == [
+        (1, 'staff:Åsa "Ä" Öhman \\ 😀', "booking:1 'ä'"),
+        (2, 'staff:Åsa "Ä" Öhman \\ 😀', "booking:\n2"),
+    ]
+    assert rows[0].source == "2001:db8::1" and rows[1].client_ref is None
+    assert rows[0].prev_hash == audit.GENESIS and rows[1].prev_hash == rows[0].hash
+    assert [audit.entry_hash(r) for r in rows] == [r.hash for r in rows]
+    assert list(audit.verify_chain(org_id)) == []
