@@ -8,6 +8,7 @@
 | ETAAIKA_GRACEFUL_TIMEOUT | seconds a process gets to finish its requests on stop | 30 |
 | ETAAIKA_ACCESS_LOG | ``-`` (stderr) or a file for gunicorn's JSON access log | off |
 | ETAAIKA_LOG_JSON | gunicorn's own messages as JSON too | false |
+| ETAAIKA_SHARED_SOCKET | one listening socket for all processes (always so on Unix) | false |
 | PROMETHEUS_MULTIPROC_DIR | where the processes share their metrics | a fresh temporary folder |
 
 The worker class is ``gthread``: a request is served by a thread, so a WebSocket (video
@@ -47,6 +48,14 @@ threads = _int("ETAAIKA_WEB_THREADS", 32)
 timeout = 60
 graceful_timeout = _int("ETAAIKA_GRACEFUL_TIMEOUT", 30)
 keepalive = 5  # seconds an idle keep-alive connection of the reverse proxy stays open
+# On TCP each process listens on a socket of its own (SO_REUSEPORT) and the kernel shares
+# new connections out among them. On one shared socket, whichever process wakes first takes
+# a burst of connections, and keep-alive connections then stay with it: one process may
+# serve nearly all the traffic while the other idles. A Unix socket is always shared (a
+# socket of its own per process would replace the others' at the same path).
+reuse_port = not _flag("ETAAIKA_SHARED_SOCKET") and not any(
+    address.startswith(("unix:", "fd://")) for address in bind
+)
 # The app reads X-Forwarded-* through ProxyFix (ETAAIKA_PROXY_FIX_HOPS), not gunicorn.
 forwarded_allow_ips = "127.0.0.1,::1"
 proc_name = "etaaika-web"

@@ -197,3 +197,54 @@ def test_two_workers_drain_the_outbox_without_sending_anything_twice(
     senders = db.session.scalars(select(OutboxMessage.claimed_by).distinct()).all()
     pids = {str(sender).split(":")[1] for sender in senders}
     assert pids == {str(p.popen.pid) for p in processes}, "both workers should have sent"
+
+
+def _established_by_process(pids: list[int], port: int) -> dict[int, int]:
+    """How many established TCP connections to ``port`` each process holds open (read from
+    /proc: which socket inodes each process has, and which of them are such connections)."""
+    inodes: dict[str, int] = {}
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = fd.readlink().as_posix()
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes[target[8:-1]] = pid
+    counts = dict.fromkeys(pids, 0)
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01" and fields[9] in inodes:
+                counts[inodes[fields[9]]] += 1
+    return counts
+
+
+def test_keep_alive_connections_are_shared_out_among_the_workers(
+    scale_env: dict[str, str], processes: list[Process], tmp_path: Path
+) -> None:
+    """Each web process listens on a socket of its own, so a burst of new keep-alive
+    connections (a proxy opening its pool) does not all land on whichever process woke
+    first, leaving the other idle."""
+    web = start_web("web", scale_env, tmp_path, workers=2, threads=4)
+    processes.append(web)
+    port = int(web.base.rsplit(":", 1)[1])
+    workers = [
+        int(pid)
+        for pid in Path(f"/proc/{web.popen.pid}/task/{web.popen.pid}/children").read_text().split()
+    ]
+    assert len(workers) == 2
+    sessions = [requests.Session() for _ in range(16)]
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda s: s.get(web.base + "/healthz", timeout=10), sessions))
+        assert [a.status_code for a in answers] == [200] * 16
+        counts = _established_by_process(workers, port)
+    finally:
+        for session in sessions:
+            session.close()
+    assert sum(counts.values()) == 16, counts
+    # The kernel spreads connections by a hash of their addresses: all 16 on one of two
+    # processes would happen about three times in 100,000 runs.
+    assert min(counts.values()) >= 1, counts

@@ -311,6 +311,12 @@ def test_gunicorn_settings_come_from_the_environment(
     assert conf.bind == ["0.0.0.0:8080", "unix:/run/etaaika.sock"]
     assert (conf.workers, conf.threads, conf.graceful_timeout) == (3, 50, 12)
     assert conf.accesslog is None
+    # A Unix socket is one path, so every process accepts from the same socket.
+    assert conf.reuse_port is False
+    monkeypatch.setenv("ETAAIKA_BIND", "0.0.0.0:8080,[::]:8080")
+    assert importlib.reload(conf).reuse_port is True  # a listening socket per process
+    monkeypatch.setenv("ETAAIKA_SHARED_SOCKET", "true")
+    assert importlib.reload(conf).reuse_port is False
 
 
 def test_gunicorn_access_log_is_one_json_object_per_line(
