@@ -317,6 +317,11 @@ def test_screen_share_sends_the_screen_and_stops_back_to_the_camera(call: Call) 
 
     share.press("Enter")
     assert_button(family, "#share-btn", False, "Jaa näyttö")
+    # The sender takes the camera back once replaceTrack() has settled.
+    family.wait_for_function(
+        f"(id) => ({SENDERS})().some((s) => s.kind === 'video' && s.track && s.track.id === id)",
+        arg=camera["track"]["id"],
+    )
     assert senders(family, "video")[0]["track"] == camera["track"]
     family.wait_for_function(SOURCES_ARE, arg=[camera["track"]["id"]])
     wait_growing(worker, "frames")
