@@ -56,8 +56,13 @@ keepalive = 5  # seconds an idle keep-alive connection of the reverse proxy stay
 reuse_port = not _flag("ETAAIKA_SHARED_SOCKET") and not any(
     address.startswith(("unix:", "fd://")) for address in bind
 )
-# The app reads X-Forwarded-* through ProxyFix (ETAAIKA_PROXY_FIX_HOPS), not gunicorn.
-forwarded_allow_ips = "127.0.0.1,::1"
+# The app reads X-Forwarded-* through ProxyFix (ETAAIKA_PROXY_FIX_HOPS), not gunicorn:
+# gunicorn acts on no forwarded header from anyone. (With no header to act on, "trusted
+# from everywhere" trusts nothing, and spares gunicorn parsing the peer's address for
+# every request.)
+secure_scheme_headers: dict[str, str] = {}
+forwarder_headers = ""  # none
+forwarded_allow_ips = "*"
 proc_name = "etaaika-web"
 # Several instances may run on one host; gunicorn's control socket has one fixed path.
 control_socket_disable = True

@@ -248,3 +248,21 @@ def test_keep_alive_connections_are_shared_out_among_the_workers(
     # The kernel spreads connections by a hash of their addresses: all 16 on one of two
     # processes would happen about three times in 100,000 runs.
     assert min(counts.values()) >= 1, counts
+
+
+def test_gunicorn_leaves_forwarded_headers_to_the_application(
+    scale_env: dict[str, str], processes: list[Process], tmp_path: Path
+) -> None:
+    """A client's own X-Forwarded-Proto makes nothing https; behind a proxy the
+    application reads it for the hops it is told of (ProxyFix)."""
+    claims = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl"}
+    direct = start_web("direct", scale_env, tmp_path)
+    processes.append(direct)
+    answer = requests.get(direct.base + "/healthz", headers=claims, timeout=10)
+    assert answer.status_code == 200
+    assert "Strict-Transport-Security" not in answer.headers
+
+    proxied = start_web("proxied", {**scale_env, "ETAAIKA_PROXY_FIX_HOPS": "1"}, tmp_path)
+    processes.append(proxied)
+    answer = requests.get(proxied.base + "/healthz", headers=claims, timeout=10)
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -311,6 +311,8 @@ def test_gunicorn_settings_come_from_the_environment(
     assert conf.bind == ["0.0.0.0:8080", "unix:/run/etaaika.sock"]
     assert (conf.workers, conf.threads, conf.graceful_timeout) == (3, 50, 12)
     assert conf.accesslog is None
+    # Forwarded headers are the application's business (ProxyFix), never gunicorn's.
+    assert (conf.secure_scheme_headers, conf.forwarder_headers) == ({}, "")
     # A Unix socket is one path, so every process accepts from the same socket.
     assert conf.reuse_port is False
     monkeypatch.setenv("ETAAIKA_BIND", "0.0.0.0:8080,[::]:8080")
