@@ -1,10 +1,14 @@
 """Mixed load on loopback against 1, then 2, gunicorn processes on PostgreSQL.
 
-Traffic: 80 % slot searches (one service, one week), 15 % bookings (hold, then confirm),
-5 % manage (read the booking through its manage link; one in four then cancels). The load
-generator is a lean asyncio HTTP/1.1 client with keep-alive connections in this process
-(closed loop: each connection sends its next request when the answer came), so its CPU time
-can be measured: on a two-core machine it competes with the servers it measures.
+Traffic, as shares of the requests sent: 80 % slot searches (one service, one week), 15 %
+booking requests (a hold, and at the connection's next booking turn its confirmation) and
+5 % manage requests (read a booking through its manage link, or one in five cancel it).
+``--mix visits`` counts a booking (hold and confirmation back to back) and a manage visit
+(read, and in one case of four cancel) as one pick each instead: more writes per search
+(see benchmarks/loadgen.py). The load generator is a lean asyncio HTTP/1.1 client with
+keep-alive connections in this process (closed loop: each connection sends its next
+request when the answer came), so its CPU time can be measured: on a two-core machine it
+competes with the servers it measures.
 
 Prints one JSON object: {"rps_1", "p95_ms_1", "rps_2", "p95_ms_2", "errors",
 "double_bookings", ...} where rps/p95 are over all requests of the phase, plus the slot
@@ -13,6 +17,7 @@ servers' CPU seconds, the share of workers' free times the servers took from the
 (``slot_cache_hit_ratio_N``), and the settings. Each phase runs ``--seconds`` (default 15).
 
     .venv/bin/python benchmarks/load.py [--seconds 15] [--connections 16] [--threads 4]
+                                        [--mix requests|visits]
 
 Rate limits are switched off for the run: every request comes from one address.
 """
@@ -39,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from loadgen import WEEKS, run_phase  # noqa: E402
+from loadgen import MIXES, WEEKS, run_phase  # noqa: E402
 
 PG_URL = os.environ.get("ETAAIKA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 WORKERS, EXISTING_BOOKINGS = 10, 300
@@ -241,6 +246,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--mix", choices=MIXES, default="requests")
     parser.add_argument(
         "--env",
         action="append",
@@ -270,7 +276,9 @@ def main() -> None:
                     dict(item.split("=", 1) for item in args.env),
                 )
                 try:
-                    phase = run_phase(port, service_id, args.seconds, args.connections, args.warmup)
+                    phase = run_phase(
+                        port, service_id, args.seconds, args.connections, args.warmup, args.mix
+                    )
                     phase["slot_cache_hit_ratio"] = slot_cache_hit_ratio(port)
                 finally:
                     server_cpu = stop_gunicorn(process)
@@ -292,6 +300,7 @@ def main() -> None:
         "seconds": args.seconds,
         "connections": args.connections,
         "threads": args.threads,
+        "mix": args.mix,
         "cores": os.cpu_count(),
         "search": "one service, one week, 10 workers",
     }

@@ -1,6 +1,18 @@
 """The load generator of benchmarks/load.py: a lean asyncio HTTP/1.1 client with keep-alive
-connections, and the mixed traffic it sends (80 % slot searches, 15 % hold + confirm, 5 %
-manage). Closed loop: each connection sends its next request when the answer came."""
+connections, and the mixed traffic it sends. Closed loop: each connection sends its next
+request when the answer came.
+
+Two mixes:
+
+* ``requests`` (the default): of the requests sent, 80 % are slot searches, 15 % booking
+  requests and 5 % manage requests. A booking takes two requests: a connection holds a
+  time at one booking turn and confirms that hold at its next (meanwhile, as a family
+  filling in the form, it goes on searching). Of the manage requests, one in five cancels.
+* ``visits``: of the things a connection does, 80 % are searches, 15 % bookings (a hold
+  and its confirmation back to back, two requests) and 5 % manage visits (a read, then
+  in one case of four a cancel too). Per search this is about 1.6 times the writes of
+  ``requests``.
+"""
 
 from __future__ import annotations
 
@@ -97,68 +109,97 @@ async def _timed(
     return status, payload
 
 
+class _Visitor:
+    """One connection's requests, of either mix."""
+
+    def __init__(self, port: int, plan: dict[str, Any], tally: Tally, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.conn = Connection(port)
+        self.plan = plan
+        self.tally = tally
+        self.record = False
+        self.hold_token: str | None = None  # held at one booking turn, confirmed at the next
+
+    async def send(self, kind: str, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        return await _timed(self.conn, self.tally, kind, method, path, body, self.record)
+
+    async def search(self) -> None:
+        first = self.rng.choice(self.plan["weeks"])
+        last = (date.fromisoformat(first) + timedelta(days=6)).isoformat()
+        service_id = self.plan["service_id"]
+        await self.send(
+            "search", "GET", f"/api/v1/services/{service_id}/slots?from={first}&to={last}"
+        )
+
+    async def hold(self) -> None:
+        body = {
+            "service_id": self.plan["service_id"],
+            "start_at": self.rng.choice(self.plan["starts"]),
+        }
+        status, payload = await self.send("hold", "POST", "/api/v1/holds", body)
+        self.hold_token = json.loads(payload)["hold_token"] if status == 201 else None
+
+    async def confirm(self) -> None:
+        body = {"hold_token": self.hold_token, "client": CLIENT, "consent": True}
+        self.hold_token = None
+        status, payload = await self.send("confirm", "POST", "/api/v1/bookings", body)
+        if status == 201:
+            self.tally.manage_tokens.append(json.loads(payload)["manage_token"])
+
+    async def read(self, token: str) -> None:
+        await self.send("manage", "GET", f"/api/v1/manage/{token}")
+
+    async def cancel(self, token: str) -> None:
+        # Another connection may have cancelled the same booking meanwhile: 409.
+        if token in self.tally.manage_tokens:
+            self.tally.manage_tokens.remove(token)
+        await self.send("cancel", "POST", f"/api/v1/manage/{token}/cancel", {})
+
+    async def by_requests(self) -> None:
+        pick = self.rng.random()
+        if pick < 0.80:
+            await self.search()
+        elif pick < 0.95:
+            await (self.confirm() if self.hold_token else self.hold())
+        elif self.tally.manage_tokens:
+            token = self.rng.choice(self.tally.manage_tokens)
+            await (self.cancel(token) if self.rng.random() < 0.2 else self.read(token))
+
+    async def by_visits(self) -> None:
+        pick = self.rng.random()
+        if pick < 0.80:
+            await self.search()
+        elif pick < 0.95:
+            await self.hold()
+            if self.hold_token:
+                await self.confirm()
+        elif self.tally.manage_tokens:
+            token = self.rng.choice(self.tally.manage_tokens)
+            await self.read(token)
+            if self.rng.random() < 0.25:
+                await self.cancel(token)
+
+
+MIXES = ("requests", "visits")
+
+
 async def _client(
-    port: int, plan: dict[str, Any], tally: Tally, until: float, warm_until: float, seed: int
+    port: int,
+    plan: dict[str, Any],
+    tally: Tally,
+    until: float,
+    warm_until: float,
+    seed: int,
+    mix: str,
 ) -> None:
-    rng = random.Random(seed)
-    conn = Connection(port)
-    service_id, weeks, starts = plan["service_id"], plan["weeks"], plan["starts"]
+    visitor = _Visitor(port, plan, tally, seed)
+    step = visitor.by_requests if mix == "requests" else visitor.by_visits
     try:
         while (now := time.monotonic()) < until:
-            record = now >= warm_until
-            pick = rng.random()
-            if pick < 0.80:
-                first = rng.choice(weeks)
-                last = (date.fromisoformat(first) + timedelta(days=6)).isoformat()
-                await _timed(
-                    conn,
-                    tally,
-                    "search",
-                    "GET",
-                    f"/api/v1/services/{service_id}/slots?from={first}&to={last}",
-                    record=record,
-                )
-            elif pick < 0.95:
-                status, payload = await _timed(
-                    conn,
-                    tally,
-                    "hold",
-                    "POST",
-                    "/api/v1/holds",
-                    {"service_id": service_id, "start_at": rng.choice(starts)},
-                    record=record,
-                )
-                if status != 201:
-                    continue
-                token = json.loads(payload)["hold_token"]
-                status, payload = await _timed(
-                    conn,
-                    tally,
-                    "confirm",
-                    "POST",
-                    "/api/v1/bookings",
-                    {"hold_token": token, "client": CLIENT, "consent": True},
-                    record=record,
-                )
-                if status == 201:
-                    tally.manage_tokens.append(json.loads(payload)["manage_token"])
-            elif tally.manage_tokens:
-                token = rng.choice(tally.manage_tokens)
-                await _timed(conn, tally, "manage", "GET", f"/api/v1/manage/{token}", record=record)
-                # Another client may have cancelled the same booking meanwhile.
-                if rng.random() < 0.25 and token in tally.manage_tokens:
-                    tally.manage_tokens.remove(token)
-                    await _timed(
-                        conn,
-                        tally,
-                        "cancel",
-                        "POST",
-                        f"/api/v1/manage/{token}/cancel",
-                        {},
-                        record=record,
-                    )
+            visitor.record = now >= warm_until
+            await step()
     finally:
-        conn.close()
+        visitor.conn.close()
 
 
 async def _plan(port: int, service_id: int) -> dict[str, Any]:
@@ -183,7 +224,12 @@ def p95(values: list[float]) -> float | None:
 
 
 def run_phase(
-    port: int, service_id: int, seconds: float, connections: int, warmup: float
+    port: int,
+    service_id: int,
+    seconds: float,
+    connections: int,
+    warmup: float,
+    mix: str = "requests",
 ) -> dict[str, Any]:
     async def main() -> Tally:
         plan = await _plan(port, service_id)
@@ -191,7 +237,7 @@ def run_phase(
         start = time.monotonic()
         await asyncio.gather(
             *(
-                _client(port, plan, tally, start + warmup + seconds, start + warmup, n)
+                _client(port, plan, tally, start + warmup + seconds, start + warmup, n, mix)
                 for n in range(connections)
             )
         )
