@@ -9,12 +9,16 @@ prepared query, and the free times themselves from the process's cache
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, and_, bindparam, exists, select
+import psycopg
+from psycopg.rows import namedtuple_row
+from sqlalchemy import Select, and_, bindparam, exists, select
+from sqlalchemy.exc import DBAPIError
 
 from scheduler import schedule_versions, slot_cache
 from scheduler.extensions import db
@@ -136,8 +140,8 @@ def prepare(
 _AROUND = timedelta(days=3)
 
 
-def _read(statement: Select[Any], values: dict[str, Any]) -> list[Row[Any]]:
-    """Run the search's one read.
+def _read(statement: Select[Any], values: dict[str, Any]) -> Sequence[Any]:
+    """Run the search's one read; rows with the columns as attributes.
 
     On PostgreSQL it runs outside the request's transaction, in autocommit: a search
     changes nothing, and a transaction of its own would cost two more round trips (BEGIN
@@ -146,9 +150,47 @@ def _read(statement: Select[Any], values: dict[str, Any]) -> list[Row[Any]]:
     """
     if db.engine.dialect.name != "postgresql":
         return list(db.session.connection().execute(statement, values).all())
-    with db.engine.connect() as connection:
-        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-        return list(autocommit.execute(statement, values).all())
+    return _read_postgresql(statement, values)
+
+
+@functools.cache
+def _postgresql_text(statement: Select[Any]) -> tuple[str, dict[str, Any]]:
+    """The statement as psycopg's SQL, with the values it binds itself (compiled once)."""
+    compiled = statement.compile(dialect=db.engine.dialect)
+    return compiled.string, dict(compiled.params)
+
+
+def _read_postgresql(statement: Select[Any], values: dict[str, Any]) -> Sequence[Any]:
+    """The read on a pooled connection's psycopg connection itself: SQLAlchemy's own
+    execution (its statement cache, result objects, isolation-level switch) cost about as
+    much as the query. The pool's checkout still checks a connection that sat idle, and a
+    failure is raised as SQLAlchemy raises it (``DBAPIError``: a 503 to retry), a lost
+    connection leaving the pool. No SQLAlchemy execution event sees this statement."""
+    sql, bound = _postgresql_text(statement)
+    try:
+        pooled = db.engine.raw_connection()
+    except psycopg.Error as exc:  # no connection to be had (a pool's own connect)
+        raise DBAPIError.instance(sql, values, exc, psycopg.Error) from exc
+    driver: Any = pooled.driver_connection
+    try:
+        driver.autocommit = True
+        try:
+            with driver.cursor(row_factory=namedtuple_row) as cursor:
+                cursor.execute(sql, {**bound, **values})
+                rows: Sequence[Any] = cursor.fetchall()
+        finally:
+            driver.autocommit = False
+    except psycopg.Error as exc:
+        error: Any = exc
+        lost = db.engine.dialect.is_disconnect(error, driver, None)
+        if lost:
+            pooled.invalidate(exc)
+        raise DBAPIError.instance(
+            sql, values, exc, psycopg.Error, connection_invalidated=lost
+        ) from exc
+    finally:
+        pooled.close()
+    return rows
 
 
 @functools.cache

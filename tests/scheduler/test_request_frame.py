@@ -258,4 +258,10 @@ def test_gunicorn_writes_its_access_log_only_when_one_is_asked_for(
     assert not conf.JsonAccessLogger(json_logs).access_log_enabled
     asked = Config()
     asked.set("accesslog", str(tmp_path / "access.log"))
-    assert conf.JsonAccessLogger(asked).access_log_enabled
+    logger = conf.JsonAccessLogger(asked)
+    try:
+        assert logger.access_log_enabled
+    finally:
+        for handler in list(logger.access_log.handlers):
+            logger.access_log.removeHandler(handler)
+            handler.close()

@@ -296,3 +296,35 @@ def test_a_service_longer_than_the_editors_allow_is_still_never_stale(
     after = from_api(client, service.id, day.isoformat())
     assert iso(local_instant(day, time(15), HKI)) not in [start for start, _ids in after]
     assert after == afresh(service.id, day.isoformat())
+
+
+@pytest.mark.postgres
+def test_a_search_leaves_its_connection_to_transactions_again(
+    pg_app: Flask, tmp_path: Path, postgres_database: str, make: Factories
+) -> None:
+    """On PostgreSQL the search reads in autocommit on a pooled connection of its own; the
+    next user of that (only) connection is back in transactions: a rollback undoes."""
+    other = make_app(
+        tmp_path,
+        postgres_database,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0},
+    )
+    with other.app_context():
+        try:
+            service = make.service()
+            make.professional(service)
+            db.session.commit()
+            service_id = service.id
+            db.session.close()  # the one connection back to the pool, for the search
+            day = next_weekday_at(10).astimezone(HKI).date().isoformat()
+            assert from_api(other.test_client(), service_id, day)
+            db.session.execute(
+                update(Service).where(Service.id == service_id).values(slug="kesken")
+            )
+            db.session.rollback()
+            assert db.session.scalar(select(Service.slug).where(Service.id == service_id)) != (
+                "kesken"
+            )
+        finally:
+            db.session.remove()
+            db.engine.dispose()
