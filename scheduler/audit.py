@@ -64,11 +64,12 @@ _PG_APPEND = pg_sql.SQL(
     "SELECT {values}, chain_end.seq + 1, chain_end.hash, "
     "encode(sha256(convert_to({head} || (chain_end.seq + 1)::text || {middle} "
     "|| chain_end.hash || '\"]', 'UTF8')), 'hex') "
-    "FROM (SELECT coalesce(max(seq), 0) AS seq, "
-    "coalesce((array_agg(hash ORDER BY seq DESC))[1], {genesis}) AS hash "
+    # The last row, or the place and hash before the first when there is none.
+    "FROM (SELECT coalesce(max(seq), 0) AS seq, coalesce(max(hash), {genesis}) AS hash "
     "FROM (SELECT seq, hash FROM access_log WHERE organisation_id = {org} "
     "ORDER BY seq DESC LIMIT 1) AS last) AS chain_end"
 )
+_PG_COLUMNS = pg_sql.SQL(", ").join(map(pg_sql.Identifier, _COLUMNS))
 _PG_LOCK = pg_sql.SQL("SELECT pg_advisory_xact_lock(774411, {org})")
 
 
@@ -270,7 +271,7 @@ def _append_postgresql(connection: Connection, by_org: dict[int, list[dict[str, 
             head, middle = _hash_parts(values)
             statements.append(
                 _PG_APPEND.format(
-                    columns=pg_sql.SQL(", ").join(map(pg_sql.Identifier, _COLUMNS)),
+                    columns=_PG_COLUMNS,
                     values=pg_sql.SQL(", ").join(pg_sql.Literal(values[c]) for c in _COLUMNS),
                     head=pg_sql.Literal(head),
                     middle=pg_sql.Literal(middle),
