@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
-from flask import Flask, make_response
+from flask import Flask, g, make_response
 from sqlalchemy import func, select
 
 from scheduler import audit
@@ -219,8 +219,6 @@ def test_the_database_hashes_every_kind_of_text_as_the_verifier_does(
     db.session.commit()
     org_id = org.id
     with pg_app.test_request_context("/", environ_base={"REMOTE_ADDR": "2001:db8::1"}):
-        from flask import g
-
         g.actor, g.actor_role = 'staff:Åsa "Ä" Öhman \\ 😀', "worker"
         audit.record(org_id, "booking.read", "booking:1 'ä'", ["pääkäyttäjä@example.org"])
         audit.record(org_id, "booking.cancel", "booking:\n2", [None, None])

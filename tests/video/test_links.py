@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from scheduler import meetings
 from scheduler.extensions import db
@@ -141,8 +141,6 @@ def test_a_room_made_in_a_request_is_found_again_without_a_query(
 ) -> None:
     """Confirming makes the room without looking for one; the links asked for later in
     the same request come from that room, and the worker's link gets its ids by a flush."""
-    from sqlalchemy import event
-
     booking = video_booking(make)
     db.session.commit()
     room_reads: list[str] = []
