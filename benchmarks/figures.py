@@ -27,6 +27,7 @@ from scheduler.extensions import db
 from scheduler.figures import snapshot_figures
 from scheduler.figures.periods import default_period, steps, summarise
 from scheduler.figures.report import snapshot_rows
+from scheduler.kernel import HELSINKI, local_date, local_instant, now_utc
 from scheduler.models import (
     Booking,
     Feedback,
@@ -38,7 +39,6 @@ from scheduler.models import (
     WeeklyRule,
 )
 from scheduler.schema import create_all
-from scheduler.timeutil import HELSINKI, local_date, local_instant, now_utc
 
 UNITS, SERVICES_PER_UNIT, WORKERS_PER_UNIT, BOOKINGS, FEEDBACK = 10, 3, 6, 6000, 1000
 STATUSES = ["confirmed"] * 5 + ["completed"] * 3 + ["no_show", "cancelled", "cancelled"]

@@ -57,9 +57,9 @@ def populate(database_url: str, seed: int = 1) -> int:
     """Schema and data: one service with ten workers and some bookings; returns its id."""
     from scheduler import create_app
     from scheduler.extensions import db
+    from scheduler.kernel import HELSINKI, local_date, local_instant, now_utc
     from scheduler.models import Booking, Organisation, Professional, Service, Unit, WeeklyRule
     from scheduler.schema import create_all
-    from scheduler.timeutil import HELSINKI, local_date, local_instant, now_utc
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "TESTING": True})
     rng = random.Random(seed)
@@ -190,7 +190,7 @@ def start_gunicorn(
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "-c",
-            "python:scheduler.gunicorn_conf",
+            str(ROOT / "deploy" / "gunicorn_conf.py"),
             "wsgi:app",
         ],
         cwd=ROOT,

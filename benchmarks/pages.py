@@ -31,8 +31,8 @@ from flask.testing import FlaskClient  # noqa: E402
 from scheduler import create_app  # noqa: E402
 from scheduler.demo import create_demo  # noqa: E402
 from scheduler.extensions import db  # noqa: E402
+from scheduler.kernel import HELSINKI, local_date, now_utc  # noqa: E402
 from scheduler.schema import create_all  # noqa: E402
-from scheduler.timeutil import HELSINKI, local_date, now_utc  # noqa: E402
 from tests.catalogues import compile_public_catalogues  # noqa: E402
 
 ASSETS = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')

@@ -30,6 +30,7 @@ from slots_compute import measure
 
 from scheduler import create_app
 from scheduler.extensions import db
+from scheduler.kernel import HELSINKI, local_date, local_instant, now_utc
 from scheduler.models import (
     Booking,
     ExternalBusy,
@@ -40,7 +41,6 @@ from scheduler.models import (
     WeeklyRule,
 )
 from scheduler.schema import create_all
-from scheduler.timeutil import HELSINKI, local_date, local_instant, now_utc
 
 WORKERS, WEEKS, BOOKINGS, EXTERNAL = 20, 8, 2000, 5000
 API_RUNS = 40

@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -46,6 +46,7 @@ from notifications.models import OutboxMessage, Status
 from notifications.rendering import render_email, render_sms
 from notifications.sealing import UnsealError, unseal
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,6 @@ class DispatchReport:
     retried: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def worker_name() -> str:
@@ -148,7 +145,7 @@ class Dispatcher:
         self.settings = settings
         self.default_from = default_from
         self.worker = worker or worker_name()
-        self.clock = clock or _now
+        self.clock = clock or now_utc
         self.report = DispatchReport()
 
     def claim(self) -> list[Claimed]:

@@ -4,41 +4,14 @@ that caused it, so that only committed changes are ever told to anyone."""
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Index, Integer, String, Text
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
 from scheduler.extensions import db
-
-
-class Instant(TypeDecorator[datetime]):
-    """A UTC-aware instant: ``timestamptz`` on PostgreSQL, UTC text on SQLite.
-
-    The same contract as the scheduler's column type, kept here because this package
-    may not import the scheduler's models.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given for an instant column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+from scheduler.kernel import UTCDateTime
 
 
 class Status(enum.StrEnum):
@@ -85,15 +58,15 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     # Reminders only: how long before ``event_at`` they go out (re-timing needs it).
     before_min: Mapped[int | None] = mapped_column(Integer)
-    event_at: Mapped[datetime | None] = mapped_column(Instant)
-    due_at: Mapped[datetime] = mapped_column(Instant)
+    event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Past this instant the message is pointless (a reminder after the meeting began).
-    expires_at: Mapped[datetime | None] = mapped_column(Instant)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default=Status.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(Instant)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
     claimed_by: Mapped[str | None] = mapped_column(String(80))
-    lease_until: Mapped[datetime | None] = mapped_column(Instant)
-    created_at: Mapped[datetime] = mapped_column(Instant)
-    sent_at: Mapped[datetime | None] = mapped_column(Instant)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

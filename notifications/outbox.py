@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,7 @@ from notifications import rules
 from notifications.models import ChannelKind, OutboxMessage, Status
 from notifications.sealing import UnsealError, seal, unseal
 from scheduler.extensions import db
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from scheduler.kernel import now_utc
 
 
 def enqueue(
@@ -76,7 +73,7 @@ def enqueue_many(messages: Iterable[Mapping[str, Any]]) -> list[bool]:
     notice) instead of one each. Returns, in order, whether each was queued: False
     for a key already in the outbox, or met earlier in ``messages``.
     """
-    now = _now()
+    now = now_utc()
     sealed: dict[int, str] = {}  # one sealing per secrets mapping the messages share
     rows = []
     for message in messages:
@@ -165,7 +162,7 @@ def retime_pending(
     would now be due in the past is cancelled. ``context`` replaces the reminders'
     context (the new date and time). Returns the (channel, before_min) still pending.
     """
-    now = now or _now()
+    now = now or now_utc()
     rows = db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.group_key == group_key,
@@ -249,7 +246,7 @@ def failed_messages(organisation_id: int, limit: int = 200) -> list[FailedMessag
 
 def retry_failed(message_id: int, organisation_id: int) -> bool:
     """Give a failed message a fresh set of attempts, starting now (a staff action)."""
-    now = _now()
+    now = now_utc()
     result = db.session.execute(
         update(OutboxMessage)
         .where(

@@ -40,12 +40,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     config.load(app, test_config)
 
-    from scheduler import database, errors, i18n, jobs, logging_setup, routes, security, web
-    from scheduler.session_cookie import SessionInterface
-
-    app.session_interface = SessionInterface()
+    from scheduler import database, jobs, routes, web
     from scheduler.cli import register_commands
     from scheduler.extensions import csrf, db, limiter, migrate, sock
+    from scheduler.web import logging_setup
 
     logging_setup.init_app(app)
     database.init_app(app)
@@ -53,9 +51,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
-    i18n.init_app(app)
-    errors.init_app(app)
-    security.init_app(app)
     web.init_app(app)
     routes.register(app)
     register_commands(app)

@@ -28,8 +28,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.util import find_tables
 
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import AccessLogEntry
-from scheduler.timeutil import now_utc
 
 GENESIS = "0" * 64
 

@@ -79,7 +79,7 @@ def configure_engine(engine: Engine) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from scheduler import schedule_versions
+    from scheduler.availability import versions as schedule_versions
 
     schedule_versions.register()
     db.init_app(app)

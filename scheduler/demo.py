@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from scheduler.extensions import db
+from scheduler.kernel import local_date, local_instant, now_utc
 from scheduler.models import (
     Absence,
     Booking,
@@ -19,7 +20,6 @@ from scheduler.models import (
     Unit,
     WeeklyRule,
 )
-from scheduler.timeutil import local_date, local_instant, now_utc
 
 SLUG = "tunturikyla"
 

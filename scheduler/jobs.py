@@ -31,9 +31,9 @@ def all_jobs() -> list[Job]:
     """Every periodic job of the service, with how often it runs."""
     from notifications import dispatch_due
     from scheduler.booking import expire_holds
+    from scheduler.booking.retention import purge_personal_data
     from scheduler.figures import nightly_figures, queue_feedback_requests
     from scheduler.ical.sync import poll_feeds
-    from scheduler.retention import purge_personal_data
 
     return [
         Job("expire_holds", expire_holds, 30),

@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(api_bp)
 
-    from scheduler.views.feeds import bp as feeds_bp
+    from scheduler.ical.feed_view import bp as feeds_bp
 
     app.register_blueprint(feeds_bp)
 
@@ -43,6 +43,6 @@ def register(app: Flask) -> None:
         app.register_blueprint(figures_bp)
 
     # Probes, metrics, request ids and logs, database error handlers, the proxy fix.
-    from scheduler.ops import init_app as init_ops
+    from scheduler.observability import init_app as init_ops
 
     init_ops(app)

@@ -8,35 +8,13 @@ Participant links are secret and kept only as hashes.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
-from sqlalchemy.engine import Dialect
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
 from scheduler.extensions import db
-
-
-class Instant(TypeDecorator[datetime]):
-    """A UTC-aware instant on both databases (SQLite gives naive values back)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given for an instant column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from scheduler.kernel import UTCDateTime
 
 
 class Kind(enum.StrEnum):
@@ -61,10 +39,10 @@ class Room(db.Model):  # type: ignore[name-defined]
         ForeignKey("bookings.id", ondelete="CASCADE"), unique=True
     )
     organisation_id: Mapped[int] = mapped_column(Integer, index=True)
-    starts_at: Mapped[datetime] = mapped_column(Instant)
-    ends_at: Mapped[datetime] = mapped_column(Instant)
-    created_at: Mapped[datetime] = mapped_column(Instant)
-    ended_at: Mapped[datetime | None] = mapped_column(Instant)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"
@@ -85,9 +63,9 @@ class Participant(db.Model):  # type: ignore[name-defined]
     # The worker's link is signed instead and has neither.
     link_salt: Mapped[str | None] = mapped_column(String(32))
     link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(Instant)
-    admitted_at: Mapped[datetime | None] = mapped_column(Instant)
-    removed_at: Mapped[datetime | None] = mapped_column(Instant)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     room: Mapped[Room] = relationship(back_populates="participants")
 

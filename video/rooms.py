@@ -8,23 +8,20 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from video.links import Window, secret_hash
 from video.models import MAX_PARTICIPANTS, Kind, Participant, Room
 
 
 class RoomFull(Exception):
     """A room already has the most participants a mesh call can carry."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def link_secret(secret_key: str, participant: Participant) -> str:
@@ -88,7 +85,7 @@ def ensure_room(
             db.session.scalars(_ROOM_WITH_PARTICIPANTS, {"booking_id": booking_id}).unique().first()
         )
     if room is None:
-        now = _now()
+        now = now_utc()
         room = Room(
             booking_id=booking_id,
             organisation_id=organisation_id,
@@ -122,7 +119,7 @@ def add_participant(secret_key: str, room: Room, kind: Kind, display_name: str) 
         raise ValueError(f"cannot invite a {kind}")
     if len(active_participants(room)) >= MAX_PARTICIPANTS:
         raise RoomFull
-    participant = Participant(kind=kind.value, display_name=display_name, created_at=_now())
+    participant = Participant(kind=kind.value, display_name=display_name, created_at=now_utc())
     _give_link(secret_key, participant)
     room.participants.append(participant)
     db.session.flush()
@@ -162,7 +159,7 @@ def can_enter(participant: Participant, config: Mapping[str, Any], now: datetime
 
 def admit(participant: Participant) -> None:
     if participant.admitted_at is None:
-        participant.admitted_at = _now()
+        participant.admitted_at = now_utc()
     db.session.flush()
 
 
@@ -170,7 +167,7 @@ def remove(participant: Participant) -> None:
     """Send someone out: their link stops working and they cannot come back."""
     if participant.is_host:
         raise ValueError("the worker cannot be removed")
-    participant.removed_at = participant.removed_at or _now()
+    participant.removed_at = participant.removed_at or now_utc()
     participant.link_hash = None
     db.session.flush()
 
@@ -181,11 +178,11 @@ def end_for_booking(booking_id: int) -> None:
     db.session.execute(
         update(Room)
         .where(Room.booking_id == booking_id, Room.ended_at.is_(None))
-        .values(ended_at=_now())
+        .values(ended_at=now_utc())
     )
 
 
 def end(room: Room) -> None:
     """End the meeting for everyone; every link of the room stops working."""
-    room.ended_at = room.ended_at or _now()
+    room.ended_at = room.ended_at or now_utc()
     db.session.flush()

@@ -7,7 +7,6 @@ import json
 import logging
 import socket as py_socket
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
@@ -15,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from simple_websocket import ConnectionClosed, Server
 
 from scheduler.extensions import csrf, db, limiter, sock
+from scheduler.kernel import now_utc
 from video import rooms
 from video.hub import Hub, make_hub
 from video.links import issue_ticket, join_url, read_host_link, read_ticket
@@ -35,10 +35,6 @@ csrf.exempt(bp)  # no cookie authenticates anything here: the secret is in the p
 
 def _public_limit() -> str:
     return str(current_app.config.get("RATELIMIT_PUBLIC", "30 per minute"))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 _hub_lock = threading.Lock()
@@ -62,7 +58,7 @@ def _unknown_link() -> ResponseReturnValue:
 def _page(participant: Participant, host: bool) -> ResponseReturnValue:
     """The one call page: pre-call check, waiting room and call, as stages of one page
     so that the camera permission and stream carry from one stage to the next."""
-    state = rooms.can_enter(participant, current_app.config, _now())
+    state = rooms.can_enter(participant, current_app.config, now_utc())
     if state != "open":
         opens_at = rooms.window(participant.room, current_app.config).opens_at
         return render_template(
@@ -110,7 +106,7 @@ def _ticket_participant(ticket: str) -> Participant | None:
     participant = db.session.get(Participant, ids[1])
     if participant is None or participant.room_id != ids[0]:
         return None
-    if rooms.can_enter(participant, current_app.config, _now()) != "open":
+    if rooms.can_enter(participant, current_app.config, now_utc()) != "open":
         return None
     return participant
 
@@ -128,7 +124,7 @@ def connection_test(ticket: str) -> ResponseReturnValue:
     try:
         answer = run_connection_test(
             sdp,
-            ice_servers(current_app.config, "check", _now()),
+            ice_servers(current_app.config, "check", now_utc()),
             int(current_app.config.get("VIDEO_MAX_CHECKS", 4)),
         )
     except Busy:
@@ -205,7 +201,7 @@ class _SocketActions:
 
     def ice(self) -> dict[str, Any]:
         return {
-            "iceServers": ice_servers(self.config, str(self.pid), _now()),
+            "iceServers": ice_servers(self.config, str(self.pid), now_utc()),
             "iceTransportPolicy": "relay" if self.config.get("VIDEO_FORCE_RELAY") else "all",
         }
 

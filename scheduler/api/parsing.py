@@ -7,7 +7,7 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from scheduler.errors import Problem
+from scheduler.kernel import Problem
 
 M = TypeVar("M", bound=BaseModel)
 

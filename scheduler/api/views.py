@@ -9,17 +9,18 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from scheduler import audit, slot_search, slots
+from scheduler import audit
 from scheduler import booking as ops
 from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
-from scheduler.contact import normalise_phone
-from scheduler.errors import Problem
+from scheduler.availability import search as slot_search
+from scheduler.availability import slots
+from scheduler.booking.contact import normalise_phone
+from scheduler.booking.intake import validate_answers
 from scheduler.extensions import csrf, db, limiter
-from scheduler.intake import validate_answers
+from scheduler.kernel import Problem, local_date, local_instant, now_utc
 from scheduler.models import Booking, Organisation, Professional, Service
-from scheduler.timeutil import local_date, local_instant, now_utc
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies authenticate the API: secrets travel in the body or the path

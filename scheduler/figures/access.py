@@ -1,6 +1,6 @@
 """Access figures of one organisation at one query instant: T3, free and booked times.
 
-The free times come from the families' own slot search (``scheduler.slots``); how they
+The free times come from the families' own slot search (``scheduler.availability.slots``); how they
 are counted is defined in ``scheduler.figures.t3``.
 """
 
@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from scheduler import slots
+from scheduler.availability import slots
 from scheduler.extensions import db
 from scheduler.figures import t3
 from scheduler.models import Booking, BookingStatus, Organisation, Service

@@ -19,8 +19,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from scheduler.extensions import db
+from scheduler.kernel import day_bounds
 from scheduler.models import Booking, BookingStatus, Feedback, Organisation
-from scheduler.timeutil import day_bounds
 
 MEETING_STATUSES = {
     BookingStatus.COMPLETED.value: "held",

@@ -21,10 +21,10 @@ from scheduler.figures.blueprint import figures_bp as bp
 from scheduler.figures.export import csv_text
 from scheduler.figures.periods import Period, parse_period, summarise
 from scheduler.figures.report import Subject, number, snapshot_rows, subject_charts, subjects
+from scheduler.kernel import local_date, now_utc
 from scheduler.models import Feedback, StaffUser
 from scheduler.staff.access import ADMINS, not_found, require_role, service_or_404, unit_or_404
 from scheduler.staff.blueprint import current_user
-from scheduler.timeutil import local_date, now_utc
 
 MAX_COMMENTS = 100
 

@@ -23,15 +23,14 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 import notifications
-from scheduler.contact import can_receive_sms, normalise_phone
+from scheduler.booking.contact import can_receive_sms, normalise_phone
+from scheduler.booking.retention import retention_days
 from scheduler.database import is_postgres
-from scheduler.errors import Problem
 from scheduler.extensions import db
-from scheduler.i18n import format_date, localized
+from scheduler.kernel import Problem, as_utc, local_date, now_utc
 from scheduler.models import Booking, BookingStatus, Feedback, FeedbackInvite, Service
-from scheduler.retention import retention_days
-from scheduler.timeutil import as_utc, local_date, now_utc
 from scheduler.tokens import new_token, token_hash
+from scheduler.web.i18n import format_date, localized
 
 # A meeting still "confirmed" this long after its end was most likely held but not
 # marked; waiting gives the worker time to mark a no-show first.

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from scheduler.extensions import db
 from scheduler.figures import charts
 from scheduler.figures.periods import Period, Step, Summary, steps, summarise
-from scheduler.i18n import current_language, localized
 from scheduler.models import FigureSnapshot, StaffUser
 from scheduler.staff.access import services_query, units_query
+from scheduler.web.i18n import current_language, localized
 
 
 @dataclass(frozen=True)

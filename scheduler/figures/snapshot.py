@@ -28,8 +28,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from scheduler.extensions import db
 from scheduler.figures import access, activity
 from scheduler.figures.feedback import purge_old_comments
+from scheduler.kernel import local_date, now_utc
 from scheduler.models import FigureScope, FigureSnapshot, Organisation, Service
-from scheduler.timeutil import local_date, now_utc
 
 ACTIVITY_DAYS = 7
 ACCESS_COLUMNS = ["measured_at", "t3_days", "free_times", "booked_times"]

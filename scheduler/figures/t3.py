@@ -41,7 +41,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.availability import ServiceParams, Slot
-from scheduler.timeutil import local_date
+from scheduler.kernel import local_date
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from scheduler.extensions import db
-from scheduler.i18n import localized
 from scheduler.ical.export import FeedEvent, booking_ics
 from scheduler.ical.settings import setting
 from scheduler.models import (
@@ -21,6 +20,7 @@ from scheduler.models import (
     Unit,
 )
 from scheduler.tokens import token_hash
+from scheduler.web.i18n import localized
 
 # Bookings that a staff calendar shows; a hold is not yet a booking, an expired hold never was.
 _SHOWN = (BookingStatus.CONFIRMED.value, BookingStatus.COMPLETED.value, BookingStatus.NO_SHOW.value)

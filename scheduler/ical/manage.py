@@ -12,10 +12,12 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from scheduler.availability.versions import touching
 from scheduler.extensions import db
 from scheduler.ical.fetch import normalise_url
 from scheduler.ical.settings import ORG_POLICY_KEY, setting
 from scheduler.ical.texts import text
+from scheduler.kernel import now_utc
 from scheduler.models import (
     CalendarFeed,
     ExternalBusy,
@@ -24,8 +26,6 @@ from scheduler.models import (
     Professional,
     Unit,
 )
-from scheduler.schedule_versions import touching
-from scheduler.timeutil import now_utc
 from scheduler.tokens import new_token, token_hash
 
 

@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, or_, select
 
+from scheduler.availability.versions import touching
 from scheduler.database import is_postgres
 from scheduler.extensions import db
 from scheduler.ical.busy import ImportResult, read_busy
 from scheduler.ical.fetch import FetchResult, fetch_feed
 from scheduler.ical.settings import setting
+from scheduler.kernel import now_utc
 from scheduler.models import CalendarFeed, ExternalBusy, Organisation, Professional
-from scheduler.schedule_versions import touching
-from scheduler.timeutil import now_utc
 
 log = logging.getLogger(__name__)
 

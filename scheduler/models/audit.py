@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.extensions import db
-from scheduler.models.types import UTCDateTime
+from scheduler.kernel import UTCDateTime
 
 
 class AccessLogEntry(db.Model):  # type: ignore[name-defined]

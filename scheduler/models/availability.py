@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.extensions import db
-from scheduler.models.types import UTCDateTime
+from scheduler.kernel import UTCDateTime
 
 
 class WeeklyRule(db.Model):  # type: ignore[name-defined]

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
-from scheduler.models.types import UTCDateTime
+from scheduler.kernel import UTCDateTime
 
 if TYPE_CHECKING:
     from scheduler.models.organisation import Organisation

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.extensions import db
-from scheduler.models.types import UTCDateTime
+from scheduler.kernel import UTCDateTime
 
 
 class ExternalBusy(db.Model):  # type: ignore[name-defined]

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.extensions import db
-from scheduler.models.types import UTCDateTime
+from scheduler.kernel import UTCDateTime
 
 
 class FigureScope(enum.StrEnum):

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
-from scheduler.models.types import random_version
+from scheduler.kernel import random_version
 
 if TYPE_CHECKING:
     from scheduler.models.organisation import Organisation, Unit

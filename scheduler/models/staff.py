@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
-from scheduler.models.types import UTCDateTime
+from scheduler.kernel import UTCDateTime
 
 if TYPE_CHECKING:
     from scheduler.models.organisation import Organisation, Unit

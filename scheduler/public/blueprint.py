@@ -15,12 +15,11 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from scheduler.errors import Problem
 from scheduler.extensions import db
-from scheduler.i18n import current_language, format_time, localized
+from scheduler.kernel import HELSINKI, Problem, local_date
 from scheduler.models import Organisation
 from scheduler.public.texts import MEETING_MODES, language_name, problem_text
-from scheduler.timeutil import HELSINKI, local_date
+from scheduler.web.i18n import current_language, format_time, localized
 
 bp = Blueprint("public", __name__)
 

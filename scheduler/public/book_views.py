@@ -7,15 +7,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from scheduler import booking as ops
-from scheduler.errors import Problem
+from scheduler.booking import hold_time as holds
+from scheduler.booking.intake import validate_answers
 from scheduler.extensions import limiter
-from scheduler.i18n import current_language
-from scheduler.intake import validate_answers
+from scheduler.kernel import Problem
 from scheduler.models import Booking
-from scheduler.public import holds, identification
+from scheduler.public import identification
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.forms import QUESTION_PREFIX, BookingForm, booking_form
 from scheduler.public.texts import problem_text
+from scheduler.web.i18n import current_language
 
 
 def load_hold(token: str) -> Booking:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import Response
 
-from scheduler.i18n import current_language
 from scheduler.ical.feed_data import booking_ics_for
+from scheduler.kernel import as_utc
 from scheduler.models import Booking
-from scheduler.timeutil import as_utc
+from scheduler.web.i18n import current_language
 
 
 def calendar_response(booking: Booking, manage_link: str, join_link: str | None) -> Response:

@@ -23,11 +23,11 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from scheduler.contact import normalise_phone
-from scheduler.errors import Problem
-from scheduler.i18n import localized
-from scheduler.intake import MAX_TEXT
+from scheduler.booking.contact import normalise_phone
+from scheduler.booking.intake import MAX_TEXT
+from scheduler.kernel import Problem
 from scheduler.models import Service
+from scheduler.web.i18n import localized
 
 BOOKING_LANGUAGES = [
     SelectChoice("fi", "Suomi"),
@@ -102,7 +102,7 @@ class BookingForm(FlaskForm):
         return getattr(self.phone, "e164", None) or normalise_phone(self.phone.data)
 
     def intake_answers(self, service: Service) -> dict[str, Any]:
-        """The answers in the shape ``scheduler.intake.validate_answers`` expects."""
+        """The answers in the shape ``scheduler.booking.intake.validate_answers`` expects."""
         answers: dict[str, Any] = {}
         for question in service.intake_questions:
             value = getattr(self, QUESTION_PREFIX + question["id"]).data

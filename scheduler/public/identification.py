@@ -1,7 +1,7 @@
 """Strong identification of the family, for services that require it.
 
 The family chooses a time (held), signs in at the ``family`` OpenID Connect provider
-(authorization code flow with PKCE, through ``scheduler.oidc``) and comes back to the
+(authorization code flow with PKCE, through ``scheduler.web.oidc``) and comes back to the
 booking form. The verified identity is written on the held booking at once, server-side,
 so that it never travels in a URL or a cookie; confirming copies it into the booking.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 from flask import g, redirect, session, url_for
 from flask.typing import ResponseReturnValue
 
-from scheduler import audit, oidc
+from scheduler import audit
 from scheduler import booking as ops
-from scheduler.errors import Problem
 from scheduler.extensions import db, limiter
-from scheduler.i18n import current_language
+from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking
 from scheduler.public.blueprint import bp, public_limit
-from scheduler.timeutil import now_utc
+from scheduler.web import oidc
+from scheduler.web.i18n import current_language
 
 PROVIDER = "family"
 SESSION_KEY = "identify_hold"

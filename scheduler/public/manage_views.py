@@ -8,16 +8,17 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from scheduler import audit, meetings, slots
+from scheduler import audit
 from scheduler import booking as ops
-from scheduler.errors import Problem
+from scheduler.availability import slots
+from scheduler.booking import meetings
 from scheduler.extensions import limiter
+from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking, BookingStatus
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
 from scheduler.public.texts import problem_text
 from scheduler.public.week import build_week, chosen_workers, parse_choice
-from scheduler.timeutil import now_utc
 
 
 def load_managed(token: str) -> Booking:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from scheduler.i18n import current_language
 from scheduler.public.blueprint import bp
+from scheduler.web.i18n import current_language
 
 DOCUMENT_LANGUAGES = ("fi", "sv", "en")
 

@@ -9,14 +9,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from scheduler import booking as ops
-from scheduler import slots
-from scheduler.errors import Problem
+from scheduler.availability import slots
 from scheduler.extensions import db, limiter
+from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
 from scheduler.public.week import build_week, chosen_workers, parse_choice
-from scheduler.timeutil import now_utc
 
 
 def get_service(org: Organisation, service_slug: str) -> Service:

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from scheduler import slots
-from scheduler.availability import Slot
+from scheduler.availability import Slot, slots
+from scheduler.kernel import local_date, local_instant
 from scheduler.models import MEETING_MODES, Professional, Service
-from scheduler.timeutil import local_date, local_instant
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from sqlalchemy import Select, false, select
 
 from scheduler import audit
 from scheduler.booking import client_identifiers
-from scheduler.errors import Problem
 from scheduler.extensions import db
+from scheduler.kernel import Problem
 from scheduler.models import Booking, Professional, Service, StaffRole, StaffUser, Unit
 from scheduler.staff.blueprint import current_user
-from scheduler.web import after_rollback
+from scheduler.web.commit import after_rollback
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import Organisation, StaffRole, StaffUser, Unit
-from scheduler.timeutil import now_utc
 
 
 def create_account(

@@ -14,9 +14,9 @@ from sqlalchemy import or_, select
 import notifications
 from scheduler import audit
 from scheduler.booking import client_identifiers
-from scheduler.contact import normalise_phone
-from scheduler.errors import Problem
+from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
+from scheduler.kernel import Problem
 from scheduler.models import AccessLogEntry, Booking, StaffRole
 from scheduler.staff import texts
 from scheduler.staff.access import not_found, require_role

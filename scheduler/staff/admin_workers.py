@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from scheduler.extensions import db
-from scheduler.i18n import localized
 from scheduler.ical import manage as feeds
+from scheduler.kernel import now_utc
 from scheduler.models import CalendarFeed, FeedToken, Professional, StaffRole, StaffUser
 from scheduler.staff import texts
 from scheduler.staff.access import (
@@ -30,7 +30,7 @@ from scheduler.staff.access import (
 )
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.formdata import FormReader
-from scheduler.timeutil import now_utc
+from scheduler.web.i18n import localized
 
 FEED_STATES = {
     "ok": lazy_gettext("In order"),

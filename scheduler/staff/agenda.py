@@ -17,15 +17,14 @@ from sqlalchemy import select
 
 from scheduler import audit
 from scheduler import booking as booking_ops
-from scheduler.errors import Problem
+from scheduler.booking.meetings import worker_join_link
 from scheduler.extensions import db
-from scheduler.i18n import localized
-from scheduler.meetings import worker_join_link
+from scheduler.kernel import Problem, as_utc, day_bounds, local_date, now_utc
 from scheduler.models import Booking, BookingStatus, Professional
 from scheduler.staff import texts
 from scheduler.staff.access import booking_or_404, professional_or_404, visible_professionals
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.timeutil import as_utc, day_bounds, local_date, now_utc
+from scheduler.web.i18n import localized
 
 SHOWN_STATUSES = (
     BookingStatus.CONFIRMED.value,

@@ -9,13 +9,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from scheduler import oidc
-from scheduler.errors import Problem
 from scheduler.extensions import db
+from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Professional, StaffRole, StaffUser
 from scheduler.staff.access import not_found
 from scheduler.staff.blueprint import SESSION_KEY, bp, dev_login_enabled
-from scheduler.timeutil import now_utc
+from scheduler.web import oidc
 
 DEV_ISSUER = "development"
 

@@ -9,8 +9,8 @@ from flask import Blueprint, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from scheduler.errors import Problem
 from scheduler.extensions import db
+from scheduler.kernel import Problem
 from scheduler.models import StaffUser
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

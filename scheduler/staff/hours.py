@@ -19,9 +19,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from scheduler import availability, slots
-from scheduler.errors import Problem
+from scheduler import availability
+from scheduler.availability import slots
+from scheduler.availability.coverage import BookedTime, RuleValue, Span, uncovered
+from scheduler.availability.versions import touching
 from scheduler.extensions import db
+from scheduler.kernel import Problem, local_date, now_utc
 from scheduler.models import (
     ACTIVE_STATUSES,
     Absence,
@@ -31,11 +34,9 @@ from scheduler.models import (
     Service,
     WeeklyRule,
 )
-from scheduler.schedule_versions import touching
 from scheduler.staff import texts
 from scheduler.staff.access import not_found, professional_or_404, visible_professionals
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.coverage import BookedTime, RuleValue, Span, uncovered
 from scheduler.staff.hours_forms import (
     ParsedRules,
     RuleRow,
@@ -43,7 +44,6 @@ from scheduler.staff.hours_forms import (
     parse_span,
     rows_from_rules,
 )
-from scheduler.timeutil import local_date, now_utc
 
 EXTRA_ROWS = 2
 

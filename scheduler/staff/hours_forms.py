@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from scheduler.staff.coverage import RuleValue
-from scheduler.timeutil import local_instant
+from scheduler.availability.coverage import RuleValue
+from scheduler.kernel import local_instant
 
 MAX_ROWS = 60
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from scheduler.i18n import localized
+from scheduler.web.i18n import localized
 
 LANGUAGES = {
     "fi": lazy_gettext("Finnish"),

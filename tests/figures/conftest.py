@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from scheduler.extensions import db
+from scheduler.kernel import HELSINKI, local_instant
 from scheduler.models import Booking, Professional, Service
-from scheduler.timeutil import HELSINKI, local_instant
 
 # The staff fixtures are the staff tests' own.
 from tests.staff.conftest import Staff, sign_in, staff  # noqa: F401

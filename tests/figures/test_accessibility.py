@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.figures import snapshot_figures
+from scheduler.kernel import now_utc
 from scheduler.models import Booking, Feedback, FeedbackInvite, Organisation
-from scheduler.timeutil import now_utc
 from scheduler.tokens import new_token, token_hash
 from tests.catalogues import compile_figures_catalogues, compile_staff_catalogues
 from tests.e2e.conftest import (  # noqa: F401  (fixtures)

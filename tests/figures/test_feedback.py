@@ -17,8 +17,8 @@ from notifications.rendering import render_email, render_sms
 from scheduler.extensions import db
 from scheduler.figures import queue_feedback_requests
 from scheduler.figures.feedback import find_invite, purge_old_comments
+from scheduler.kernel import now_utc
 from scheduler.models import Booking, Feedback, FeedbackInvite
-from scheduler.timeutil import now_utc
 from scheduler.tokens import token_hash
 from tests.catalogues import compile_figures_catalogues
 from tests.factories import Factories

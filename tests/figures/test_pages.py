@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from scheduler.extensions import db
+from scheduler.kernel import local_date, now_utc
 from scheduler.models import (
     AccessLogEntry,
     Feedback,
@@ -21,7 +22,6 @@ from scheduler.models import (
     StaffUser,
     Unit,
 )
-from scheduler.timeutil import local_date, now_utc
 from tests.catalogues import compile_figures_catalogues
 from tests.factories import Factories
 from tests.staff.conftest import Staff

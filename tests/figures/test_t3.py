@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from scheduler.availability import Interval, ServiceParams, WeeklyRule, WorkerSchedule, free_slots
 from scheduler.figures import t3
-from scheduler.timeutil import HELSINKI, local_instant
+from scheduler.kernel import HELSINKI, local_instant
 
 WEEKDAYS = (0, 1, 2, 3, 4)
 HOUR = ServiceParams(duration_min=60, slot_interval_min=60, horizon_days=56)

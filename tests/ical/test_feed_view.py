@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from scheduler.extensions import db
 from scheduler.ical.feed_data import booking_ics_for
 from scheduler.ical.manage import active_feed_tokens, create_feed_token, revoke_feed_token
-from scheduler.timeutil import now_utc
+from scheduler.kernel import now_utc
 from tests.factories import Factories
 from tests.ical.helpers import add_booking
 

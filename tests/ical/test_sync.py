@@ -7,13 +7,13 @@ from datetime import UTC, datetime, time, timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from scheduler import slots
+from scheduler.availability import slots
+from scheduler.availability.withheld import withheld_professionals
 from scheduler.extensions import db
-from scheduler.feeds_policy import withheld_professionals
 from scheduler.ical.manage import add_feed, feed_statuses, remove_feed, request_refresh
 from scheduler.ical.sync import poll_feeds, refresh_feed
+from scheduler.kernel import now_utc
 from scheduler.models import CalendarFeed, ExternalBusy
-from scheduler.timeutil import now_utc
 from tests.factories import Factories
 from tests.ical.conftest import FeedServer
 from tests.ical.helpers import ics

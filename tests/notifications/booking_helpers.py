@@ -11,8 +11,8 @@ import notifications
 from notifications import OutboxMessage
 from scheduler import booking as ops
 from scheduler.extensions import db
+from scheduler.kernel import HELSINKI, local_instant
 from scheduler.models import Booking, Service
-from scheduler.timeutil import HELSINKI, local_instant
 from tests.factories import Factories
 
 

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from scheduler import booking as ops
 from scheduler.extensions import db
-from scheduler.timeutil import HELSINKI
+from scheduler.kernel import HELSINKI
 from tests.factories import Factories
 from tests.notifications.booking_helpers import (
     book,

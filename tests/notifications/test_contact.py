@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.contact import can_receive_sms, normalise_phone
-from scheduler.errors import Problem
+from scheduler.booking.contact import can_receive_sms, normalise_phone
+from scheduler.kernel import Problem
 
 
 @pytest.mark.parametrize(

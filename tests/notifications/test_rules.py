@@ -14,7 +14,7 @@ from notifications.rules import (
     reminder_due,
     sms_send_time,
 )
-from scheduler.timeutil import HELSINKI
+from scheduler.kernel import HELSINKI
 
 QUIET = (21, 8)
 

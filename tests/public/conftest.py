@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from scheduler.demo import create_demo
 from scheduler.extensions import db
+from scheduler.kernel import HELSINKI, local_date, now_utc
 from scheduler.models import Booking, Organisation
-from scheduler.timeutil import HELSINKI, local_date, now_utc
 from tests.catalogues import compile_public_catalogues
 
 

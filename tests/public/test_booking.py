@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from scheduler.extensions import db
+from scheduler.kernel import as_utc, now_utc
 from scheduler.models import AccessLogEntry, Booking, BookingStatus, Organisation
-from scheduler.timeutil import as_utc, now_utc
 from tests.public.conftest import (
     FAMILY,
     book,

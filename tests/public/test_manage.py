@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from scheduler.extensions import db
+from scheduler.kernel import as_utc, now_utc
 from scheduler.models import AccessLogEntry, BookingStatus, Organisation
-from scheduler.timeutil import as_utc, now_utc
 from tests.public.conftest import FAMILY, book, booking_of, next_monday, slot_values
 
 

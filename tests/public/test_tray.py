@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from flask.testing import FlaskClient
 
+from scheduler.kernel import HELSINKI
 from scheduler.models import Organisation
-from scheduler.timeutil import HELSINKI
 from tests.public.conftest import next_monday, service_url, slot_values
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from scheduler.timeutil import HELSINKI, local_instant
+from scheduler.kernel import HELSINKI, local_instant
 
 CLIENT = {"name": "Maija Meikäläinen", "email": "maija@example.org"}
 

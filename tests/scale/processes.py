@@ -77,7 +77,7 @@ def _spawn(name: str, argv: list[str], env: dict[str, str], log: Path) -> subpro
 def start_web(
     name: str, env: dict[str, str], tmp: Path, workers: int = 1, threads: int = 16
 ) -> Process:
-    """``gunicorn -c python:scheduler.gunicorn_conf wsgi:app`` on a free loopback port,
+    """``gunicorn -c deploy/gunicorn_conf.py wsgi:app`` on a free loopback port,
     returned once its /healthz answers."""
     port = free_port()
     metrics_dir = tmp / f"metrics-{name}"
@@ -92,7 +92,7 @@ def start_web(
     }
     log = tmp / f"{name}.log"
     popen = _spawn(
-        name, [str(BIN / "gunicorn"), "-c", "python:scheduler.gunicorn_conf", "wsgi:app"], env, log
+        name, [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn_conf.py"), "wsgi:app"], env, log
     )
     process = Process(name, popen, log, f"http://127.0.0.1:{port}")
 

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 import notifications
 from scheduler.extensions import db
-from scheduler.logging_setup import JsonFormatter, RequestContextFilter
+from scheduler.web.logging_setup import JsonFormatter, RequestContextFilter
 from tests.conftest import make_app
 from tests.factories import Factories
 from tests.scale.helpers import CLIENT, hourly_starts, iso
@@ -304,7 +304,7 @@ def test_gunicorn_settings_come_from_the_environment(
     monkeypatch.setenv("ETAAIKA_WEB_WORKERS", "3")
     monkeypatch.setenv("ETAAIKA_WEB_THREADS", "50")
     monkeypatch.setenv("ETAAIKA_GRACEFUL_TIMEOUT", "12")
-    import scheduler.gunicorn_conf as conf
+    import deploy.gunicorn_conf as conf
 
     conf = importlib.reload(conf)
     assert conf.worker_class == "gthread"
@@ -327,7 +327,7 @@ def test_gunicorn_access_log_is_one_json_object_per_line(
     from gunicorn.config import Config
 
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
-    import scheduler.gunicorn_conf as conf
+    import deploy.gunicorn_conf as conf
 
     cfg = Config()
     cfg.set("accesslog", "-")

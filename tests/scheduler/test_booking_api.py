@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from scheduler.booking import expire_holds
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import AccessLogEntry, Booking
-from scheduler.timeutil import now_utc
 from scheduler.tokens import token_hash
 from tests.factories import Factories
 from tests.scheduler.helpers import book, client_body, iso, next_weekday_at

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from notifications.models import OutboxMessage
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import Booking
 from scheduler.schema import create_all
-from scheduler.timeutil import now_utc
 from tests.conftest import make_app
 from tests.factories import Factories
 from tests.scheduler.helpers import client_body, iso, next_weekday_at

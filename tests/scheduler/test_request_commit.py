@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from scheduler import database
 from scheduler.extensions import db
-from scheduler.web import commit_request
+from scheduler.web.commit import commit_request
 from tests.services import PG_ADMIN_URL
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import event, text
 
 from scheduler import Etaaika
 from scheduler.extensions import db, limiter
-from scheduler.security import CSP
+from scheduler.web.headers import CSP
 from tests.conftest import make_app
 
 # -- the session cookie --------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_gunicorn_writes_its_access_log_only_when_one_is_asked_for(
     from gunicorn.config import Config
 
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
-    import scheduler.gunicorn_conf as conf
+    import deploy.gunicorn_conf as conf
 
     json_logs = Config()
     json_logs.set("logconfig_dict", {"version": 1, "disable_existing_loggers": False})

@@ -12,8 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, event, select, update
 
-from scheduler import availability, slots
+from scheduler import availability
+from scheduler.availability import slots
+from scheduler.availability.versions import UntrackedScheduleChange, touching
 from scheduler.extensions import db
+from scheduler.kernel import local_instant, now_utc
 from scheduler.models import (
     Absence,
     Booking,
@@ -23,8 +26,6 @@ from scheduler.models import (
     Service,
     WeeklyRule,
 )
-from scheduler.schedule_versions import UntrackedScheduleChange, touching
-from scheduler.timeutil import local_instant, now_utc
 from tests.conftest import make_app
 from tests.factories import Factories
 from tests.scheduler.helpers import HKI, book, iso, next_weekday_at

@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import Booking, BookingStatus, Professional, Service, StaffUser, Unit
 from scheduler.staff.blueprint import SESSION_KEY
-from scheduler.timeutil import now_utc
 from tests.factories import Factories
 from tests.oidc_fixture import oidc_provider  # noqa: F401  (the fixture)
 
@@ -109,7 +109,7 @@ def sign_in(client: FlaskClient) -> Callable[[StaffUser], FlaskClient]:
 
 def at_local(days_ahead: int, hour: int, minute: int = 0) -> datetime:
     """An instant ``days_ahead`` local days from today at a Helsinki wall-clock time."""
-    from scheduler.timeutil import HELSINKI, local_date, local_instant
+    from scheduler.kernel import HELSINKI, local_date, local_instant
 
     day = local_date(now_utc(), HELSINKI) + timedelta(days=days_ahead)
     return local_instant(day, time(hour, minute), HELSINKI)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 import notifications
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import Booking
-from scheduler.timeutil import now_utc
 from tests.factories import Factories
 from tests.staff.conftest import Staff, at_local
 

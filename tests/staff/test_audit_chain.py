@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from scheduler import audit
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry
-from scheduler.web import commit_request
+from scheduler.web.commit import commit_request
 from tests.factories import Factories
 
 

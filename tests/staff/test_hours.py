@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from scheduler.extensions import db
+from scheduler.kernel import HELSINKI, local_date, now_utc
 from scheduler.models import Absence, ExtraOpening, WeeklyRule
-from scheduler.timeutil import HELSINKI, local_date, now_utc
 from tests.factories import Factories
 from tests.staff.conftest import Staff, at_local
 

@@ -9,11 +9,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from scheduler.booking.retention import purge_personal_data
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import AccessLogEntry, Booking
-from scheduler.retention import purge_personal_data
 from scheduler.staff.blueprint import SESSION_KEY
-from scheduler.timeutil import now_utc
 from tests.factories import Factories
 from tests.staff.conftest import Staff, at_local
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import func, select
 
+from scheduler.booking.retention import purge_personal_data
 from scheduler.extensions import db
 from scheduler.jobs import all_jobs
+from scheduler.kernel import now_utc
 from scheduler.models import AccessLogEntry, Booking
-from scheduler.retention import purge_personal_data
-from scheduler.timeutil import now_utc
 from tests.factories import Factories
 from tests.staff.conftest import Staff
 

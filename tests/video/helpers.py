@@ -21,7 +21,7 @@ from aiortc.mediastreams import VideoStreamTrack
 from flask import Flask
 from werkzeug.serving import make_server
 
-from scheduler import meetings
+from scheduler.booking import meetings
 from scheduler.extensions import db
 from scheduler.models import Booking
 from tests.factories import Factories

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, func, select
 
-from scheduler import meetings
+from scheduler.booking import meetings
 from scheduler.extensions import db
 from tests.factories import Factories
 from tests.video.helpers import path_of, video_booking

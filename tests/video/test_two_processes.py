@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from scheduler import meetings
+from scheduler.booking import meetings
 from scheduler.extensions import db
 from tests.factories import Factories
 from tests.services import REDIS_URL, need_redis

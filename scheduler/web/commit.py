@@ -14,8 +14,8 @@ from collections.abc import Callable
 from flask import Flask, Response, g, make_response
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from scheduler.errors import render_problem
 from scheduler.extensions import db
+from scheduler.web.errors import render_problem
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from scheduler.errors import Problem
+from scheduler.kernel import Problem
 
 DEFAULT_REGION = "FI"
 _SMS_TYPES = {

@@ -26,13 +26,12 @@ from babel.dates import format_date as babel_date
 from flask import current_app
 
 import notifications
-from scheduler import meetings
-from scheduler.contact import can_receive_sms, normalise_phone
-from scheduler.errors import Problem
+from scheduler.booking import meetings
+from scheduler.booking.contact import can_receive_sms, normalise_phone
 from scheduler.extensions import db
-from scheduler.i18n import format_date, format_time, localized
+from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, Professional
-from scheduler.timeutil import as_utc, now_utc
+from scheduler.web.i18n import format_date, format_time, localized
 
 log = logging.getLogger(__name__)
 

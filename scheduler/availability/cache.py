@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from prometheus_client import Counter
 
-from scheduler import availability
-from scheduler.availability import to_us
+from scheduler.availability import compute
+from scheduler.availability.compute import to_us
 
 V = TypeVar("V")
 FOREVER = 1 << 62  # epoch microseconds later than any instant
@@ -53,7 +53,7 @@ for _result in ("hit", "miss"):
 Versions = tuple[int, int]
 # load({professional: schedule_version}, range_start, range_end, now)
 #   -> (schedules, {professional: valid until, epoch microseconds})
-Loader = Callable[..., tuple[Sequence[availability.WorkerSchedule], Mapping[int, int]]]
+Loader = Callable[..., tuple[Sequence[compute.WorkerSchedule], Mapping[int, int]]]
 
 
 class _Store(Generic[V]):
@@ -108,13 +108,13 @@ def cache() -> SlotCache:
 
 
 class Rules(Protocol):
-    """What decides a service's free times (``scheduler.slots.ServiceRules``)."""
+    """What decides a service's free times (``scheduler.availability.slots.ServiceRules``)."""
 
     @property
     def key(self) -> Hashable: ...
 
     @property
-    def params(self) -> availability.ServiceParams: ...
+    def params(self) -> compute.ServiceParams: ...
 
     @property
     def zone(self) -> ZoneInfo: ...
@@ -154,7 +154,7 @@ def worker_starts(
         keys = dict(missing)
         for schedule in schedules:
             pid = schedule.worker_id
-            starts = availability.free_starts_us(params, schedule, zone, start_us, end_us)
+            starts = compute.free_starts_us(params, schedule, zone, start_us, end_us)
             expiry = expiries.get(pid, FOREVER)
             store.put(keys[pid], expiry, starts)
             found[pid] = starts
@@ -163,7 +163,7 @@ def worker_starts(
 
 
 def visible_bounds(
-    params: availability.ServiceParams, range_start: datetime, range_end: datetime, now: datetime
+    params: compute.ServiceParams, range_start: datetime, range_end: datetime, now: datetime
 ) -> tuple[int, int]:
     """The starts a search may show now: ``[max(range start, now + notice),
     min(range end, now + horizon))`` in epoch microseconds."""

@@ -21,9 +21,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from scheduler.errors import error_body
 from scheduler.extensions import db, limiter
-from scheduler.ops.metrics import render_metrics, scrape_headers
+from scheduler.observability.metrics import render_metrics, scrape_headers
+from scheduler.web.errors import error_body
 
 log = logging.getLogger(__name__)
 

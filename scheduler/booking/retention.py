@@ -18,8 +18,8 @@ from scheduler import audit
 from scheduler.booking import client_identifiers
 from scheduler.database import is_postgres
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import Booking
-from scheduler.timeutil import now_utc
 
 DEFAULT_RETENTION_DAYS = 730
 BATCH = 500

@@ -34,7 +34,7 @@ from joserfc.errors import JoseError
 from requests import RequestException
 from werkzeug.wrappers import Response
 
-from scheduler.errors import Problem
+from scheduler.kernel import Problem
 
 PROVIDERS = ("staff", "family")
 DEFAULT_SCOPE = {"staff": "openid profile email", "family": "openid profile"}

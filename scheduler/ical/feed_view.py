@@ -15,7 +15,7 @@ from scheduler.extensions import limiter
 from scheduler.ical.export import render_feed
 from scheduler.ical.feed_data import feed_contents, find_token
 from scheduler.ical.settings import setting
-from scheduler.timeutil import now_utc
+from scheduler.kernel import now_utc
 
 bp = Blueprint("feeds", __name__)
 

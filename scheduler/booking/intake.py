@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scheduler.errors import Problem
+from scheduler.kernel import Problem
 
 MAX_TEXT = 2000
 

@@ -20,8 +20,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scheduler import availability, slot_cache
-from scheduler.availability import to_us
+from scheduler.availability import cache as slot_cache
+from scheduler.availability import compute
+from scheduler.availability.compute import to_us
 from scheduler.extensions import db
 from scheduler.models import Absence, ExternalBusy, ExtraOpening, WeeklyRule
 
@@ -35,25 +36,25 @@ class Standing:
     """One professional's standing schedule from ``since_us`` on (epoch microseconds)."""
 
     since_us: int
-    rules: tuple[tuple[tuple[int, ...], availability.WeeklyRule], ...] = ()
-    openings: tuple[tuple[tuple[int, ...], availability.Interval], ...] = ()
-    absences: tuple[availability.Interval, ...] = ()
+    rules: tuple[tuple[tuple[int, ...], compute.WeeklyRule], ...] = ()
+    openings: tuple[tuple[tuple[int, ...], compute.Interval], ...] = ()
+    absences: tuple[compute.Interval, ...] = ()
     busy_starts: tuple[int, ...] = ()  # sorted
     busy_ends: tuple[int, ...] = ()  # in the order of busy_starts
     longest_busy: int = 0
 
-    def rules_for(self, service_id: int) -> tuple[availability.WeeklyRule, ...]:
+    def rules_for(self, service_id: int) -> tuple[compute.WeeklyRule, ...]:
         """The weekly rules that apply to a service (no service ids: every service)."""
         return tuple(rule for ids, rule in self.rules if not ids or service_id in ids)
 
-    def openings_for(self, service_id: int, lo: int, hi: int) -> tuple[availability.Interval, ...]:
+    def openings_for(self, service_id: int, lo: int, hi: int) -> tuple[compute.Interval, ...]:
         return tuple(
             opening
             for ids, opening in self.openings
             if (not ids or service_id in ids) and opening.start_us < hi and opening.end_us > lo
         )
 
-    def absences_in(self, lo: int, hi: int) -> tuple[availability.Interval, ...]:
+    def absences_in(self, lo: int, hi: int) -> tuple[compute.Interval, ...]:
         return tuple(a for a in self.absences if a.start_us < hi and a.end_us > lo)
 
     def busy_in(self, lo: int, hi: int) -> tuple[list[int], list[int]]:
@@ -69,7 +70,7 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
     """The standing schedules of ``ids``, leaving out what ended before ``since``."""
     rules: dict[int, list[Any]] = defaultdict(list)
     openings: dict[int, list[Any]] = defaultdict(list)
-    absences: dict[int, list[availability.Interval]] = defaultdict(list)
+    absences: dict[int, list[compute.Interval]] = defaultdict(list)
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if ids:
         connection = db.session.connection()
@@ -86,7 +87,7 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
                 rule_table.service_ids,
             ).where(rule_table.professional_id.in_(ids))
         ):
-            rule = availability.WeeklyRule(row[1], row[2], row[3], row[4], row[5])
+            rule = compute.WeeklyRule(row[1], row[2], row[3], row[4], row[5])
             rules[row[0]].append((tuple(row[6] or ()), rule))
         for pid, start, end, service_ids in connection.execute(
             select(
@@ -96,14 +97,14 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
                 opening_table.service_ids,
             ).where(opening_table.professional_id.in_(ids), opening_table.end_at > since)
         ):
-            interval = availability.Interval(start, end)
+            interval = compute.Interval(start, end)
             openings[pid].append((tuple(service_ids or ()), interval))
         for pid, start, end in connection.execute(
             select(
                 absence_table.professional_id, absence_table.start_at, absence_table.end_at
             ).where(absence_table.professional_id.in_(ids), absence_table.end_at > since)
         ):
-            absences[pid].append(availability.Interval(start, end))
+            absences[pid].append(compute.Interval(start, end))
         for pid, start, end in connection.execute(
             select(busy_table.professional_id, busy_table.start_at, busy_table.end_at).where(
                 busy_table.professional_id.in_(ids), busy_table.end_at > since

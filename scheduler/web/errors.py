@@ -9,18 +9,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-
-class Problem(Exception):
-    """An error the client can act on: a 4xx status, a machine code and a message."""
-
-    def __init__(
-        self, status: int, code: str, message: str, fields: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
+from scheduler.kernel import Problem
 
 
 def wants_json() -> bool:

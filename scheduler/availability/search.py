@@ -20,17 +20,9 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import Select, and_, bindparam, exists, select
 from sqlalchemy.exc import DBAPIError
 
-from scheduler import schedule_versions, slot_cache
-from scheduler.extensions import db
-from scheduler.models import (
-    CalendarFeed,
-    Organisation,
-    Professional,
-    Service,
-    service_professionals,
-)
-from scheduler.ops.metrics import timed_slot_search
-from scheduler.slots import (
+from scheduler.availability import cache as slot_cache
+from scheduler.availability import versions as schedule_versions
+from scheduler.availability.slots import (
     VERSION_MARGIN,
     ServiceRules,
     load_margin,
@@ -39,7 +31,16 @@ from scheduler.slots import (
     service_params,
     version_window,
 )
-from scheduler.timeutil import local_instant
+from scheduler.extensions import db
+from scheduler.kernel import local_instant
+from scheduler.models import (
+    CalendarFeed,
+    Organisation,
+    Professional,
+    Service,
+    service_professionals,
+)
+from scheduler.observability.metrics import timed_slot_search
 
 
 @functools.cache
@@ -87,7 +88,7 @@ class Search:
     """What a slot search needs to know before any free time is looked up."""
 
     rules: ServiceRules
-    # The candidate professionals (those of ``scheduler.slots.candidates``) with their
+    # The candidate professionals (those of ``scheduler.availability.slots.candidates``) with their
     # schedule versions for the range.
     versions: dict[int, slot_cache.Versions]
 

@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 
 from scheduler.extensions import babel
-from scheduler.timeutil import HELSINKI, as_utc
+from scheduler.kernel import HELSINKI, as_utc
 
 LANG_COOKIE = "lang"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from scheduler.ops import metrics, requests
-from scheduler.ops.probes import bp
+from scheduler.observability import metrics, requests
+from scheduler.observability.probes import bp
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 Counters and histograms live in the process that counts them. Under gunicorn every worker
 process writes its values to files in ``PROMETHEUS_MULTIPROC_DIR`` (set up by
-``scheduler/gunicorn_conf.py``) and a scrape of any process adds up all of them; without
+``deploy/gunicorn_conf.py``) and a scrape of any process adds up all of them; without
 that variable (``make run``, tests) the values are this process's own. Gauges that
 describe shared state (the outbox backlog, the rooms in use) are read from the database
 at scrape time, so every process gives the same answer.
@@ -49,7 +49,7 @@ for _action in BOOKING_ACTIONS:  # every series exists from the start, at 0
     BOOKINGS.labels(_action)
 SLOT_SEARCH = Histogram(
     "etaaika_slot_search_seconds",
-    "Time to find the free slots of one service over a range (scheduler.slots.find_slots).",
+    "Time to find the free slots of one service over a range (availability.slots.find_slots).",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5),
 )
 DATABASE_UNAVAILABLE = Counter(

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from scheduler.extensions import db
+from scheduler.kernel import as_utc, now_utc
 from scheduler.models import Booking
-from scheduler.timeutil import as_utc, now_utc
 
 MAX_PERIODS = 3
 

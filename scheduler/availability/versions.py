@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, attributes
 
 from scheduler.extensions import db
+from scheduler.kernel import as_utc, random_version
 from scheduler.models import (
     ACTIVE_STATUSES,
     Absence,
@@ -42,8 +43,6 @@ from scheduler.models import (
     ScheduleDay,
     WeeklyRule,
 )
-from scheduler.models.types import random_version
-from scheduler.timeutil import as_utc
 
 TOUCHED = "schedule_touched"
 S = TypeVar("S", bound=Executable)
@@ -206,7 +205,7 @@ def _track_bulk(state: ORMExecuteState) -> None:
         names = ", ".join(sorted(cls.__name__ for cls in guarded))
         raise UntrackedScheduleChange(
             f"a bulk statement on {names} must name the professionals it changes: "
-            "scheduler.schedule_versions.touching(statement, ids)"
+            "scheduler.availability.versions.touching(statement, ids)"
         )
 
 

@@ -27,9 +27,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from scheduler.errors import render_problem
-from scheduler.ops.metrics import DATABASE_UNAVAILABLE, SIGNALLING_SOCKETS
-from scheduler.web import rollback
+from scheduler.observability.metrics import DATABASE_UNAVAILABLE, SIGNALLING_SOCKETS
+from scheduler.web.commit import rollback
+from scheduler.web.errors import render_problem
 
 log = logging.getLogger("etaaika.requests")
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from scheduler.extensions import db
 from scheduler.ical.manage import is_stale
 from scheduler.ical.settings import ORG_POLICY_KEY, setting
+from scheduler.kernel import now_utc
 from scheduler.models import CalendarFeed, Organisation, Professional
-from scheduler.timeutil import now_utc
 
 
 def withheld_professionals(professional_ids: Sequence[int]) -> set[int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.timeutil import local_date, local_instant
+from scheduler.kernel import local_date, local_instant
 
 
 @dataclass(frozen=True)

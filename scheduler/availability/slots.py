@@ -25,8 +25,11 @@ from sqlalchemy import (
     select,
 )
 
-from scheduler import availability, schedule_versions, slot_cache, standing
+from scheduler.availability import cache as slot_cache
+from scheduler.availability import compute, standing
+from scheduler.availability import versions as schedule_versions
 from scheduler.extensions import db
+from scheduler.kernel import UTCDateTime, day_bounds, local_date
 from scheduler.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -36,9 +39,7 @@ from scheduler.models import (
     Service,
     service_professionals,
 )
-from scheduler.models.types import UTCDateTime
-from scheduler.ops.metrics import timed_slot_search
-from scheduler.timeutil import day_bounds, local_date
+from scheduler.observability.metrics import timed_slot_search
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -49,7 +50,7 @@ class ServiceRules:
 
     id: int
     zone: ZoneInfo
-    params: availability.ServiceParams
+    params: compute.ServiceParams
     bookable: bool = True
 
     @property
@@ -70,8 +71,8 @@ class ServiceLengths(Protocol):
     max_per_worker_per_day: int | None
 
 
-def service_params(service: ServiceLengths) -> availability.ServiceParams:
-    return availability.ServiceParams(
+def service_params(service: ServiceLengths) -> compute.ServiceParams:
+    return compute.ServiceParams(
         duration_min=service.duration_min,
         slot_interval_min=service.slot_interval_min,
         buffer_before_min=service.buffer_before_min,
@@ -92,7 +93,7 @@ def rules_of(service: Service) -> ServiceRules:
 VERSION_MARGIN = timedelta(days=2)
 
 
-def load_margin(params: availability.ServiceParams) -> timedelta:
+def load_margin(params: compute.ServiceParams) -> timedelta:
     """How far outside a range busy times can still decide starts inside it."""
     return timedelta(
         minutes=params.duration_min + params.buffer_before_min + params.buffer_after_min + 1440
@@ -114,7 +115,7 @@ def candidates(
     pros = list(db.session.scalars(query))
     if language:
         pros = [p for p in pros if language in (p.languages or [])]
-    from scheduler.feeds_policy import withheld_professionals
+    from scheduler.availability.withheld import withheld_professionals
 
     withheld = withheld_professionals([p.id for p in pros])
     return [p for p in pros if p.id not in withheld]
@@ -135,7 +136,7 @@ def load_schedules(
     range_end: datetime,
     now: datetime,
     exclude_booking_id: int | None = None,
-) -> list[availability.WorkerSchedule]:
+) -> list[compute.WorkerSchedule]:
     """Everything that decides the professionals' free times in the range, as plain values."""
     schedules, _valid = load_worker_schedules(
         rules_of(service),
@@ -156,7 +157,7 @@ def load_worker_schedules(
     now: datetime,
     exclude_booking_id: int | None = None,
     versions: Mapping[int, int] | None = None,
-) -> tuple[list[availability.WorkerSchedule], dict[int, int]]:
+) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
     """The schedules of ``ids`` in the range, and per worker until when (epoch
     microseconds) they hold: the first moment a hold they count runs out.
 
@@ -226,7 +227,7 @@ def load_worker_schedules(
         fixed = standings[pid]
         imported_starts, imported_ends = fixed.busy_in(lo_us, hi_us)
         schedules.append(
-            availability.WorkerSchedule(
+            compute.WorkerSchedule(
                 worker_id=pid,
                 rules=fixed.rules_for(service_id),
                 openings=fixed.openings_for(service_id, lo_us, hi_us),
@@ -264,7 +265,7 @@ def version_window(
 def loader(rules: ServiceRules) -> slot_cache.Loader:
     def load(
         versions: Mapping[int, int], range_start: datetime, range_end: datetime, now: datetime
-    ) -> tuple[list[availability.WorkerSchedule], dict[int, int]]:
+    ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
         return load_worker_schedules(
             rules, list(versions), range_start, range_end, now, versions=versions
         )
@@ -279,7 +280,7 @@ def find_slots(
     range_start: datetime,
     range_end: datetime,
     now: datetime,
-) -> list[availability.Slot]:
+) -> list[compute.Slot]:
     """Free slots of ``service`` among ``professionals`` with a start in the range.
 
     Served from the process's cache of free times where the schedules are unchanged
@@ -302,7 +303,7 @@ def find_slots(
     found = []
     for start_us in starts:
         start = _EPOCH + timedelta(microseconds=start_us)
-        found.append(availability.Slot(start, start + duration, tuple(workers_at[start_us])))
+        found.append(compute.Slot(start, start + duration, tuple(workers_at[start_us])))
     return found
 
 
@@ -325,7 +326,7 @@ def is_free(
     (schedule,), _valid = load_worker_schedules(
         rules, [professional_id], start, end, now, exclude_booking_id, versions
     )
-    return availability.is_slot_free(rules.params, schedule, rules.zone, now, start)
+    return compute.is_slot_free(rules.params, schedule, rules.zone, now, start)
 
 
 @functools.cache
@@ -396,7 +397,7 @@ def offering(
     with_feed = [pid for pid, has_feed in speaking if has_feed]
     withheld: set[int] = set()
     if with_feed:
-        from scheduler.feeds_policy import withheld_professionals
+        from scheduler.availability.withheld import withheld_professionals
 
         withheld = withheld_professionals(with_feed)
     return [pid for pid, _has_feed in speaking if pid not in withheld]

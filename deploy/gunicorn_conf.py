@@ -1,4 +1,4 @@
-"""gunicorn settings for production: ``gunicorn -c python:scheduler.gunicorn_conf wsgi:app``.
+"""gunicorn settings for production: ``gunicorn -c deploy/gunicorn_conf.py wsgi:app``.
 
 | variable | meaning | default |
 |---|---|---|
@@ -132,7 +132,7 @@ if _flag("ETAAIKA_LOG_JSON"):
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "scheduler.logging_setup.JsonFormatter"}},
+        "formatters": {"json": {"()": "scheduler.web.logging_setup.JsonFormatter"}},
         "handlers": {
             "error": {"class": "logging.StreamHandler", "formatter": "json"},
         },

@@ -1,0 +1,108 @@
+"""Changes to a confirmed booking: the manage link's lookup, cancel and reschedule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+
+from scheduler import audit
+from scheduler.availability import slots
+from scheduler.booking import meetings, messages
+from scheduler.booking.taking import (
+    blocks,
+    check_start,
+    slot_taken,
+    take_time,
+    with_related,
+)
+from scheduler.extensions import db
+from scheduler.kernel import Problem, as_utc, now_utc
+from scheduler.models import Booking, BookingStatus, Professional
+from scheduler.tokens import token_hash
+
+
+def client_identifiers(booking: Booking) -> list[str | None]:
+    """What identifies the client of a booking in the access log, strongest first."""
+    return [booking.identity_subject, booking.client_email, booking.client_phone]
+
+
+_BY_MANAGE_TOKEN = with_related(
+    select(Booking).where(Booking.manage_token_hash == bindparam("hash"))
+)
+
+
+def booking_by_manage_token(token: str) -> Booking:
+    """The booking behind a manage link; 404 for a wrong token, 410 once the meeting is over."""
+    booking = db.session.scalar(_BY_MANAGE_TOKEN, {"hash": token_hash(token)})
+    if booking is None:
+        raise Problem(
+            404, "link_not_found", "This link is not valid. Check that it was copied whole."
+        )
+    if as_utc(booking.end_at) <= now_utc() or booking.personal_data_removed_at is not None:
+        raise Problem(410, "link_expired", "This appointment is over, so the link no longer works.")
+    return booking
+
+
+def _ensure_changeable(booking: Booking) -> None:
+    if booking.status != BookingStatus.CONFIRMED.value:
+        raise Problem(409, "not_changeable", "This booking is already cancelled or closed.")
+    if as_utc(booking.start_at) <= now_utc():
+        raise Problem(409, "already_started", "This appointment has already started.")
+
+
+def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
+    """Cancel a confirmed booking; the family (and staff) are told through the outbox."""
+    _ensure_changeable(booking)
+    now = now_utc()
+    booking.status = BookingStatus.CANCELLED.value
+    booking.cancelled_at = now
+    booking.cancelled_by = by
+    booking.cancel_reason = reason
+    booking.sequence += 1
+    booking.updated_at = now
+    audit.record(
+        booking.organisation_id,
+        "booking.cancel",
+        f"booking:{booking.id}",
+        client_identifiers(booking),
+    )
+    messages.booking_cancelled(booking)
+    meetings.close_room(booking)
+    return booking
+
+
+def reschedule(
+    booking: Booking, new_start: datetime, professional_id: int | None = None
+) -> Booking:
+    """Move a booking. Atomic: the row moves in one update, so the new time is taken
+    before the old one is given up, and a refused move leaves the old time untouched."""
+    _ensure_changeable(booking)
+    service = booking.service
+    now = now_utc()
+    new_start = check_start(service, new_start, now)
+    wanted = professional_id if professional_id is not None else booking.professional_id
+    pros = slots.candidates(service, wanted)
+    if not pros:
+        raise Problem(404, "no_professional", "No such worker offers this service.")
+    old_start = booking.start_at
+    end_at, block_start, block_end = blocks(service, new_start)
+
+    def write(pro: Professional) -> None:
+        booking.professional = pro
+        booking.start_at, booking.end_at = new_start, end_at
+        booking.block_start_at, booking.block_end_at = block_start, block_end
+        booking.sequence += 1
+        booking.updated_at = now
+
+    if not take_time(service, pros[0].id, new_start, now, booking.id, write):
+        db.session.refresh(booking)
+        raise slot_taken()
+    audit.record(
+        booking.organisation_id,
+        "booking.reschedule",
+        f"booking:{booking.id}",
+        client_identifiers(booking),
+    )
+    messages.booking_moved(booking, old_start)
+    return booking

@@ -1,0 +1,179 @@
+"""Hold → confirm: a time held for a few minutes while the family fills in the form, then
+confirmed; holds that run out give their time back.
+
+Each operation works on the session and flushes, never commits (the request commits
+once). Side effects are queued in the same transaction: messages through
+``scheduler.booking.messages`` (the outbox) and access-log rows through ``scheduler.audit``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import bindparam, select
+
+from scheduler import audit
+from scheduler.availability import slots
+from scheduler.booking import meetings, messages
+from scheduler.booking.changes import client_identifiers
+from scheduler.booking.taking import (
+    ClientDetails,
+    blocks,
+    check_start,
+    expire_run_out_holds,
+    slot_taken,
+    take_time,
+    with_related,
+)
+from scheduler.extensions import db
+from scheduler.kernel import Problem, as_utc, now_utc
+from scheduler.models import Booking, BookingStatus, Professional, Service
+from scheduler.tokens import new_token, token_hash
+
+
+def hold(
+    service: Service,
+    start_at: datetime,
+    professional_id: int | None = None,
+    language: str | None = None,
+    meeting_mode: str | None = None,
+) -> tuple[Booking, str]:
+    """Hold a time for a few minutes while the family fills in the form.
+
+    Returns the held booking and the secret hold token (only its hash is stored).
+    """
+    now = now_utc()
+    if not service.bookable:
+        raise Problem(422, "not_bookable", "This service cannot be booked online.")
+    mode = meeting_mode or service.meeting_modes[0]
+    if mode not in service.meeting_modes:
+        raise Problem(
+            422,
+            "invalid_mode",
+            "This service is not met that way.",
+            {"meeting_mode": "not offered"},
+        )
+    start_at = check_start(service, start_at, now)
+    # "Any worker": the least booked professional of that day first, to share the load.
+    pros = slots.hold_candidates(service, start_at, professional_id, language)
+    if not pros:
+        raise Problem(404, "no_professional", "No such worker offers this service.")
+    end_at, block_start, block_end = blocks(service, start_at)
+    token = new_token()
+    booking = Booking(
+        uid=f"{uuid.uuid4()}@etaaika",
+        organisation_id=service.organisation_id,
+        service_id=service.id,
+        start_at=start_at,
+        end_at=end_at,
+        block_start_at=block_start,
+        block_end_at=block_end,
+        status=BookingStatus.HELD.value,
+        meeting_mode=mode,
+        language=language or "fi",
+        hold_expires_at=now + timedelta(minutes=current_app.config["HOLD_MINUTES"]),
+        hold_token_hash=token_hash(token),
+        intake_answers={},
+        created_at=now,
+        updated_at=now,
+    )
+    for pid in pros:
+
+        def write(pro: Professional) -> None:
+            booking.professional = pro  # no lazy load for the answer
+            db.session.add(booking)
+
+        if take_time(service, pid, start_at, now, None, write):
+            return booking, token
+    raise slot_taken()
+
+
+# Built once (a query with loader options costs more to build than to run). A hold is
+# read under a lock of its row (PostgreSQL; SQLite serialises every write): two confirms
+# of one hold at once are taken one after the other, and the second no longer finds it.
+_BY_HOLD_TOKEN = with_related(
+    select(Booking).where(Booking.hold_token_hash == bindparam("hash"))
+).with_for_update(of=Booking)
+
+
+def booking_by_hold_token(token: str) -> Booking:
+    booking = db.session.scalar(_BY_HOLD_TOKEN, {"hash": token_hash(token)})
+    if booking is None:
+        raise Problem(
+            404, "hold_not_found", "This reservation was not found. Please choose a time again."
+        )
+    _check_hold(booking)
+    return booking
+
+
+def _check_hold(booking: Booking) -> None:
+    if (
+        booking.status != BookingStatus.HELD.value
+        or as_utc(booking.hold_expires_at or now_utc()) <= now_utc()
+    ):
+        raise Problem(
+            410, "hold_expired", "The reservation of this time ran out. Please choose a time again."
+        )
+
+
+def release_hold(token: str) -> None:
+    """Give a held time back at once (the family went back to choose another)."""
+    booking = booking_by_hold_token(token)
+    booking.status = BookingStatus.EXPIRED.value
+    booking.hold_token_hash = None
+    booking.updated_at = now_utc()
+    db.session.flush()
+
+
+def confirm(
+    hold_token: str, client: ClientDetails, held: Booking | None = None
+) -> tuple[Booking, str]:
+    """Turn a hold into a confirmed booking; returns it with the secret manage token.
+
+    ``held`` is the booking the caller already found by ``hold_token`` (to check the
+    form against its service); it saves looking the hold up twice.
+    """
+    if held is not None and held.hold_token_hash == token_hash(hold_token):
+        booking = held
+        _check_hold(booking)
+    else:
+        booking = booking_by_hold_token(hold_token)
+    service = booking.service
+    if service.requires_strong_id and not client.identity_subject:
+        raise Problem(
+            403,
+            "identification_required",
+            "This service needs strong identification before booking.",
+        )
+    now = now_utc()
+    token = new_token()
+    booking.status = BookingStatus.CONFIRMED.value
+    booking.hold_token_hash = None
+    booking.hold_expires_at = None
+    booking.manage_token_hash = token_hash(token)
+    booking.client_name = client.name
+    booking.client_email = client.email
+    booking.client_phone = client.phone
+    booking.language = client.language
+    booking.intake_answers = client.intake_answers
+    booking.identity_subject = client.identity_subject
+    booking.identity_name = client.identity_name
+    booking.consent_at = now
+    booking.confirmed_at = now
+    booking.updated_at = now
+    audit.record(
+        booking.organisation_id,
+        "booking.create",
+        f"booking:{booking.id}",
+        client_identifiers(booking),
+    )
+    meetings.open_room(booking)
+    messages.booking_confirmed(booking, token)
+    return booking, token
+
+
+def expire_holds() -> int:
+    """Periodic job: holds whose time ran out give the time back. Safe to run twice."""
+    return expire_run_out_holds(now_utc())

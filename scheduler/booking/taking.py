@@ -1,0 +1,134 @@
+"""Taking a time for a booking: the re-check under the professional's lock that every
+hold and move goes through, and the checks of notice and horizon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from scheduler.availability import slots
+from scheduler.availability.versions import touching
+from scheduler.database import is_postgres
+from scheduler.extensions import db
+from scheduler.kernel import Problem, as_utc
+from scheduler.models import Booking, BookingStatus, Professional, Service
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    name: str
+    email: str | None
+    phone: str | None
+    language: str
+    intake_answers: dict[str, Any]
+    identity_subject: str | None = None
+    identity_name: str | None = None
+
+
+def slot_taken() -> Problem:
+    return Problem(
+        409,
+        "slot_taken",
+        "This time was just booked by someone else. Please choose another time.",
+    )
+
+
+def lock_professional(professional_id: int) -> Professional:
+    """Serialise bookings of one professional (PostgreSQL; SQLite serialises every write);
+    returns the professional, read under the lock (its ``schedule_version`` with it)."""
+    pro = db.session.get(
+        Professional,
+        professional_id,
+        with_for_update=is_postgres() or None,
+        populate_existing=True,
+    )
+    if pro is None:
+        raise LookupError(f"professional {professional_id} is gone")
+    return pro
+
+
+def expire_run_out_holds(now: datetime, professional_id: int | None = None) -> int:
+    """Mark holds whose time ran out (of one professional, or all) expired; how many."""
+    query = update(Booking).where(
+        Booking.status == BookingStatus.HELD.value, Booking.hold_expires_at <= now
+    )
+    if professional_id is not None:
+        query = query.where(Booking.professional_id == professional_id)
+    # A run-out hold stopped blocking at its expiry, which cached free times honour:
+    # no schedule version to bump.
+    result = db.session.execute(
+        touching(
+            query.values(status=BookingStatus.EXPIRED.value, hold_token_hash=None, updated_at=now)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def check_start(service: Service, start_at: datetime, now: datetime) -> datetime:
+    start_at = as_utc(start_at)
+    if start_at < now + timedelta(minutes=service.min_notice_min):
+        raise Problem(422, "too_soon", "That time is too soon to book.", {"start_at": "too soon"})
+    if start_at >= now + timedelta(days=service.horizon_days):
+        raise Problem(
+            422, "too_far", "That time is too far ahead to book.", {"start_at": "too far ahead"}
+        )
+    return start_at
+
+
+def blocks(service: Service, start_at: datetime) -> tuple[datetime, datetime, datetime]:
+    end_at = start_at + timedelta(minutes=service.duration_min)
+    return (
+        end_at,
+        start_at - timedelta(minutes=service.buffer_before_min),
+        end_at + timedelta(minutes=service.buffer_after_min),
+    )
+
+
+def take_time(
+    service: Service,
+    professional_id: int,
+    start_at: datetime,
+    now: datetime,
+    exclude_booking_id: int | None,
+    write: Any,
+) -> bool:
+    """Lock the professional, re-check the time and apply ``write(professional)``; False
+    when not free."""
+    for stale_holds_expired in (False, True):
+        savepoint = db.session.begin_nested()
+        try:
+            pro = lock_professional(professional_id)
+            if stale_holds_expired:
+                expire_run_out_holds(now, professional_id)
+            if not slots.is_free(
+                service, professional_id, start_at, now, exclude_booking_id, pro.schedule_version
+            ):
+                savepoint.rollback()
+                return False
+            write(pro)
+            db.session.flush()
+        except IntegrityError:
+            # The exclusion constraint refused: either someone committed an overlapping
+            # booking meanwhile, or a hold that ran out has not been marked expired yet
+            # (PostgreSQL still counts it). Mark those and try once more; marking them
+            # only here spares every other booking a write.
+            savepoint.rollback()
+            continue
+        savepoint.commit()
+        return True
+    return False
+
+
+def with_related(query: Select[Booking]) -> Select[Booking]:
+    """Load a booking with its service, organisation and worker in one query: confirming,
+    cancelling and showing a booking all need them, and each lazy load is a round trip."""
+    return query.options(
+        joinedload(Booking.service, innerjoin=True),
+        joinedload(Booking.organisation, innerjoin=True),
+        joinedload(Booking.professional, innerjoin=True),
+    )

@@ -1,1 +1,0 @@
-"""Blueprints that are not part of the public or staff pages (calendar feeds)."""
