@@ -385,7 +385,7 @@ def _demo_bookings(workers: list[Professional], today: date, rng: random.Random)
                     end_at=end,
                     block_start_at=start - timedelta(minutes=service.buffer_before_min),
                     block_end_at=end + timedelta(minutes=service.buffer_after_min),
-                    status=BookingStatus.CONFIRMED.value,
+                    status=BookingStatus.CONFIRMED,
                     meeting_mode=service.meeting_modes[0],
                     client_name=rng.choice(CLIENTS),
                     client_email=f"asiakas{n}@example.org",

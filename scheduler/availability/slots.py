@@ -124,8 +124,8 @@ def candidates(
 def active_booking_clause(now: datetime) -> object:
     """Bookings that occupy time now: confirmed, or held with a hold that has not run out."""
     return or_(
-        Booking.status == BookingStatus.CONFIRMED.value,
-        and_(Booking.status == BookingStatus.HELD.value, Booking.hold_expires_at > now),
+        Booking.status == BookingStatus.CONFIRMED,
+        and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now),
     )
 
 

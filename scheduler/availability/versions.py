@@ -141,10 +141,7 @@ def _hold_shortened(booking: Booking) -> bool:
     """A hold that now runs out sooner: results cached until its old expiry are wrong."""
     old, new = _committed(booking, "hold_expires_at"), booking.hold_expires_at
     return (
-        booking.status == BookingStatus.HELD.value
-        and old is not None
-        and new is not None
-        and new < old
+        booking.status == BookingStatus.HELD and old is not None and new is not None and new < old
     )
 
 

@@ -45,7 +45,7 @@ def booking_by_manage_token(token: str) -> Booking:
 
 
 def _ensure_changeable(booking: Booking) -> None:
-    if booking.status != BookingStatus.CONFIRMED.value:
+    if booking.status != BookingStatus.CONFIRMED:
         raise Problem(409, "not_changeable", "This booking is already cancelled or closed.")
     if as_utc(booking.start_at) <= now_utc():
         raise Problem(409, "already_started", "This appointment has already started.")
@@ -55,7 +55,7 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
     """Cancel a confirmed booking; the family (and staff) are told through the outbox."""
     _ensure_changeable(booking)
     now = now_utc()
-    booking.status = BookingStatus.CANCELLED.value
+    booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancelled_by = by
     booking.cancel_reason = reason

@@ -70,7 +70,7 @@ def hold(
         end_at=end_at,
         block_start_at=block_start,
         block_end_at=block_end,
-        status=BookingStatus.HELD.value,
+        status=BookingStatus.HELD,
         meeting_mode=mode,
         language=language or "fi",
         hold_expires_at=now + timedelta(minutes=current_app.config["HOLD_MINUTES"]),
@@ -110,7 +110,7 @@ def booking_by_hold_token(token: str) -> Booking:
 
 def _check_hold(booking: Booking) -> None:
     if (
-        booking.status != BookingStatus.HELD.value
+        booking.status != BookingStatus.HELD
         or as_utc(booking.hold_expires_at or now_utc()) <= now_utc()
     ):
         raise Problem(
@@ -121,7 +121,7 @@ def _check_hold(booking: Booking) -> None:
 def release_hold(token: str) -> None:
     """Give a held time back at once (the family went back to choose another)."""
     booking = booking_by_hold_token(token)
-    booking.status = BookingStatus.EXPIRED.value
+    booking.status = BookingStatus.EXPIRED
     booking.hold_token_hash = None
     booking.updated_at = now_utc()
     db.session.flush()
@@ -149,7 +149,7 @@ def confirm(
         )
     now = now_utc()
     token = new_token()
-    booking.status = BookingStatus.CONFIRMED.value
+    booking.status = BookingStatus.CONFIRMED
     booking.hold_token_hash = None
     booking.hold_expires_at = None
     booking.manage_token_hash = token_hash(token)

@@ -55,16 +55,14 @@ def lock_professional(professional_id: int) -> Professional:
 def expire_run_out_holds(now: datetime, professional_id: int | None = None) -> int:
     """Mark holds whose time ran out (of one professional, or all) expired; how many."""
     query = update(Booking).where(
-        Booking.status == BookingStatus.HELD.value, Booking.hold_expires_at <= now
+        Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now
     )
     if professional_id is not None:
         query = query.where(Booking.professional_id == professional_id)
     # A run-out hold stopped blocking at its expiry, which cached free times honour:
     # no schedule version to bump.
     result = db.session.execute(
-        touching(
-            query.values(status=BookingStatus.EXPIRED.value, hold_token_hash=None, updated_at=now)
-        )
+        touching(query.values(status=BookingStatus.EXPIRED, hold_token_hash=None, updated_at=now))
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

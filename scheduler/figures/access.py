@@ -53,7 +53,7 @@ def booked_counts(organisation_id: int, start: datetime, end: datetime) -> dict[
         select(Booking.service_id, func.count())
         .where(
             Booking.organisation_id == organisation_id,
-            Booking.status == BookingStatus.CONFIRMED.value,
+            Booking.status == BookingStatus.CONFIRMED,
             Booking.start_at >= start,
             Booking.start_at < end,
         )

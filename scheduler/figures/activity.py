@@ -23,9 +23,9 @@ from scheduler.kernel import day_bounds
 from scheduler.models import Booking, BookingStatus, Feedback, Organisation
 
 MEETING_STATUSES = {
-    BookingStatus.COMPLETED.value: "held",
-    BookingStatus.NO_SHOW.value: "no_shows",
-    BookingStatus.CONFIRMED.value: "unmarked",
+    BookingStatus.COMPLETED: "held",
+    BookingStatus.NO_SHOW: "no_shows",
+    BookingStatus.CONFIRMED: "unmarked",
 }
 CANCELLERS = {"client": "cancelled_by_client", "staff": "cancelled_by_staff"}
 
@@ -76,7 +76,7 @@ def organisation_activity(organisation: Organisation, day: date) -> dict[int, Ac
         select(Booking.service_id, Booking.cancelled_by, func.count())
         .where(
             org,
-            Booking.status == BookingStatus.CANCELLED.value,
+            Booking.status == BookingStatus.CANCELLED,
             Booking.cancelled_at >= start,
             Booking.cancelled_at < end,
         )

@@ -122,10 +122,8 @@ def due_bookings(now: datetime) -> list[Booking]:
             Booking.personal_data_removed_at.is_(None),
             Booking.end_at > now - MAX_AGE,
             or_(
-                and_(Booking.status == BookingStatus.COMPLETED.value, Booking.end_at <= now),
-                and_(
-                    Booking.status == BookingStatus.CONFIRMED.value, Booking.end_at <= now - GRACE
-                ),
+                and_(Booking.status == BookingStatus.COMPLETED, Booking.end_at <= now),
+                and_(Booking.status == BookingStatus.CONFIRMED, Booking.end_at <= now - GRACE),
             ),
         )
         .order_by(Booking.id)

@@ -23,7 +23,7 @@ from scheduler.tokens import token_hash
 from scheduler.web.i18n import localized
 
 # Bookings that a staff calendar shows; a hold is not yet a booking, an expired hold never was.
-_SHOWN = (BookingStatus.CONFIRMED.value, BookingStatus.COMPLETED.value, BookingStatus.NO_SHOW.value)
+_SHOWN = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 
 def find_token(secret: str) -> FeedToken | None:
@@ -66,7 +66,7 @@ def feed_contents(row: FeedToken, now: datetime) -> tuple[list[FeedEvent], str, 
             or_(
                 and_(Booking.status.in_(_SHOWN), Booking.end_at >= past),
                 and_(
-                    Booking.status == BookingStatus.CANCELLED.value,
+                    Booking.status == BookingStatus.CANCELLED,
                     Booking.confirmed_at.is_not(None),
                     Booking.cancelled_at >= cancelled_since,
                 ),
@@ -97,7 +97,7 @@ def feed_contents(row: FeedToken, now: datetime) -> tuple[list[FeedEvent], str, 
                 summary=summary,
                 url=agenda_url(r.id),
                 stamp=r.updated_at,
-                cancelled=r.status == BookingStatus.CANCELLED.value,
+                cancelled=r.status == BookingStatus.CANCELLED,
             )
         )
         last_change = max(last_change, r.updated_at)
@@ -120,6 +120,6 @@ def booking_ics_for(
         meeting_mode=booking.meeting_mode,
         lang=lang,
         stamp=booking.updated_at,
-        cancelled=booking.status == BookingStatus.CANCELLED.value,
+        cancelled=booking.status == BookingStatus.CANCELLED,
         zone_name=booking.organisation.timezone,
     )

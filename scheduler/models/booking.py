@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,9 +28,9 @@ class BookingStatus(enum.StrEnum):
 
 
 # A booking in one of these states occupies the professional's time.
-ACTIVE_STATUSES = (BookingStatus.HELD.value, BookingStatus.CONFIRMED.value)
+ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 _STATUS_LIST = ", ".join(f"'{s.value}'" for s in BookingStatus)
-_ACTIVE_LIST = ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
+_ACTIVE_LIST = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)
 
 
 class Booking(db.Model):  # type: ignore[name-defined]
@@ -63,7 +63,17 @@ class Booking(db.Model):  # type: ignore[name-defined]
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     block_start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     block_end_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default=BookingStatus.HELD.value, index=True)
+    status: Mapped[BookingStatus] = mapped_column(
+        Enum(
+            BookingStatus,
+            native_enum=False,
+            create_constraint=False,  # the CHECK above names the statuses
+            length=16,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        default=BookingStatus.HELD,
+        index=True,
+    )
     meeting_mode: Mapped[str] = mapped_column(String(16), default="video")
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hold_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -90,7 +90,7 @@ def _booking_actions(session: Session) -> Iterator[str]:
 
     for obj in session.new:
         if isinstance(obj, Booking):
-            yield "hold" if obj.status == BookingStatus.HELD.value else "create"
+            yield "hold" if obj.status == BookingStatus.HELD else "create"
     for obj in session.dirty:
         if not isinstance(obj, Booking):
             continue
@@ -98,11 +98,11 @@ def _booking_actions(session: Session) -> Iterator[str]:
         status = state.attrs.status.history
         if status.added:
             new = status.added[0]
-            if new == BookingStatus.CONFIRMED.value:
+            if new == BookingStatus.CONFIRMED:
                 yield "confirm"
-            elif new == BookingStatus.CANCELLED.value:
+            elif new == BookingStatus.CANCELLED:
                 yield "cancel"
-            elif new == BookingStatus.EXPIRED.value:
+            elif new == BookingStatus.EXPIRED:
                 yield "release"
         elif state.attrs.start_at.history.added:
             yield "reschedule"

@@ -42,7 +42,7 @@ def _show(template: str, booking: Booking, token: str, **extra: object) -> Respo
         f"booking:{booking.id}",
         ops.client_identifiers(booking),
     )
-    confirmed = booking.status == BookingStatus.CONFIRMED.value
+    confirmed = booking.status == BookingStatus.CONFIRMED
     join = meetings.family_join_link(booking) if confirmed else None
     return render_template(
         template,
@@ -70,7 +70,7 @@ def manage(token: str) -> ResponseReturnValue:
 def calendar(token: str) -> ResponseReturnValue:
     """The booking as an iCalendar file for the family's own calendar."""
     booking = load_managed(token)
-    confirmed = booking.status == BookingStatus.CONFIRMED.value
+    confirmed = booking.status == BookingStatus.CONFIRMED
     join = meetings.family_join_link(booking) if confirmed else None
     return calendar_response(booking, manage_link(token), join)
 

@@ -27,12 +27,12 @@ from scheduler.staff.blueprint import bp, current_user
 from scheduler.web.i18n import localized
 
 SHOWN_STATUSES = (
-    BookingStatus.CONFIRMED.value,
-    BookingStatus.COMPLETED.value,
-    BookingStatus.NO_SHOW.value,
-    BookingStatus.CANCELLED.value,
+    BookingStatus.CONFIRMED,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+    BookingStatus.CANCELLED,
 )
-OUTCOMES = {"held": BookingStatus.COMPLETED.value, "no_show": BookingStatus.NO_SHOW.value}
+OUTCOMES = {"held": BookingStatus.COMPLETED, "no_show": BookingStatus.NO_SHOW}
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Answer:
 
 
 def _join_link(booking: Booking) -> str | None:
-    if booking.status != BookingStatus.CONFIRMED.value or as_utc(booking.end_at) <= now_utc():
+    if booking.status != BookingStatus.CONFIRMED or as_utc(booking.end_at) <= now_utc():
         return None
     return worker_join_link(booking)
 
@@ -147,12 +147,12 @@ def agenda() -> ResponseReturnValue:
 
 def _may_mark_outcome(booking: Booking) -> bool:
     return (
-        booking.status in OUTCOMES.values() or booking.status == BookingStatus.CONFIRMED.value
+        booking.status in OUTCOMES.values() or booking.status == BookingStatus.CONFIRMED
     ) and as_utc(booking.start_at) <= now_utc()
 
 
 def _may_cancel(booking: Booking) -> bool:
-    return booking.status == BookingStatus.CONFIRMED.value and as_utc(booking.start_at) > now_utc()
+    return booking.status == BookingStatus.CONFIRMED and as_utc(booking.start_at) > now_utc()
 
 
 @bp.get("/bookings/<id:booking_id>")

@@ -38,7 +38,7 @@ def test_choosing_a_time_holds_it_and_shows_until_when(
 ) -> None:
     form = hold_first_time(client)
     booking = held(form)
-    assert booking.status == BookingStatus.HELD.value
+    assert booking.status == BookingStatus.HELD
     page = client.get(form + "?lang=fi")
     assert page.status_code == 200
     assert "Aika on varattu sinulle klo" in page.text
@@ -50,7 +50,7 @@ def test_family_books_a_time_and_gets_the_manage_link_and_calendar_file(
 ) -> None:
     token = book(client, q_question="Mistä saan apua?")
     booking = booking_of(token)
-    assert booking.status == BookingStatus.CONFIRMED.value
+    assert booking.status == BookingStatus.CONFIRMED
     assert booking.client_name == FAMILY["name"]
     assert booking.client_phone == "+358401234567"
     assert booking.intake_answers == {"question": "Mistä saan apua?"}
@@ -78,7 +78,7 @@ def test_form_errors_are_tied_to_their_fields_and_nothing_is_booked(
     assert 'aria-describedby="name-error" aria-invalid="true"' in page.text
     assert '<p class="field-error" id="name-error">' in page.text
     assert 'id="email-error"' in page.text and 'id="consent-error"' in page.text
-    assert held(form).status == BookingStatus.HELD.value
+    assert held(form).status == BookingStatus.HELD
 
 
 def test_family_must_be_reachable_by_email_or_phone(
@@ -145,7 +145,7 @@ def test_a_hold_that_ran_out_cannot_be_booked(client: FlaskClient, demo: Organis
             select(func.count())
             .select_from(Booking)
             .where(
-                Booking.status == BookingStatus.CONFIRMED.value,
+                Booking.status == BookingStatus.CONFIRMED,
                 Booking.client_name == FAMILY["name"],
             )
         )
@@ -190,7 +190,7 @@ def test_choosing_another_time_gives_the_held_time_back(
     assert response.status_code == 303
     assert response.headers["Location"] == "/o/tunturikyla/s/palveluneuvonta"
     db.session.refresh(booking)
-    assert booking.status == BookingStatus.EXPIRED.value
+    assert booking.status == BookingStatus.EXPIRED
 
 
 def test_service_with_strong_identification_asks_for_it_before_the_form(
@@ -204,7 +204,7 @@ def test_service_with_strong_identification_asks_for_it_before_the_form(
     # Posting the form directly does not get round it.
     refused = client.post(form, data={**FAMILY, "q_topic": "contact"})
     assert refused.status_code == 200 and 'name="name"' not in refused.text
-    assert held(form).status == BookingStatus.HELD.value
+    assert held(form).status == BookingStatus.HELD
 
 
 def test_booking_writes_an_access_log_row_as_the_client(

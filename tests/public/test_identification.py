@@ -64,7 +64,7 @@ def test_family_identifies_strongly_and_the_booking_records_who(
     done = client.post(form, data={**FAMILY, "q_topic": "custody"})
     assert done.status_code == 303
     booking = booking_of(done.headers["Location"].split("/")[2])
-    assert booking.status == BookingStatus.CONFIRMED.value
+    assert booking.status == BookingStatus.CONFIRMED
     assert (booking.identity_subject, booking.identity_name) == ("anna.aikio", "anna.aikio")
     actions = db.session.scalars(
         select(AccessLogEntry.action).where(AccessLogEntry.target == f"booking:{booking.id}")

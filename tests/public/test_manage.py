@@ -37,11 +37,11 @@ def test_cancelling_asks_first_and_then_cancels(client: FlaskClient, demo: Organ
     question = client.get(f"/manage/{token}/cancel?lang=en")
     assert question.status_code == 200
     assert "Yes, cancel the appointment" in question.text
-    assert booking_of(token).status == BookingStatus.CONFIRMED.value
+    assert booking_of(token).status == BookingStatus.CONFIRMED
     done = client.post(f"/manage/{token}/cancel", data={"reason": "Sairastuin"})
     assert done.status_code == 303 and done.headers["Location"] == f"/manage/{token}"
     booking = booking_of(token)
-    assert booking.status == BookingStatus.CANCELLED.value
+    assert booking.status == BookingStatus.CANCELLED
     assert (booking.cancelled_by, booking.cancel_reason) == ("client", "Sairastuin")
     page = client.get(f"/manage/{token}?lang=en")
     assert "This appointment is cancelled." in page.text
@@ -64,7 +64,7 @@ def test_family_moves_the_time_with_the_same_week_view(
     after = booking_of(token)
     assert as_utc(after.start_at).isoformat() == times[2] != old_start.isoformat()
     assert after.professional_id == worker
-    assert after.status == BookingStatus.CONFIRMED.value
+    assert after.status == BookingStatus.CONFIRMED
     assert "Your appointment was moved." in client.get(f"/manage/{token}?lang=en").text
 
 

@@ -92,7 +92,10 @@ def start_web(
     }
     log = tmp / f"{name}.log"
     popen = _spawn(
-        name, [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn_conf.py"), "wsgi:app"], env, log
+        name,
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn_conf.py"), "wsgi:app"],
+        env,
+        log,
     )
     process = Process(name, popen, log, f"http://127.0.0.1:{port}")
 

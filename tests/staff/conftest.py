@@ -57,7 +57,7 @@ class Staff:
         service: Service,
         pro: Professional,
         start: datetime,
-        status: str = BookingStatus.CONFIRMED.value,
+        status: str = BookingStatus.CONFIRMED,
         **kw: Any,
     ) -> Booking:
         self._n += 1
