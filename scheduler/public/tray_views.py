@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,6 +16,7 @@ from scheduler.models import Organisation, Service
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
 from scheduler.public.week import build_week, chosen_workers, parse_choice
+from scheduler.web.input import parse_instant
 
 
 def get_service(org: Organisation, service_slug: str) -> Service:
@@ -89,14 +90,6 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     )
 
 
-def _parse_start(raw: str | None) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(raw or "")
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
-
-
 @bp.post("/o/<org_slug>/s/<service_slug>/hold")
 @limiter.limit(public_limit)
 def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
@@ -107,10 +100,9 @@ def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     back = url_for(
         "public.service_page", org_slug=org.slug, service_slug=service.slug, **choice.args()
     )
-    start = _parse_start(request.form.get("start"))
-    if start is None:
-        flash(problem_text("bad_request", ""), "error")
-        return redirect(back, 303)
+    start = parse_instant(request.form.get("start"))
+    if start is None:  # the page's buttons send only good times: the form was tampered with
+        raise Problem(400, "bad_request", problem_text("bad_request", ""))
     try:
         _booking, token = ops.hold(service, start, choice.worker, choice.speaks, choice.mode)
     except Problem as exc:
