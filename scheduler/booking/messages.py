@@ -31,7 +31,7 @@ from scheduler.booking.contact import can_receive_sms, normalise_phone
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, Professional
-from scheduler.web.i18n import format_date, format_time, localized
+from scheduler.web.i18n import format_date, format_time, format_time_range, localized
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,6 @@ def join_url(booking: Booking) -> str | None:
     return meetings.family_join_link(booking)
 
 
-def _bare_time(instant: datetime, lang: str, zone: ZoneInfo) -> str:
-    local = as_utc(instant).astimezone(zone)
-    separator = ":" if lang == "en" else "."
-    return f"{local.hour}{separator}{local.minute:02d}"
-
-
 def _when(
     start: datetime, end: datetime | None, lang: str, zone: ZoneInfo, prefix: str = ""
 ) -> dict[str, str]:
@@ -80,7 +74,7 @@ def _when(
         "time": format_time(start, lang, zone),
     }
     if end is not None:
-        values["time_range"] = f"{values['time']}–{_bare_time(end, lang, zone)}"
+        values["time_range"] = format_time_range(start, end, lang, zone)
     return {f"{prefix}{key}": value for key, value in values.items()}
 
 
