@@ -238,6 +238,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "downloads → Site permissions and allow Camera and Microphone. Then reload the page.",
     },
     "language": {"fi": "Kieli", "sv": "Språk", "en": "Language"},
+    "accessibility": {
+        "fi": "Saavutettavuusseloste",
+        "sv": "Tillgänglighetsutlåtande",
+        "en": "Accessibility statement",
+    },
+    "new_tab": {
+        "fi": "(avautuu uuteen välilehteen)",
+        "sv": "(öppnas i en ny flik)",
+        "en": "(opens in a new tab)",
+    },
     "participants": {"fi": "Osallistujat", "sv": "Deltagare", "en": "Participants"},
     "kind_worker": {"fi": "Työntekijä", "sv": "Medarbetare", "en": "Worker"},
     "kind_family": {"fi": "Asiakas", "sv": "Klient", "en": "Client"},
