@@ -2,7 +2,7 @@
 server's own WebRTC peer for the connection test.
 
 The scheduler reaches this package only through the functions below (see
-``scheduler/meetings.py``) and hands over plain values; importing the package registers
+``scheduler/booking/meetings.py``) and hands over plain values; importing the package registers
 its models.
 """
 

@@ -132,8 +132,8 @@ def load_worker_schedules(
     microseconds) they hold: the first moment a hold they count runs out.
 
     With ``versions`` (each professional's current ``schedule_version``) the standing part
-    of the schedules may come from memory (``scheduler/standing.py``); bookings are always
-    read from the database.
+    of the schedules may come from memory (``scheduler/availability/standing.py``);
+    bookings are always read from the database.
     """
     if not ids:
         return [], {}

@@ -35,7 +35,7 @@ def find_slots(
     """Free slots of ``service`` among ``professionals`` with a start in the range.
 
     Served from the process's cache of free times where the schedules are unchanged
-    (``scheduler/slot_cache.py``); the same answer as computing them afresh.
+    (``scheduler/availability/cache.py``); the same answer as computing them afresh.
     """
     rules = rules_of(service)
     first_day, last_day = version_window(rules, range_start, range_end)

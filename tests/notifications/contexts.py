@@ -1,4 +1,4 @@
-"""A plain message context of the kind scheduler/messages.py hands to the outbox."""
+"""A plain message context of the kind scheduler/booking/messages.py hands to the outbox."""
 
 from __future__ import annotations
 
