@@ -6,6 +6,14 @@ it uses only ``scheduler.extensions`` (``db``) and ``scheduler.kernel`` (the sha
 Importing it registers the outbox model with the shared metadata.
 """
 
+from notifications.contract import (
+    FamilyNotice,
+    FeedbackRequest,
+    Invite,
+    Message,
+    MessageContext,
+    StaffNotice,
+)
 from notifications.dispatcher import DispatchReport, dispatch_due, request_stop
 from notifications.models import OutboxMessage, Status
 from notifications.outbox import (
@@ -32,8 +40,14 @@ __all__ = [
     "DEFAULT_REMINDER_RULES",
     "DispatchReport",
     "FailedMessage",
+    "FamilyNotice",
+    "FeedbackRequest",
+    "Invite",
+    "Message",
+    "MessageContext",
     "OutboxMessage",
     "ReminderRule",
+    "StaffNotice",
     "Status",
     "cancel_pending",
     "dispatch_due",
