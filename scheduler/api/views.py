@@ -146,7 +146,7 @@ def list_professionals(service_id: int) -> ResponseReturnValue:
 @bp.get("/services/<id:service_id>/slots")
 def list_slots(service_id: int) -> ResponseReturnValue:
     # The hot path of the service: one query of plain rows and cached JSON pieces instead
-    # of ORM objects and a model per slot (scheduler/slot_search.py).
+    # of ORM objects and a model per slot (scheduler/availability/search.py).
     query = parse_query(schemas.SlotQuery)
     now = now_utc()
     # The local dates searched, before the service's zone is known: today is within a day

@@ -3,7 +3,7 @@
 Families search far more often than anyone books, so this path reads no ORM objects: the
 service's rules and the candidate professionals with their schedule versions come in one
 prepared query, and the free times themselves from the process's cache
-(``scheduler/slot_cache.py``) whenever the versions are unchanged.
+(``scheduler/availability/cache.py``) whenever the versions are unchanged.
 """
 
 from __future__ import annotations

@@ -162,7 +162,7 @@ def load_worker_schedules(
     microseconds) they hold: the first moment a hold they count runs out.
 
     With ``versions`` (each professional's current ``schedule_version``) the standing part
-    of the schedules may come from memory (``scheduler/standing.py``); bookings are always
+    of the schedules may come from memory (``scheduler/availability/standing.py``); bookings are always
     read from the database.
     """
     if not ids:
@@ -284,7 +284,7 @@ def find_slots(
     """Free slots of ``service`` among ``professionals`` with a start in the range.
 
     Served from the process's cache of free times where the schedules are unchanged
-    (``scheduler/slot_cache.py``); the same answer as computing them afresh.
+    (``scheduler/availability/cache.py``); the same answer as computing them afresh.
     """
     rules = rules_of(service)
     first_day, last_day = version_window(rules, range_start, range_end)

@@ -70,7 +70,7 @@ class Booking(db.Model):  # type: ignore[name-defined]
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hold_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # Client data: removed by the retention job, see scheduler/retention.py.
+    # Client data: removed by the retention job, see scheduler/booking/retention.py.
     client_name: Mapped[str | None] = mapped_column(String(200))
     client_email: Mapped[str | None] = mapped_column(String(255))
     client_phone: Mapped[str | None] = mapped_column(String(32))
