@@ -4,12 +4,13 @@ wall-clock time, version counters and the error a client can act on (``Problem``
 
 from __future__ import annotations
 
+import enum
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -82,6 +83,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_column(kind: type[enum.StrEnum], length: int = 16) -> Enum:
+    """The column type of a status-like enum: stored as its values in a plain string column
+    (the table's CHECK constraint names them), read back as members of ``kind``."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 def random_version() -> int:
