@@ -13,7 +13,13 @@ from tests.catalogues import TRANSLATIONS
 
 ROOT = TRANSLATIONS.parent
 AREAS = sorted(path.parent.name for path in TRANSLATIONS.glob("*/babel.cfg"))
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "lazy_gettext": None,
+    "_l": None,
+    "lazy_pgettext": ((1, "c"), 2),
+    "_lp": ((1, "c"), 2),
+}
 
 
 def catalogue(area: str, lang: str) -> dict[str, object]:
@@ -36,7 +42,7 @@ def source_msgids(area: str) -> set[str]:
 
 
 def test_the_areas_are_found() -> None:
-    assert {"public", "staff", "figures"} <= set(AREAS)
+    assert {"public", "staff", "figures", "video"} <= set(AREAS)
 
 
 @pytest.mark.parametrize("area", AREAS)
