@@ -1,7 +1,8 @@
 """The Flask extensions, created once and bound to an app in ``create_app``.
 
-``notifications`` and ``video`` may import ``db`` from here and nothing else of
-``scheduler``.
+``notifications`` and ``video`` may import these objects (``db``, ``csrf``, ``limiter``,
+``sock``) and ``scheduler.kernel``, and nothing else of ``scheduler`` (see
+``tests/test_import_rule.py``).
 """
 
 from __future__ import annotations

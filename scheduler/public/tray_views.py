@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from scheduler import booking as ops
-from scheduler.availability import slots
+from scheduler.availability import candidates
 from scheduler.extensions import db, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service
@@ -62,7 +62,7 @@ def tray(org_slug: str) -> ResponseReturnValue:
 def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
-    everyone = slots.candidates(service)
+    everyone = candidates.candidates(service)
     choice = parse_choice(request.args, service, everyone)
     pros = chosen_workers(everyone, choice)
     week = build_week(service, pros, choice.week, now_utc())
@@ -103,7 +103,7 @@ def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     """Hold the chosen time, then go to the form. A taken time sends the family back."""
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
-    choice = parse_choice(request.form, service, slots.candidates(service))
+    choice = parse_choice(request.form, service, candidates.candidates(service))
     back = url_for(
         "public.service_page", org_slug=org.slug, service_slug=service.slug, **choice.args()
     )
