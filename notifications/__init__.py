@@ -5,7 +5,8 @@ this package never imports the scheduler's models, views or operations. Importin
 it registers the outbox model with the shared metadata.
 """
 
-from notifications.dispatcher import DispatchReport, dispatch_due, request_stop
+from notifications.channels import Outgoing
+from notifications.dispatcher import DispatchReport, dispatch_due, preview, request_stop
 from notifications.models import OutboxMessage, Status
 from notifications.outbox import (
     FailedMessage,
@@ -32,6 +33,7 @@ __all__ = [
     "DispatchReport",
     "FailedMessage",
     "OutboxMessage",
+    "Outgoing",
     "ReminderRule",
     "Status",
     "cancel_pending",
@@ -41,6 +43,7 @@ __all__ = [
     "failed_messages",
     "parse_rules",
     "plan_reminders",
+    "preview",
     "purge_finished",
     "quiet_hours",
     "request_stop",
