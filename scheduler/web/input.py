@@ -11,6 +11,9 @@ can make a view fail with a 500:
 - ``json.loads`` raises ``RecursionError`` on a body nested about a thousand levels deep;
   the application's JSON reader turns that into the ordinary "not JSON" answer.
 
+- A NUL character is refused before any view runs (``refuse_nul``): PostgreSQL cannot store
+  one in text, and its refusal would otherwise look like an outage.
+
 The readers return ``None`` for a value that is not what was asked for; the caller decides
 what the client is told.
 """
@@ -21,7 +24,10 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask import request
 from flask.json.provider import DefaultJSONProvider
+
+from scheduler.kernel import Problem
 
 MAX_ID = 2**31 - 1
 FIRST_DAY = date(1900, 1, 1)
@@ -30,6 +36,7 @@ _FIRST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
 _LAST_INSTANT = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 _ID = re.compile(r"[0-9]{1,10}")
 _WHOLE = re.compile(r"-?[0-9]{1,15}")
+NUL = "\x00"
 
 
 def parse_id(raw: str | None) -> int | None:
@@ -95,3 +102,41 @@ class JSONProvider(DefaultJSONProvider):
             return super().loads(s, **kwargs)
         except RecursionError as exc:
             raise ValueError("the JSON is nested too deep") from exc
+
+
+def _json_has_nul(value: Any) -> bool:
+    """Whether a parsed JSON value holds a NUL in any key or string (walked without
+    recursion: the depth is the client's choice)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _has_nul() -> bool:
+    if NUL in request.path:
+        return True
+    if any(NUL in k or NUL in v for k, v in request.args.items(multi=True)):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request.is_json:
+        return _json_has_nul(request.get_json(silent=True))
+    return any(NUL in k or NUL in v for k, v in request.form.items(multi=True))
+
+
+def refuse_nul() -> None:
+    """Before every view: a NUL character anywhere in the path, query, form or JSON body is
+    a 400. No form or API field takes one, and the database would refuse it later."""
+    if _has_nul():
+        raise Problem(
+            400, "bad_request", "The request contains a NUL character, which no field takes."
+        )

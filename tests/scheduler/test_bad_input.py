@@ -1,22 +1,26 @@
-"""Input no client should send gets a 4xx and a plain message, never a 500: dates at the
-ends of the calendar, JSON nested a thousand levels deep, digits that only look like digits
-(``²``) and ids longer than any id — in the API, the family's forms and the staff pages."""
+"""Input no client should send gets a 4xx and a plain message, never a 500 or a 503: dates
+at the ends of the calendar, JSON nested a thousand levels deep, digits that only look like
+digits (``²``), ids longer than any id and NUL characters — in the API, the family's forms
+and the staff pages. None of it counts as a database outage."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
+from sqlalchemy import text
 
 from scheduler.extensions import db
 from scheduler.kernel import now_utc
 from scheduler.models import StaffRole, StaffUser
 from scheduler.staff.blueprint import SESSION_KEY
 from tests.factories import Factories
-from tests.scheduler.helpers import book, next_weekday_at
+from tests.scheduler.helpers import book, client_body, iso, next_weekday_at
 
 FAR_FUTURE = "9999-12-31T23:59:59-01:00"
 FAR_PAST = "0001-01-01T00:00:00+01:00"
@@ -35,6 +39,7 @@ class World:
     service_slug: str
     professional_id: int
     manage_token: str
+    hold_token: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Case:
             t=world.manage_token,
             o=world.org_slug,
             slug=world.service_slug,
+            h=world.hold_token,
         )
         if self.method == "GET":
             return client.get(path)
@@ -188,7 +194,12 @@ def world(any_app: Flask, make: Factories) -> World:
     any_app.config["DEV_LOGIN"] = True
     client = any_app.test_client()
     token = book(client, service.id, next_weekday_at(10))["manage_token"]
-    return World(service.organisation.slug, service.id, service.slug, pro.id, token)
+    held = client.post(
+        "/api/v1/holds", json={"service_id": service.id, "start_at": iso(next_weekday_at(12))}
+    )
+    return World(
+        service.organisation.slug, service.id, service.slug, pro.id, token, held.json["hold_token"]
+    )
 
 
 @pytest.fixture
@@ -199,6 +210,39 @@ def admin_client(any_app: Flask, world: World) -> FlaskClient:
     with client.session_transaction() as session:
         session[SESSION_KEY] = admin.id
     return client
+
+
+NUL = "\x00"
+NUL_TEXT = "NUL character"
+NUL_CASES = {
+    "api organisation": Case("GET", "/api/v1/services?organisation=%00", None, NUL_TEXT),
+    "organisation page": Case("GET", "/o/%00/", None, FORM_TAMPERED),
+    "api client name": Case(
+        "POST",
+        "/api/v1/bookings",
+        json.dumps(client_body("{h}", client={"name": f"Maija{NUL}", "email": "m@example.org"})),
+        NUL_TEXT,
+    ),
+    "booking form name": Case(
+        "POST",
+        "/book/{h}",
+        {"name": f"Maija{NUL}", "email": "m@example.org", "language": "fi", "consent": "y"},
+        FORM_TAMPERED,
+    ),
+    "worker form name": Case(
+        "POST",
+        "/staff/admin/workers/new",
+        {"name": f"Uusi{NUL}Työntekijä", "languages": "fi"},
+        FORM_TAMPERED,
+    ),
+    "agenda worker above int32": Case(
+        "GET", "/staff/agenda?professional=99999999999", None, NOT_FOUND
+    ),
+}
+
+
+def outages() -> float:
+    return REGISTRY.get_sample_value("etaaika_database_unavailable_total") or 0.0
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
@@ -212,3 +256,24 @@ def test_bad_input_gets_a_4xx_and_a_plain_message(
     else:
         message = answer.text
     assert case.message in message, message[-3000:]
+
+
+@pytest.mark.parametrize("case", NUL_CASES.values(), ids=NUL_CASES.keys())
+def test_nul_characters_and_huge_ids_are_the_clients_fault_not_an_outage(
+    admin_client: FlaskClient, world: World, case: Case
+) -> None:
+    before = outages()
+    test_bad_input_gets_a_4xx_and_a_plain_message(admin_client, world, case)
+    assert outages() == before
+
+
+def test_a_value_the_database_refuses_is_a_400_and_no_outage(pg_app: Flask) -> None:
+    @pg_app.get("/test-out-of-range")
+    def out_of_range() -> str:
+        db.session.execute(text("SELECT CAST(:n AS integer)"), {"n": 99_999_999_999})
+        return "read"
+
+    before = outages()
+    answer = pg_app.test_client().get("/test-out-of-range")
+    assert answer.status_code == 400
+    assert outages() == before
