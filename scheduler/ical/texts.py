@@ -152,9 +152,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The calendar has not been updated for a long time. Bookable times may clash with events in the calendar.",
     },
     "never_fetched": {
-        "fi": "Kalenteria ei ole vielä luettu. Työntekijän aikoja ei tarjota ennen ensimmäistä onnistunutta lukua.",
-        "sv": "Kalendern har inte lästs ännu. Medarbetarens tider erbjuds inte före den första lyckade läsningen.",
-        "en": "The calendar has not been read yet. The worker's times are not offered until the first successful read.",
+        "fi": "Kalenteria ei ole vielä luettu. Työntekijän ajat ovat varattavissa, mutta ne voivat osua kalenterin menojen päälle, kunnes kalenteri on luettu.",
+        "sv": "Kalendern har inte lästs ännu. Medarbetarens tider kan bokas, men de kan krocka med kalenderns händelser tills kalendern har lästs.",
+        "en": "The calendar has not been read yet. The worker's times can be booked, but they may clash with events in the calendar until it has been read.",
     },
 }
 
