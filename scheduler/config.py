@@ -36,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
     # One gettext catalogue folder per area of the service, merged at run time.
     "BABEL_TRANSLATION_DIRECTORIES": ";".join(
-        str(ROOT / "translations" / area) for area in ("public", "staff", "figures")
+        str(ROOT / "translations" / area) for area in ("public", "staff", "figures", "video")
     ),
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "WTF_CSRF_TIME_LIMIT": None,

@@ -37,27 +37,27 @@ def notify_if_stale(feed: CalendarFeed, now: datetime) -> None:
     )
     lang = next((code for code in org.languages or [] if code in LANGUAGES), "fi")
     base = str(current_app.config["PUBLIC_URL"]).rstrip("/")
-    context = {
-        "organisation_name": localized(org.name, lang),
-        "email_from": org.email_from,
-        "professional_name": pro.name,
-        "feed_label": feed.label or "",
-        "last_read_date": format_date(feed.last_success_at, lang, org.zone),
-        "last_read_time": format_time(feed.last_success_at, lang, org.zone),
-        "withheld": stale_policy(org) == "withhold",
-        "admin_url": f"{base}/staff/admin/workers/{pro.id}#calendars",
-    }
+    context = notifications.FeedStaleNotice(
+        organisation_name=localized(org.name, lang),
+        email_from=org.email_from,
+        professional_name=pro.name,
+        feed_label=feed.label or "",
+        last_read_date=format_date(feed.last_success_at, lang, org.zone),
+        last_read_time=format_time(feed.last_success_at, lang, org.zone),
+        withheld=stale_policy(org) == "withhold",
+        admin_url=f"{base}/staff/admin/workers/{pro.id}#calendars",
+    )
     spell = feed.last_success_at.isoformat()
     notifications.enqueue_many(
-        {
-            "channel": "email",
-            "recipient": admin.email,
-            "template": "feed_stale",
-            "language": lang,
-            "context": context,
-            "idempotency_key": f"feed-stale:{feed.id}:{spell}:{admin.id}",
-            "organisation_id": org.id,
-        }
+        notifications.Message(
+            channel="email",
+            recipient=admin.email,
+            template="feed_stale",
+            language=lang,
+            context=context,
+            idempotency_key=f"feed-stale:{feed.id}:{spell}:{admin.id}",
+            organisation_id=org.id,
+        )
         for admin in admins
         if admin.email
     )

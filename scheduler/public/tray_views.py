@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from scheduler import booking as ops
-from scheduler.availability import slots
+from scheduler.availability import candidates
 from scheduler.extensions import db, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service
@@ -17,6 +17,7 @@ from scheduler.public import identification
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
 from scheduler.public.week import build_week, chosen_workers, parse_choice
+from scheduler.web.input import parse_instant
 
 
 def get_service(org: Organisation, service_slug: str) -> Service:
@@ -74,7 +75,7 @@ def bookable_online(service: Service) -> bool:
 def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
-    everyone = slots.candidates(service)
+    everyone = candidates.candidates(service)
     choice = parse_choice(request.args, service, everyone)
     pros = chosen_workers(everyone, choice)
     online = bookable_online(service)
@@ -103,31 +104,22 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     )
 
 
-def _parse_start(raw: str | None) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(raw or "")
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
-
-
 @bp.post("/o/<org_slug>/s/<service_slug>/hold")
 @limiter.limit(public_limit)
 def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     """Hold the chosen time, then go to the form. A taken time sends the family back."""
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
-    choice = parse_choice(request.form, service, slots.candidates(service))
+    choice = parse_choice(request.form, service, candidates.candidates(service))
     back = url_for(
         "public.service_page", org_slug=org.slug, service_slug=service.slug, **choice.args()
     )
     if not bookable_online(service):
         flash(problem_text("identification_unavailable", ""), "error")
         return redirect(back, 303)
-    start = _parse_start(request.form.get("start"))
-    if start is None:
-        flash(problem_text("bad_request", ""), "error")
-        return redirect(back, 303)
+    start = parse_instant(request.form.get("start"))
+    if start is None:  # the page's buttons send only good times: the form was tampered with
+        raise Problem(400, "bad_request", problem_text("bad_request", ""))
     try:
         _booking, token = ops.hold(service, start, choice.worker, choice.speaks, choice.mode)
     except Problem as exc:

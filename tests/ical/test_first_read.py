@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from notifications import OutboxMessage, preview
-from scheduler.availability import slots
+from scheduler.availability import candidates
 from scheduler.availability.withheld import withheld_professionals
 from scheduler.extensions import db
 from scheduler.ical.manage import add_feed
@@ -75,7 +75,7 @@ def test_a_mistyped_calendar_is_reported_at_once_and_hides_no_one(
     )
     assert withheld_professionals([pro.id]) == set()
     service = pro.services[0]
-    assert [p.id for p in slots.candidates(service)] == [pro.id]
+    assert [p.id for p in candidates.candidates(service)] == [pro.id]
 
 
 def test_a_feed_that_goes_stale_is_listed_and_its_administrators_are_told_once(
