@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -258,7 +259,11 @@ def scenarios(
     return service, workers, now, range_start, range_end
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Fewer under `make mutation`, which runs this test once for every surviving mutant.
+EXAMPLES = int(os.environ.get("ETAAIKA_ORACLE_EXAMPLES", "200"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_free_slots_match_the_minute_by_minute_oracle(
     scenario: tuple[ServiceParams, list[WorkerSchedule], datetime, datetime, datetime],

@@ -32,9 +32,7 @@ def answer(client: FlaskClient, service_id: int, day: date) -> list[tuple[str, t
 
 
 def block(start: datetime) -> Interval:
-    return Interval(
-        start - timedelta(minutes=BEFORE), start + timedelta(minutes=DURATION + AFTER)
-    )
+    return Interval(start - timedelta(minutes=BEFORE), start + timedelta(minutes=DURATION + AFTER))
 
 
 def test_cached_free_times_are_the_oracles_answer(any_app: Flask, make: Factories) -> None:
