@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from scheduler.availability.holidays import REGIONS
 from scheduler.extensions import db
 from scheduler.models import Organisation, StaffRole, Unit
 from scheduler.staff import texts
@@ -43,7 +44,9 @@ def admin_organisation() -> ResponseReturnValue:
         quiet_start = form.integer("quiet_start", 0, 23)
         quiet_end = form.integer("quiet_end", 0, 23)
         policy = form.one_of("stale_policy", STALE_POLICIES)
+        holiday_region = form.one_of("holiday_region", REGIONS)
         if not form.errors:
+            org.holiday_region = holiday_region or None
             org.name, org.timezone, org.languages, org.email_from = (
                 name,
                 timezone,
@@ -80,6 +83,7 @@ def organisation_values(org: Organisation) -> MultiDict[str, Any]:
             "quiet_start": quiet[0],
             "quiet_end": quiet[1],
             "stale_policy": settings.get("calendar_feed_stale_policy") or "withhold",
+            "holiday_region": org.holiday_region or "",
         }
     )
     for lang, text in (org.name or {}).items():
@@ -113,21 +117,22 @@ def admin_units() -> ResponseReturnValue:
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_unit(unit_id: int) -> ResponseReturnValue:
-    """Rename a unit (in all three languages)."""
+    """Rename a unit (in all three languages); say whether it stays open on holidays."""
     unit = unit_or_404(unit_id)
     form = FormReader(request.form)
     if request.method == "POST":
         name = form.texts("name", 200)
         if not form.errors:
             unit.name = name
+            unit.open_on_holidays = form.flag("open_on_holidays")
             db.session.flush()
             flash(_("The unit was saved."))
             return redirect(url_for("staff.admin_units"))
-    values = (
-        request.form
-        if request.method == "POST"
-        else MultiDict({f"name-{lang}": text for lang, text in (unit.name or {}).items()})
-    )
+    values: MultiDict[str, str] = MultiDict(request.form)
+    if request.method != "POST":
+        values = MultiDict({f"name-{lang}": text for lang, text in (unit.name or {}).items()})
+        if unit.open_on_holidays:
+            values["open_on_holidays"] = "1"
     return render_template("staff/admin_unit.html", unit=unit, errors=form.errors, form=values), (
         422 if form.errors else 200
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request
@@ -52,10 +52,11 @@ def format_date(value: date | datetime, lang: str | None = None, zone: ZoneInfo 
     return f"{value.day}.{value.month}.{value.year}"
 
 
-def format_time(value: datetime, lang: str | None = None, zone: ZoneInfo = HELSINKI) -> str:
-    """ "klo 9.15" in Finnish, "kl. 9.15" in Swedish, "9:15" in English."""
+def format_time(value: datetime | time, lang: str | None = None, zone: ZoneInfo = HELSINKI) -> str:
+    """ "klo 9.15" in Finnish, "kl. 9.15" in Swedish, "9:15" in English (a ``time`` is a
+    wall-clock time already)."""
     lang = lang or current_language()
-    local = as_utc(value).astimezone(zone)
+    local = value if isinstance(value, time) else as_utc(value).astimezone(zone)
     if lang == "sv":
         return f"kl. {local.hour}.{local.minute:02d}"
     if lang == "en":
