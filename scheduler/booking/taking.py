@@ -11,7 +11,7 @@ from sqlalchemy import Select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from scheduler.availability import compute, slots
+from scheduler.availability import compute, loading, slots
 from scheduler.availability.versions import touching
 from scheduler.database import is_postgres
 from scheduler.extensions import db
@@ -151,10 +151,10 @@ def _free(
         return slots.is_free(
             service, professional_id, start_at, now, exclude_booking_id, pro.schedule_version
         )
-    rules = slots.rules_of(service)
+    rules = loading.rules_of(service)
     params = replace(rules.params, min_notice_min=0)
     end_at = start_at + timedelta(minutes=service.duration_min)
-    (schedule,), _valid = slots.load_worker_schedules(
+    (schedule,), _valid = loading.load_worker_schedules(
         rules,
         [professional_id],
         start_at,

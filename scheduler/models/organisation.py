@@ -42,6 +42,11 @@ class Unit(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # How families reach the unit when something cannot be done online: a phone number
+    # (E.164) and when it answers, in fi/sv/en ("ma–pe klo 9–15"). Shown on the service
+    # tray and in every message that asks the family to call.
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_hours: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # An on-call unit keeps its hours on public holidays (closures still apply).
     open_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 

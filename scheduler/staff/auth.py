@@ -119,7 +119,7 @@ def _dev_user(choice: str) -> StaffUser:
         user = StaffUser(
             organisation_id=pro.organisation_id,
             unit_id=pro.unit_id,
-            role=StaffRole.WORKER.value,
+            role=StaffRole.WORKER,
             professional_id=pro.id,
             email=(pro.email or f"worker{pro.id}@dev.invalid").lower(),
             name=pro.name,
@@ -138,7 +138,7 @@ def _dev_user(choice: str) -> StaffUser:
             )
         ) or StaffUser(
             organisation_id=org.id,
-            role=StaffRole.ORG_ADMIN.value,
+            role=StaffRole.ORG_ADMIN,
             email=f"admin@{org.slug}.dev.invalid",
             name=f"Admin ({org.slug})",
             oidc_issuer=DEV_ISSUER,

@@ -127,6 +127,11 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     ):
         page.goto(f"{base}/staff/admin/{path}")
         yield f"admin/{path}"
+    page.goto(f"{base}/staff/admin/units")
+    page.locator("main a[href*='/staff/admin/units/']").first.click()
+    page.wait_for_selector("#phone")
+    yield "admin/unit"
+    page.goto(f"{base}/staff/admin/closures")
     page.fill("#day", _booking_day(server, booking_id))
     for text_lang in ("fi", "sv", "en"):
         page.fill(f"#reason-{text_lang}", "Koulutus")

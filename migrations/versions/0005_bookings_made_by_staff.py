@@ -1,8 +1,8 @@
 """Bookings made by staff: the meeting's language, who booked, an identity checked in
 person, and a time outside the worker's weekly hours.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005_staff_bookings
+Revises: 0004_closures
 Create Date: 2026-12-03 18:00:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0003'
+revision = '0005_staff_bookings'
+down_revision = '0004_closures'
 branch_labels = None
 depends_on = None
 

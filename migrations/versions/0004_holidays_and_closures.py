@@ -1,8 +1,8 @@
 """Holidays and closures: the organisation's holiday region, units and services that stay
 open on holidays, and closure days set by an administrator.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004_closures
+Revises: 0003_unit_contact
 Create Date: 2026-12-03 17:45:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0002'
+revision = '0004_closures'
+down_revision = '0003_unit_contact'
 branch_labels = None
 depends_on = None
 
