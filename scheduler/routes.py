@@ -50,3 +50,8 @@ def register(app: Flask) -> None:
     from scheduler.observability import init_app as init_ops
 
     init_ops(app)
+
+    # After the request id is given (above), before any view reads its input.
+    from scheduler.web.input import refuse_nul
+
+    app.before_request(refuse_nul)
