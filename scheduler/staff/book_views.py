@@ -29,6 +29,7 @@ from scheduler.staff.access import booking_or_404, professional_or_404, visible_
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.formdata import FormReader
+from scheduler.web.input import parse_day, parse_id
 
 MESSAGE_LANGUAGES = ("fi", "sv", "en")
 NOTE_KEY = "family_note"
@@ -48,8 +49,8 @@ def _choice(args: Any) -> Choice:
     pros = visible_professionals()
     raw = args.get("professional", "")
     user = current_user()
-    if raw.isdigit():
-        pro: Professional | None = professional_or_404(int(raw))
+    if raw:
+        pro: Professional | None = professional_or_404(parse_id(raw) or 0)
     elif user.professional_id is not None:
         pro = professional_or_404(user.professional_id)
     else:
@@ -64,10 +65,10 @@ def _choice(args: Any) -> Choice:
     )
     zone = user.organisation.zone
     today = local_date(now_utc(), zone)
-    try:
-        day = date.fromisoformat(args.get("date", "")) if args.get("date") else today
-    except ValueError as exc:
-        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"}) from exc
+    chosen_day = parse_day(args.get("date")) if args.get("date") else today
+    if chosen_day is None:
+        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"})
+    day = chosen_day
     return Choice(pro, services, service, max(day, today))
 
 
