@@ -31,7 +31,7 @@ install: $(STAMP) translations
 run: install
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo-data
-	ETAAIKA_DEV_LOGIN=true ETAAIKA_JOBS_EMBEDDED=true \
+	ETAAIKA_DEV_LOGIN=true ETAAIKA_DEV_TOOLS=true ETAAIKA_JOBS_EMBEDDED=true \
 	  $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: install node

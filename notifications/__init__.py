@@ -6,15 +6,17 @@ it uses only ``scheduler.extensions`` (``db``) and ``scheduler.kernel`` (the sha
 Importing it registers the outbox model with the shared metadata.
 """
 
+from notifications.channels import Outgoing
 from notifications.contract import (
     FamilyNotice,
     FeedbackRequest,
+    FeedStaleNotice,
     Invite,
     Message,
     MessageContext,
     StaffNotice,
 )
-from notifications.dispatcher import DispatchReport, dispatch_due, request_stop
+from notifications.dispatcher import DispatchReport, dispatch_due, preview, request_stop
 from notifications.models import OutboxMessage, Status
 from notifications.outbox import (
     FailedMessage,
@@ -41,11 +43,13 @@ __all__ = [
     "DispatchReport",
     "FailedMessage",
     "FamilyNotice",
+    "FeedStaleNotice",
     "FeedbackRequest",
     "Invite",
     "Message",
     "MessageContext",
     "OutboxMessage",
+    "Outgoing",
     "ReminderRule",
     "StaffNotice",
     "Status",
@@ -56,6 +60,7 @@ __all__ = [
     "failed_messages",
     "parse_rules",
     "plan_reminders",
+    "preview",
     "purge_finished",
     "quiet_hours",
     "request_stop",

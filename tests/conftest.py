@@ -18,6 +18,7 @@ from sqlalchemy import text
 from scheduler import create_app
 from scheduler.extensions import db
 from scheduler.schema import create_all
+from tests.catalogues import compile_all_catalogues
 from tests.factories import Factories
 from tests.services import PG_ADMIN_URL, need_postgres, postgres_available
 
@@ -29,6 +30,12 @@ BASE_CONFIG: dict[str, Any] = {
     "RATELIMIT_ENABLED": False,
     "JOBS_EMBEDDED": False,
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalogues() -> None:
+    """The gettext catalogues of every area, compiled where a .po is newer than its .mo."""
+    compile_all_catalogues()
 
 
 def make_app(tmp_path: Path, database_url: str, **extra: Any) -> Flask:

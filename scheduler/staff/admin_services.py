@@ -25,6 +25,7 @@ from scheduler.staff.access import (
 )
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.formdata import LANGS, FormReader
+from scheduler.web.input import parse_whole
 
 CATEGORIES = ("family", "children", "advice", "adults", "disability", "other")
 QUESTION_KINDS = ("text", "choice", "yesno")
@@ -37,10 +38,7 @@ MAX_QUESTIONS = 20
 def _parse_questions(form: FormReader) -> list[dict[str, Any]]:
     """Intake question rows; a row without an id is left out. Options are lines of
     ``value | Finnish | Swedish | English``."""
-    try:
-        count = min(int(form.data.get("question_count", "0")), MAX_QUESTIONS)
-    except ValueError:
-        count = 0
+    count = max(0, min(parse_whole(form.data.get("question_count")) or 0, MAX_QUESTIONS))
     questions: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i in range(count):
@@ -119,6 +117,7 @@ def _read(form: FormReader, service: Service | None) -> dict[str, Any]:
         "reminder_rules": _parse_reminders(form),
         "staff_notices": form.flag("staff_notices"),
         "bookable": form.flag("bookable"),
+        "open_on_holidays": form.flag("open_on_holidays"),
     }
     allowed = {p.id: p for p in db.session.scalars(professionals_query())}
     values["professionals"] = [allowed[i] for i in form.ids("professionals", set(allowed))]
@@ -174,7 +173,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
             values[f"{key}-{lang}"] = text
     values["identification"] = "strong" if service.requires_strong_id else "anonymous"
     values.setlist("meeting_modes", list(service.meeting_modes or []))
-    for key in ("sensitive", "staff_notices", "bookable"):
+    for key in ("sensitive", "staff_notices", "bookable", "open_on_holidays"):
         if getattr(service, key):
             values[key] = "1"
     values.setlist("professionals", [p.id for p in service.professionals])
@@ -200,10 +199,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
 
 def _form_page(service: Service | None, form: FormReader) -> ResponseReturnValue:
     values = request.form if request.method == "POST" else service_values(service)
-    try:
-        count = min(int(values.get("question_count") or 0), MAX_QUESTIONS)
-    except ValueError:
-        count = 0
+    count = max(0, min(parse_whole(str(values.get("question_count") or 0)) or 0, MAX_QUESTIONS))
     return render_template(
         "staff/admin_service.html",
         service=service,
