@@ -63,6 +63,9 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     yield "cancel"
     page.goto(f"{manage}/move?week={week}")
     yield "move"
+    page.locator("button.slot").nth(2).click()
+    page.wait_for_selector("input[name=confirm]", state="attached")
+    yield "move, asked to confirm"
     page.goto(f"{base}/o/tunturikyla/s/lastenvalvoja?week={week}")
     page.locator("button.slot").first.click()
     page.wait_for_url(re.compile(r"/book/"))
