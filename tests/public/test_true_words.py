@@ -1,0 +1,44 @@
+"""What the family pages say is true: the privacy notice gives the retention period that
+is set, and the worker drop-down names each worker in a line that fits a phone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from scheduler.models import Organisation
+from tests.public.conftest import service_url
+
+
+def test_the_privacy_notice_gives_the_retention_period_that_is_set(
+    client: FlaskClient, demo: Organisation, app: Flask
+) -> None:
+    assert "730 päivää (2 vuotta)" in client.get("/privacy?lang=fi").text
+    app.config["RETENTION_DAYS"] = 400
+    assert "400 dagar efter mötet" in client.get("/privacy?lang=sv").text
+    assert "(1 år)" not in client.get("/privacy?lang=sv").text
+    assert "removed 400 days after the meeting" in client.get("/privacy?lang=en").text
+
+
+def test_worker_options_are_names_under_their_titles(
+    client: FlaskClient, demo: Organisation
+) -> None:
+    page = client.get(service_url("palveluneuvonta", lang="fi")).text
+    assert re.search(r'<optgroup label="sosiaaliohjaaja">\s*<option value="\d+">', page)
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', page)
+    assert options and all("," not in text for text in options)
+
+
+def test_swedish_texts_use_one_term_for_a_worker() -> None:
+    root = Path(__file__).resolve().parents[2]
+    swedish = [
+        *root.glob("translations/*/sv/LC_MESSAGES/messages.po"),
+        *root.glob("templates/**/*_sv.html"),
+        *root.glob("templates/notifications/sv/*"),
+    ]
+    assert len(swedish) > 10
+    mixed = [str(path) for path in swedish if "arbetstagar" in path.read_text().lower()]
+    assert mixed == []  # "medarbetare" everywhere
