@@ -42,3 +42,20 @@ def test_swedish_texts_use_one_term_for_a_worker() -> None:
     assert len(swedish) > 10
     mixed = [str(path) for path in swedish if "arbetstagar" in path.read_text().lower()]
     assert mixed == []  # "medarbetare" everywhere
+
+
+def test_the_accessibility_statement_covers_video_and_staff_pages_and_javascript(
+    client: FlaskClient, demo: Organisation
+) -> None:
+    words = {
+        "fi": (
+            "videotapaamisen sivuja",
+            "henkilöstön sivuja",
+            "Videotapaaminen tarvitsee JavaScriptin",
+        ),
+        "sv": ("videomötets sidor", "personalens sidor", "Videomötet kräver JavaScript"),
+        "en": ("video meeting pages", "the staff pages", "The video meeting needs JavaScript"),
+    }
+    for lang, expected in words.items():
+        page = client.get(f"/accessibility?lang={lang}").text
+        assert all(text in page for text in expected), lang
