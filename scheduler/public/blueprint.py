@@ -45,10 +45,17 @@ def get_organisation(slug: str) -> Organisation:
     return org
 
 
+def offered_languages(org: Organisation | None) -> list[str]:
+    """The page languages the organisation offers families (of those the service has)."""
+    languages: list[str] = current_app.config["LANGUAGES"]
+    offered = [code for code in languages if org is None or code in (org.languages or [])]
+    return offered or languages
+
+
 def language_links() -> list[dict[str, Any]]:
     """The language switch: this same page in each language (the choice is remembered)."""
     links = []
-    for code in current_app.config["LANGUAGES"]:
+    for code in offered_languages(header_organisation()):
         args = request.args.to_dict()
         args["lang"] = code
         links.append(

@@ -9,8 +9,9 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
+from scheduler.extensions import db
 from scheduler.models import Organisation
-from tests.public.conftest import service_url
+from tests.public.conftest import FAMILY, hold_first_time, service_url
 
 
 def test_the_privacy_notice_gives_the_retention_period_that_is_set(
@@ -59,3 +60,20 @@ def test_the_accessibility_statement_covers_video_and_staff_pages_and_javascript
     for lang, expected in words.items():
         page = client.get(f"/accessibility?lang={lang}").text
         assert all(text in page for text in expected), lang
+
+
+def test_the_organisations_languages_limit_the_switch_and_the_messages(
+    client: FlaskClient, demo: Organisation
+) -> None:
+    demo.languages = ["fi", "sv"]
+    db.session.commit()
+    tray = client.get("/?lang=fi").text
+    assert 'hreflang="sv"' in tray and 'hreflang="en"' not in tray
+    form = hold_first_time(client)
+    page = client.get(form + "?lang=fi").text
+    assert 'name="language" type="radio" value="sv"' in page or 'value="sv"' in page
+    assert 'id="language-2"' not in page  # no third choice: English is not offered
+    refused = client.post(form, data={**FAMILY, "language": "en"})
+    assert refused.status_code == 422
+    done = client.post(form, data={**FAMILY, "language": "sv"})
+    assert done.status_code == 303
