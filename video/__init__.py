@@ -13,6 +13,7 @@ from video.rooms import (
     can_reopen,
     end_for_booking,
     ensure_room,
+    forget_names,
     link_secret,
     participant_of,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "can_reopen",
     "end_for_booking",
     "ensure_room",
+    "forget_names",
     "link_secret",
     "participant_of",
 ]

@@ -57,7 +57,10 @@ def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnV
         if exc.code != "invalid_input":
             raise
         for key in exc.fields:
-            field = getattr(form, QUESTION_PREFIX + key.removeprefix("intake_answers."), None)
+            if key.startswith("client."):
+                field = getattr(form, key.removeprefix("client."), None)
+            else:
+                field = getattr(form, QUESTION_PREFIX + key.removeprefix("intake_answers."), None)
             if field is not None:
                 field.errors = [*field.errors, gettext("Check this answer.")]
         return None
@@ -84,7 +87,7 @@ def book(token: str) -> ResponseReturnValue:
     defaults = {"language": lang if lang in offered else offered[0]}
     if booking.identity_name:
         defaults["name"] = booking.identity_name
-    form = booking_form(service, lang, data=defaults)
+    form = booking_form(service, lang, booking.meeting_mode == "phone", data=defaults)
     # Messages are sent only in the languages the organisation offers families.
     form.language.choices = [c for c in BOOKING_LANGUAGES if c.value in offered]
     status = 200

@@ -82,7 +82,7 @@ def _worker_page(pro: Professional | None, form: FormReader) -> ResponseReturnVa
         form=request.form if request.method == "POST" else worker_values(pro),
         errors=form.errors,
         units=list(db.session.scalars(units_query())),
-        service_options=[(s.id, s.name) for s in db.session.scalars(services_query())],
+        service_options=[(s.id, localized(s.name)) for s in db.session.scalars(services_query())],
         feed_states=FEED_STATES,
         zone=current_user().organisation.zone,
         texts=texts,

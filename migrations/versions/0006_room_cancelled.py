@@ -1,7 +1,7 @@
 """Video rooms: when the booking was cancelled, so that its links say so.
 
-Revision ID: 0004_room_cancelled
-Revises: 0003_unit_contact
+Revision ID: 0006_room_cancelled
+Revises: 0005_staff_bookings
 Create Date: 2026-12-03 18:30:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_room_cancelled'
-down_revision = '0003_unit_contact'
+revision = '0006_room_cancelled'
+down_revision = '0005_staff_bookings'
 branch_labels = None
 depends_on = None
 
