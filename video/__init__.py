@@ -10,6 +10,7 @@ from video.models import Kind, Participant, Room
 from video.rooms import (
     RoomFull,
     add_participant,
+    can_reopen,
     end_for_booking,
     ensure_room,
     forget_names,
@@ -23,6 +24,7 @@ __all__ = [
     "Room",
     "RoomFull",
     "add_participant",
+    "can_reopen",
     "end_for_booking",
     "ensure_room",
     "forget_names",
