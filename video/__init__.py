@@ -14,6 +14,7 @@ from video.rooms import (
     ensure_room,
     link_secret,
     participant_of,
+    renew_links,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "ensure_room",
     "link_secret",
     "participant_of",
+    "renew_links",
 ]

@@ -13,6 +13,7 @@ from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
     auth,
     book_views,
     hours,
+    move_views,
 )
 from scheduler.staff.blueprint import bp
 

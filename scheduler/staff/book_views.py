@@ -170,7 +170,7 @@ def book_for_family_page() -> ResponseReturnValue:
             except Problem as problem:
                 if problem.status >= 500:
                     raise
-                form.errors["start"] = _problem_text(problem)
+                form.errors["start"] = problem_text(problem)
             else:
                 if not form.flag("send_messages"):
                     session[NOTE_KEY] = {"booking": booking.id, "token": token}
@@ -195,7 +195,7 @@ def book_for_family_page() -> ResponseReturnValue:
     ), (422 if form.errors else 200)
 
 
-def _problem_text(problem: Problem) -> str:
+def problem_text(problem: Problem) -> str:
     """The staff page's words for why the booking operation refused."""
     return {
         "slot_taken": _(

@@ -98,6 +98,14 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
 
     page.wait_for_selector(".qr-code svg")
     yield "printed note for the family"
+    page.goto(f"{base}/staff/bookings/{booking_id}/move")
+    yield "move a booking"
+    page.locator("main form[method=post] input[type=radio]").first.check()
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_selector("input[name=confirmed]", state="attached")
+    yield "move a booking, confirm"
+    page.goto(f"{base}/staff/reassign?professional={pro_id}")
+    yield "reassign a sick day, preview"
     page.goto(f"{base}/staff/availability/{pro_id}")
     yield "availability"
     page.fill("#rule-0-end", "11:00")
@@ -136,7 +144,7 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     for text_lang in ("fi", "sv", "en"):
         page.fill(f"#reason-{text_lang}", "Koulutus")
     page.locator("main form button[type=submit]").last.click()
-    page.wait_for_selector(f"a[href='/staff/bookings/{booking_id}']")
+    page.wait_for_selector(f"a[href='/staff/bookings/{booking_id}/move']")
     yield "closure with the bookings on it"
     page.locator("main form button.danger").click()  # open the day again for other tests
     page.wait_for_url(f"{base}/staff/admin/closures")
