@@ -177,11 +177,11 @@ def book_for_family_page() -> ResponseReturnValue:
                     return redirect(url_for("staff.family_note", booking_id=booking.id))
                 flash(_("The time was booked and the family will be told."))
                 return redirect(url_for("staff.booking_detail", booking_id=booking.id))
-    values = (
-        request.form
-        if request.method == "POST"
-        else MultiDict({"send_messages": "1", "language": "fi"})
-    )
+    values: MultiDict[str, str] = MultiDict(request.form)
+    if request.method == "GET":  # a time chosen on the find-a-time page comes along
+        values = MultiDict(
+            {"send_messages": "1", "language": "fi", "start": request.args.get("start", "")}
+        )
     return render_template(
         "staff/book.html",
         choice=choice,

@@ -79,6 +79,8 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     page.goto(f"{base}/staff/agenda?professional={pro_id}&view=day")
     yield "agenda, day"
     far = (date.today() + timedelta(days=20)).isoformat()
+    page.goto(f"{base}/staff/find?date={far}&part=afternoon")
+    yield "find a time"
     page.goto(f"{base}/staff/book?professional={pro_id}&service={service_id}&date={far}")
     yield "book for a family"
     page.locator("#start-other").check()
@@ -103,6 +105,7 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     page.locator("main form[method=post] input[type=radio]").first.check()
     page.locator("main form[method=post] button[type=submit]").click()
     page.wait_for_selector("input[name=confirmed]", state="attached")
+    page.wait_for_load_state("load")  # the style sheet too, before colours are checked
     yield "move a booking, confirm"
     page.goto(f"{base}/staff/reassign?professional={pro_id}")
     yield "reassign a sick day, preview"

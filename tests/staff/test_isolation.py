@@ -96,6 +96,7 @@ OWN_ORGANISATION_PAGES = {
     "staff.admin_closures",
     "staff.book_for_family_page",
     "staff.reassign_day",
+    "staff.find_a_time",
 }
 QUERY_REFUSED = {
     "staff.agenda",
