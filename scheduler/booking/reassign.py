@@ -77,12 +77,15 @@ def propose(bookings: Sequence[Booking], away_id: int, now: datetime) -> list[Pr
     never give one colleague overlapping times."""
     planned: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     proposals = []
+    found: dict[tuple[int, str], list[Professional]] = {}
     for booking in bookings:
         service = booking.service
         language = booking.meeting_language or booking.language
-        colleagues = [
-            pro for pro in candidates.candidates(service, None, language) if pro.id != away_id
-        ]
+        if (service.id, language) not in found:
+            found[(service.id, language)] = [
+                pro for pro in candidates.candidates(service, None, language) if pro.id != away_id
+            ]
+        colleagues = found[(service.id, language)]
         choice = _closest(booking, colleagues, planned, now) if colleagues else None
         if choice is None:
             proposals.append(Proposal(booking))

@@ -49,10 +49,12 @@ def find_times(
     language: str | None,
     mode: str | None,
     now: datetime,
+    days: int = 1,
 ) -> list[Found]:
-    """Free times on ``day`` in ``part`` of the day, of workers who speak ``language``, of
-    services met in ``mode``: earliest first."""
+    """Free times from ``day`` on for ``days`` days in ``part`` of each day, of workers who
+    speak ``language``, of services met in ``mode``: earliest first. One search per service."""
     reachable = set(db.session.scalars(professionals_query().with_only_columns(Professional.id)))
+    first, last = PARTS[part]
     found: list[Found] = []
     for service in services:
         if mode and mode not in service.meeting_modes:
@@ -61,15 +63,12 @@ def find_times(
         if not pros:
             continue
         zone = service.organisation.zone
-        first, last = PARTS[part]
         start = local_instant(day, time(first), zone)
-        end = (
-            local_instant(day, time(0), zone) + timedelta(days=1)
-            if last == 24
-            else (local_instant(day, time(last), zone))
-        )
+        end = local_instant(day + timedelta(days=days), time(0), zone)
         by_id = {pro.id: pro for pro in pros}
         for slot in slots.find_slots(service, pros, start, end, now):
+            if not first <= slot.start.astimezone(zone).hour < last:
+                continue
             for pid in slot.worker_ids:
                 found.append(Found(slot.start, service, by_id[pid], pid in reachable))
     found.sort(key=lambda f: (f.start, f.professional.name, f.service.id))
