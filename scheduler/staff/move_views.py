@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from scheduler.availability import candidates, slots
 from scheduler.booking import reassign
 from scheduler.booking.changes import reschedule
-from scheduler.booking.taking import StaffTerms
+from scheduler.booking.taking import StaffTerms, slot_taken
 from scheduler.extensions import db
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
 from scheduler.models import Booking, Professional
@@ -59,11 +59,15 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
     day = max(_day(request.values.get("date"), local_date(booking.start_at, zone)), today)
     options = _options(booking, day)
     error = None
+    status = 422
     chosen: tuple[datetime, Professional] | None = None
     if request.method == "POST":
         raw = request.form.get("choice", "")
         chosen = next(((s, p) for s, p in options if f"{s.isoformat()}|{p.id}" == raw), None)
-        if chosen is None:
+        if chosen is None and "|" in raw:
+            # A time that is not (or no longer) free: taken, closed, or outside the hours.
+            error, status = problem_text(slot_taken()), 409
+        elif chosen is None:
             error = _("Choose a free time.")
         elif request.form.get("confirmed") == "1":
             try:
@@ -71,7 +75,7 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
             except Problem as problem:
                 if problem.status >= 500:
                     raise
-                error = problem_text(problem)
+                error, status = problem_text(problem), problem.status  # 409: taken meanwhile
             else:
                 flash(_("The booking was moved and the family will be told."))
                 return redirect(url_for("staff.booking_detail", booking_id=booking.id))
@@ -87,7 +91,7 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
         confirming=confirming,
         error=error,
         texts=texts,
-    ), (422 if error else 200)
+    ), (status if error else 200)
 
 
 def _reassign_args() -> tuple[Professional | None, date, date]:
