@@ -16,6 +16,7 @@ from video.rooms import (
     forget_names,
     link_secret,
     participant_of,
+    renew_links,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "forget_names",
     "link_secret",
     "participant_of",
+    "renew_links",
 ]

@@ -174,6 +174,17 @@ def remove(participant: Participant) -> None:
     db.session.flush()
 
 
+def renew_links(secret_key: str, room: Room, worker_name: str | None = None) -> None:
+    """Give every participant who joins by a secret link a new one: the old links stop
+    working (a booking that staff moved or gave to another worker). ``worker_name``: the
+    worker who now hosts the meeting."""
+    for participant in room.participants:
+        if participant.link_salt:
+            _give_link(secret_key, participant)
+        elif worker_name is not None and participant.kind == Kind.WORKER:
+            participant.display_name = worker_name
+
+
 def end_for_booking(booking_id: int) -> None:
     """End the meeting of a cancelled booking, if it has a room, without loading the room:
     one UPDATE (a room already loaded in the session is updated too). Its links then say

@@ -102,6 +102,13 @@ def invite_participant(booking: Booking, kind: str, display_name: str | None = N
     return join_url(_public_url(), video.link_secret(current_app.config["SECRET_KEY"], guest))
 
 
+def renew_room(booking: Booking) -> None:
+    """New links for a booking that staff moved or reassigned: the old ones stop working."""
+    room = _room(booking)
+    if room is not None:
+        video.renew_links(current_app.config["SECRET_KEY"], room, booking.professional.name)
+
+
 def close_room(booking: Booking) -> None:
     """End a cancelled booking's meeting: every link of its room stops working."""
     video.end_for_booking(booking.id)
