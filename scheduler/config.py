@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Flask
 
+from scheduler.ical.address_guard import AddressPolicy
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -72,6 +74,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         )
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+    # A malformed network in the feed allow-list stops the start, not the first poll.
+    AddressPolicy.from_setting(app.config.get("FEED_ALLOW_PRIVATE"))
     if (
         app.config["ENV_NAME"] == "production"
         and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]

@@ -15,6 +15,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Adressen är inte en kalenderadress på webben (den ska börja med https:// eller webcal://).",
         "en": "The address is not a web calendar address (it must start with https:// or webcal://).",
     },
+    "blocked_address": {
+        "fi": "Osoite vie palvelun omaan sisäverkkoon, joten sitä ei lueta. Kalenterit luetaan vain julkisista internetosoitteista. Jos organisaationne julkaisee kalenterit sisäisellä palvelimella, ylläpitäjä voi sallia sen.",
+        "sv": "Adressen leder in i tjänstens eget interna nät, så den läses inte. Kalendrar läses bara från offentliga internetadresser. Om er organisation publicerar kalendrar på en intern server kan driftsansvarig tillåta den.",
+        "en": "The address leads into the service's own internal network, so it is not read. Calendars are read from public internet addresses only. If your organisation publishes calendars on an internal server, the system administrator can allow it.",
+    },
+    "too_many_redirects": {
+        "fi": "Kalenteripalvelin ohjasi eteenpäin liian monta kertaa. Tarkista osoite ja käytä kalenterin suoraa julkaisuosoitetta.",
+        "sv": "Kalenderservern skickade vidare för många gånger. Kontrollera adressen och använd kalenderns direkta publiceringsadress.",
+        "en": "The calendar server redirected too many times. Check the address and use the calendar's direct publishing address.",
+    },
     "unreachable": {
         "fi": "Kalenteripalvelimeen ei saatu yhteyttä. Tarkista osoite tai yritä myöhemmin.",
         "sv": "Det gick inte att nå kalenderservern. Kontrollera adressen eller försök senare.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,6 +17,7 @@ class FeedServerState:
     """What each path serves; tests change ``bodies`` between fetches."""
 
     bodies: dict[str, bytes] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     huge_bytes: int = 3 * 1024 * 1024
     slow_seconds: float = 10.0
@@ -32,7 +34,12 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         state.requests.append((self.path, dict(self.headers.items())))
         path = self.path.split("?")[0]
-        if path == "/500":
+        if path in state.redirects:
+            self.send_response(302)
+            self.send_header("Location", state.redirects[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif path == "/500":
             self._send(500, b"Internal Server Error", "text/plain")
         elif path == "/slow":
             self._slow(state)
@@ -112,15 +119,22 @@ class FeedServer:
         return f"{self.base}{path}"
 
 
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    server = _Server(("127.0.0.1", 0), _Handler)
+@contextmanager
+def serving(host: str = "127.0.0.1") -> Iterator[FeedServer]:
+    """A feed server listening on ``host`` (any 127.x.y.z works on Linux loopback)."""
+    server = _Server((host, 0), _Handler)
     server.state = FeedServerState()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield FeedServer(f"http://127.0.0.1:{server.server_address[1]}", server.state)
+        yield FeedServer(f"http://{host}:{server.server_address[1]}", server.state)
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    with serving() as server:
+        yield server

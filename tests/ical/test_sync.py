@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -17,6 +18,14 @@ from scheduler.models import CalendarFeed, ExternalBusy
 from tests.factories import Factories
 from tests.ical.conftest import FeedServer
 from tests.ical.helpers import ics
+
+
+@pytest.fixture(autouse=True)
+def loopback_feeds_allowed(request: pytest.FixtureRequest) -> None:
+    """These test servers listen on loopback, which the service refuses unless allowed."""
+    for name in ("app", "any_app"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).config["FEED_ALLOW_PRIVATE"] = ["127.0.0.0/8"]
 
 
 def tomorrow_at(hour: int) -> datetime:
