@@ -89,7 +89,11 @@ def cancel(token: str) -> ResponseReturnValue:
         except Problem as exc:
             if exc.status >= 500:
                 raise
-            flash(problem_text(exc.code, exc.message), "error")
+            if booking.status == BookingStatus.CANCELLED and booking.cancelled_by == "client":
+                # The same cancel sent twice (a double submit): the first one did it.
+                flash(gettext("Your appointment is cancelled."), "success")
+            else:
+                flash(problem_text(exc.code, exc.message), "error")
         else:
             flash(gettext("Your appointment is cancelled."), "success")
         return redirect(url_for("public.manage", token=token), 303)
