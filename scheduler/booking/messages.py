@@ -130,8 +130,9 @@ def client_context(booking: Booking, old_start: datetime | None = None) -> dict[
         "sms_service": service_name if _sms_may_name(booking) else None,
         "professional_name": _professional(booking).name,
         "meeting_mode": booking.meeting_mode,
-        "join_url": join_url(booking),
-        # The secret link travels sealed (see notifications.sealing); None without one.
+        # The secret links travel sealed (see notifications.sealing and ``_secrets``);
+        # None here, and the sealed values take their place when a message is sent.
+        "join_url": None,
         "manage_url": None,
         "public_url": _public_url(),
         "cancelled_by": booking.cancelled_by,
@@ -308,10 +309,21 @@ def _staff_notice(
     ]
 
 
+def _secrets(booking: Booking, earlier: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The secret links of the family's messages, stored only sealed: the manage link
+    (``earlier``: it exists only in the sealed copy kept with the booking's messages) and
+    the family's video join link (the same link every time)."""
+    secrets = dict(earlier or {})
+    join = join_url(booking)
+    if join:
+        secrets["join_url"] = join
+    return secrets or None
+
+
 def booking_confirmed(booking: Booking, manage_token: str) -> None:
     """Queue the confirmation and schedule the reminders of a new booking."""
     context = client_context(booking)
-    secrets = {"manage_url": manage_url(manage_token)}
+    secrets = _secrets(booking, {"manage_url": manage_url(manage_token)})
     notifications.enqueue_many(
         _notice(booking, "confirmation", context, secrets)
         + _schedule_reminders(booking, context, secrets, already=set())
@@ -332,7 +344,7 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
     """Queue the change notice and re-time the booking's pending reminders."""
     # Only the manage token's hash is stored with the booking: the link comes from the
     # sealed copy kept with the booking's earlier messages.
-    secrets = notifications.sealed_secrets(_group(booking))
+    secrets = _secrets(booking, notifications.sealed_secrets(_group(booking)))
     # A confirmation or change still waiting (SMS held back at night) would give the old time.
     notifications.cancel_pending(_group(booking), templates=("confirmation", "changed"))
     reminder_context = client_context(booking)
