@@ -58,6 +58,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    # A failed statement's bound values (a client's name, e-mail, phone) never go into the
+    # exception's text, and so never into a log line or a traceback.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True,
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
         # While Redis restarts, each process counts on its own rather than failing requests.
