@@ -7,9 +7,11 @@ Every key can be set as ``ETAAIKA_<KEY>``; values are read as JSON where they pa
 from __future__ import annotations
 
 import copy
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -19,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",  # "production" refuses to start without a real secret key
+    # The public development key: with it the app serves only loopback (see load()).
     "SECRET_KEY": "development-only-secret-do-not-use-in-production",
     "DATABASE_URL": None,  # default: SQLite in the instance folder
     "REDIS_URL": None,  # signalling hub and rate limits across processes
@@ -82,8 +85,42 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
     # A malformed network in the feed allow-list stops the start, not the first poll.
     AddressPolicy.from_setting(app.config.get("FEED_ALLOW_PRIVATE"))
-    if (
-        app.config["ENV_NAME"] == "production"
-        and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]
+    if uses_development_key(app):
+        _check_development_key(app)
+
+
+def uses_development_key(app: Flask) -> bool:
+    """Whether the app signs with the public development key (sessions, video links)."""
+    return bool(app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"])
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1, ::ffff:127.x)."""
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _check_development_key(app: Flask) -> None:
+    """The development key is in the source code: whoever has it can sign a staff session.
+    With it the app serves only this machine, whatever ``ENV_NAME`` says (the requests
+    themselves are checked too, see ``scheduler.web``)."""
+    public_url = str(app.config.get("PUBLIC_URL") or "")
+    if app.config["ENV_NAME"] == "production" or not is_loopback_host(
+        urlsplit(public_url).hostname
     ):
-        raise RuntimeError("ETAAIKA_SECRET_KEY must be set in production")
+        raise RuntimeError(
+            "ETAAIKA_SECRET_KEY must be set: the development key is public, so the service "
+            f"runs with it only on this machine (loopback), not at {public_url!r} "
+            f"(ETAAIKA_ENV_NAME={app.config['ENV_NAME']!r}). Set ETAAIKA_SECRET_KEY to a long "
+            "random value, e.g. the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
