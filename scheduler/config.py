@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # signalling hub and rate limits across processes
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_PUBLIC": "30 per minute",
+    # Pages and searches a family reads: the manage page, the week views, the slot search.
+    "RATELIMIT_PAGES": "120 per minute",
+    "RATELIMIT_SIGN_IN": "10 per minute",  # staff sign-in attempts per client address
     "JOBS_EMBEDDED": False,  # run the periodic jobs inside the web process (make run)
     "DEV_LOGIN": False,  # development sign-in for staff, with a banner
     "HOLD_MINUTES": 10,

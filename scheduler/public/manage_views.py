@@ -12,7 +12,7 @@ from scheduler import audit
 from scheduler import booking as ops
 from scheduler.availability import slots
 from scheduler.booking import meetings
-from scheduler.extensions import limiter
+from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking, BookingStatus
 from scheduler.public.blueprint import bp, public_limit
@@ -62,6 +62,7 @@ def booked(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/manage/<token>")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def manage(token: str) -> ResponseReturnValue:
     return _show("public/manage.html", load_managed(token), token)
 
@@ -104,6 +105,7 @@ def cancel(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/manage/<token>/move")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def move(token: str) -> ResponseReturnValue:
     """The same week view as the service page, for choosing the new time."""
     booking = load_managed(token)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from scheduler import booking as ops
 from scheduler.availability import slots
-from scheduler.extensions import db, limiter
+from scheduler.extensions import configured_limit, db, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
@@ -59,6 +59,7 @@ def tray(org_slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/o/<org_slug>/s/<service_slug>")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)

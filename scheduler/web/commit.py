@@ -80,7 +80,11 @@ def commit_request(response: Response) -> Response:
             render_problem(409, "conflict", "The change conflicts with another one. Try again.")
         )
     except DBAPIError:
+        # Here, not at the top: scheduler.observability builds on this module.
+        from scheduler.observability.metrics import DATABASE_UNAVAILABLE
+
         rollback()
+        DATABASE_UNAVAILABLE.inc()  # counted like a 503 from inside a view
         log.warning("database unavailable at commit", exc_info=True)
         return make_response(
             render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")
