@@ -5,12 +5,13 @@ rule for CSV cells that a spreadsheet must not run as formulas."""
 
 from __future__ import annotations
 
+import enum
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -83,6 +84,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_column(kind: type[enum.StrEnum], length: int = 16) -> Enum:
+    """The column type of a status-like enum: stored as its values in a plain string column
+    (the table's CHECK constraint names them), read back as members of ``kind``."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 def random_version() -> int:

@@ -29,6 +29,10 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
 
+    from scheduler.dev import bp as dev_bp
+
+    app.register_blueprint(dev_bp)
+
     from video.views import bp as video_bp
 
     app.register_blueprint(video_bp)
@@ -46,3 +50,8 @@ def register(app: Flask) -> None:
     from scheduler.observability import init_app as init_ops
 
     init_ops(app)
+
+    # After the request id is given (above), before any view reads its input.
+    from scheduler.web.input import refuse_nul
+
+    app.before_request(refuse_nul)

@@ -4,7 +4,7 @@ Computing a week of free times from the database costs far more than serving a p
 families search much more often than anyone books. Each web process therefore keeps, per
 service rules, professional and date range, the professional's free starts, keyed by the
 versions that every schedule change bumps in its own transaction
-(``scheduler/schedule_versions.py``). A search reads the current versions in one query;
+(``scheduler/availability/versions.py``). A search reads the current versions in one query;
 what is cached under them is exactly what the database would give now, so the cache is
 never stale, and a change makes only the professionals it touched load again.
 
@@ -94,7 +94,7 @@ class SlotCache:
     def __init__(self, workers: int = 20_000, answers: int = 2_000, standing: int = 5_000) -> None:
         self.workers: _Store[list[int]] = _Store(workers)
         self.answers: _Store[Answer] = _Store(answers)
-        # Standing schedules per (professional, schedule_version): scheduler/standing.py.
+        # Standing schedules per (professional, schedule_version): availability/standing.py.
         self.standing: _Store[Any] = _Store(standing)
 
 

@@ -3,7 +3,7 @@
 Families search far more often than anyone books, so this path reads no ORM objects: the
 service's rules and the candidate professionals with their schedule versions come in one
 prepared query, and the free times themselves from the process's cache
-(``scheduler/slot_cache.py``) whenever the versions are unchanged.
+(``scheduler/availability/cache.py``) whenever the versions are unchanged.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from sqlalchemy.exc import DBAPIError
 
 from scheduler.availability import cache as slot_cache
 from scheduler.availability import versions as schedule_versions
-from scheduler.availability.slots import (
+from scheduler.availability.candidates import offering
+from scheduler.availability.loading import (
     VERSION_MARGIN,
     ServiceRules,
     load_margin,
     loader,
-    offering,
     service_params,
     version_window,
 )

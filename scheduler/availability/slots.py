@@ -1,276 +1,27 @@
-"""Free times of a service: loads the schedules from the database and hands them,
-as plain values, to the pure computation in ``scheduler.availability``."""
+"""Free times of a service among chosen workers, served from the process's cache
+(``cache``) where the schedules are unchanged, and the re-check of one time."""
 
 from __future__ import annotations
 
-import functools
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import (
-    BigInteger,
-    Integer,
-    Select,
-    and_,
-    bindparam,
-    cast,
-    exists,
-    extract,
-    func,
-    or_,
-    select,
-)
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from scheduler.availability import cache as slot_cache
-from scheduler.availability import compute, standing
+from scheduler.availability import compute
 from scheduler.availability import versions as schedule_versions
-from scheduler.extensions import db
-from scheduler.kernel import UTCDateTime, day_bounds, local_date
+from scheduler.availability.loading import (
+    load_worker_schedules,
+    loader,
+    rules_of,
+    version_window,
+)
 from scheduler.models import (
-    ACTIVE_STATUSES,
-    Booking,
-    BookingStatus,
-    CalendarFeed,
     Professional,
     Service,
-    service_professionals,
 )
 from scheduler.observability.metrics import timed_slot_search
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceRules:
-    """What decides the free times of a service, as plain values."""
-
-    id: int
-    zone: ZoneInfo
-    params: compute.ServiceParams
-    bookable: bool = True
-
-    @property
-    def key(self) -> tuple[object, ...]:
-        """Everything here that a cached result depends on."""
-        return (self.id, self.zone.key, self.params)
-
-
-class ServiceLengths(Protocol):
-    """A service's fields that decide its times (a ``Service``, or a row of its columns)."""
-
-    duration_min: int
-    slot_interval_min: int
-    buffer_before_min: int
-    buffer_after_min: int
-    min_notice_min: int
-    horizon_days: int
-    max_per_worker_per_day: int | None
-
-
-def service_params(service: ServiceLengths) -> compute.ServiceParams:
-    return compute.ServiceParams(
-        duration_min=service.duration_min,
-        slot_interval_min=service.slot_interval_min,
-        buffer_before_min=service.buffer_before_min,
-        buffer_after_min=service.buffer_after_min,
-        min_notice_min=service.min_notice_min,
-        horizon_days=service.horizon_days,
-        max_per_day=service.max_per_worker_per_day,
-    )
-
-
-def rules_of(service: Service) -> ServiceRules:
-    return ServiceRules(
-        service.id, service.organisation.zone, service_params(service), service.bookable
-    )
-
-
-# Wider than the load margin of any service the editors allow (8 h + buffers + a day).
-VERSION_MARGIN = timedelta(days=2)
-
-
-def load_margin(params: compute.ServiceParams) -> timedelta:
-    """How far outside a range busy times can still decide starts inside it."""
-    return timedelta(
-        minutes=params.duration_min + params.buffer_before_min + params.buffer_after_min + 1440
-    )
-
-
-def candidates(
-    service: Service, professional_id: int | None = None, language: str | None = None
-) -> list[Professional]:
-    """The professionals who may take a booking of ``service``: any, a named one, or by language."""
-    query = (
-        select(Professional)
-        .join(Professional.services)
-        .where(Service.id == service.id, Professional.active.is_(True))
-        .order_by(Professional.id)
-    )
-    if professional_id is not None:
-        query = query.where(Professional.id == professional_id)
-    pros = list(db.session.scalars(query))
-    if language:
-        pros = [p for p in pros if language in (p.languages or [])]
-    from scheduler.availability.withheld import withheld_professionals
-
-    withheld = withheld_professionals([p.id for p in pros])
-    return [p for p in pros if p.id not in withheld]
-
-
-def active_booking_clause(now: datetime) -> object:
-    """Bookings that occupy time now: confirmed, or held with a hold that has not run out."""
-    return or_(
-        Booking.status == BookingStatus.CONFIRMED,
-        and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now),
-    )
-
-
-def load_schedules(
-    service: Service,
-    professionals: Sequence[Professional],
-    range_start: datetime,
-    range_end: datetime,
-    now: datetime,
-    exclude_booking_id: int | None = None,
-) -> list[compute.WorkerSchedule]:
-    """Everything that decides the professionals' free times in the range, as plain values."""
-    schedules, _valid = load_worker_schedules(
-        rules_of(service),
-        [p.id for p in professionals],
-        range_start,
-        range_end,
-        now,
-        exclude_booking_id,
-    )
-    return schedules
-
-
-def load_worker_schedules(
-    rules: ServiceRules,
-    ids: Sequence[int],
-    range_start: datetime,
-    range_end: datetime,
-    now: datetime,
-    exclude_booking_id: int | None = None,
-    versions: Mapping[int, int] | None = None,
-) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
-    """The schedules of ``ids`` in the range, and per worker until when (epoch
-    microseconds) they hold: the first moment a hold they count runs out.
-
-    With ``versions`` (each professional's current ``schedule_version``) the standing part
-    of the schedules may come from memory (``scheduler/standing.py``); bookings are always
-    read from the database.
-    """
-    if not ids:
-        return [], {}
-    zone = rules.zone
-    service_id = rules.id
-    # Busy times just outside the range still block starts inside it through the buffers.
-    margin = load_margin(rules.params)
-    lo, hi = range_start - margin, range_end + margin
-    lo_us, hi_us = slot_cache.to_us(lo), slot_cache.to_us(hi)
-    if versions is None:
-        standings = standing.load(ids, lo)
-    else:
-        standings = standing.standing({pid: versions[pid] for pid in ids}, now, lo)
-    busy_starts: dict[int, list[int]] = defaultdict(list)
-    busy_ends: dict[int, list[int]] = defaultdict(list)
-    per_day: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    valid_until: dict[int, int] = {}
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    count_per_day = rules.params.max_per_day is not None
-    bookings = Booking.__table__.c
-    # Thousands of rows per search: plain Core rows with instants as epoch microseconds
-    # computed by the database, not ORM objects and datetimes, which cost more than the search.
-    booking_rows = connection.execute(
-        select(
-            bookings.id,
-            bookings.professional_id,
-            bookings.service_id,
-            # The start's local day matters only under a daily limit; spare the work otherwise.
-            _epoch_us(bookings.start_at, dialect) if count_per_day else bookings.id,
-            _epoch_us(bookings.block_start_at, dialect),
-            _epoch_us(bookings.block_end_at, dialect),
-            _epoch_us(bookings.hold_expires_at, dialect),
-        ).where(
-            bookings.professional_id.in_(ids),
-            bookings.block_start_at < hi,
-            bookings.block_end_at > lo,
-            active_booking_clause(now),  # type: ignore[arg-type]
-        )
-    ).all()
-    for (
-        booking_id,
-        pid,
-        booked_service,
-        start_us,
-        block_start_us,
-        block_end_us,
-        expiry,
-    ) in booking_rows:
-        if booking_id == exclude_booking_id:
-            continue
-        busy_starts[pid].append(block_start_us)
-        busy_ends[pid].append(block_end_us)
-        if expiry is not None and expiry < valid_until.get(pid, slot_cache.FOREVER):
-            valid_until[pid] = expiry
-        if count_per_day and booked_service == service_id:
-            local = (_EPOCH + timedelta(microseconds=start_us)).astimezone(zone)
-            per_day[pid][local.date()] += 1
-    schedules = []
-    for pid in ids:
-        fixed = standings[pid]
-        imported_starts, imported_ends = fixed.busy_in(lo_us, hi_us)
-        schedules.append(
-            compute.WorkerSchedule(
-                worker_id=pid,
-                rules=fixed.rules_for(service_id),
-                openings=fixed.openings_for(service_id, lo_us, hi_us),
-                absences=fixed.absences_in(lo_us, hi_us),
-                busy_starts_us=busy_starts[pid] + imported_starts,
-                busy_ends_us=busy_ends[pid] + imported_ends,
-                bookings_per_day=dict(per_day[pid]),
-            )
-        )
-    return schedules, {pid: valid_until.get(pid, slot_cache.FOREVER) for pid in ids}
-
-
-def _epoch_us(column: Any, dialect: str) -> Any:
-    """An instant column as whole microseconds since the epoch, computed in SQL."""
-    if dialect == "sqlite":
-        # SQLite keeps UTC text: "YYYY-MM-DD HH:MM:SS.ffffff".
-        seconds = cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
-        return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
-    return cast(extract("epoch", column) * 1_000_000, BigInteger)
-
-
-def version_window(
-    rules: ServiceRules, range_start: datetime, range_end: datetime
-) -> tuple[date, date]:
-    """The UTC dates whose day counters decide the free times of the range: every date a
-    booking loaded for the range can touch (see ``load_worker_schedules``), and at least
-    ``VERSION_MARGIN`` around it, so that one window serves every service a search may
-    read before it knows the service's lengths."""
-    margin = max(load_margin(rules.params), VERSION_MARGIN)
-    return (range_start - margin).astimezone(UTC).date(), (range_end + margin).astimezone(
-        UTC
-    ).date()
-
-
-def loader(rules: ServiceRules) -> slot_cache.Loader:
-    def load(
-        versions: Mapping[int, int], range_start: datetime, range_end: datetime, now: datetime
-    ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
-        return load_worker_schedules(
-            rules, list(versions), range_start, range_end, now, versions=versions
-        )
-
-    return load
 
 
 @timed_slot_search
@@ -284,7 +35,7 @@ def find_slots(
     """Free slots of ``service`` among ``professionals`` with a start in the range.
 
     Served from the process's cache of free times where the schedules are unchanged
-    (``scheduler/slot_cache.py``); the same answer as computing them afresh.
+    (``scheduler/availability/cache.py``); the same answer as computing them afresh.
     """
     rules = rules_of(service)
     first_day, last_day = version_window(rules, range_start, range_end)
@@ -327,77 +78,3 @@ def is_free(
         rules, [professional_id], start, end, now, exclude_booking_id, versions
     )
     return compute.is_slot_free(rules.params, schedule, rules.zone, now, start)
-
-
-@functools.cache
-def _hold_candidates_query(one_professional: bool) -> Select[Any]:
-    pros = Professional.__table__.c
-    links = service_professionals.c
-    feeds = CalendarFeed.__table__.c
-    bookings = Booking.__table__.c
-    that_day = (
-        select(func.count())
-        .where(
-            bookings.professional_id == pros.id,
-            bookings.start_at >= bindparam("day_start", type_=UTCDateTime),
-            bookings.start_at < bindparam("day_end", type_=UTCDateTime),
-            bookings.status.in_(ACTIVE_STATUSES),
-        )
-        .scalar_subquery()
-    )
-    query = (
-        select(pros.id, pros.languages, exists().where(feeds.professional_id == pros.id), that_day)
-        .join_from(Professional.__table__, service_professionals, links.professional_id == pros.id)
-        .where(links.service_id == bindparam("service_id"), pros.active.is_(True))
-    )
-    if one_professional:
-        query = query.where(pros.id == bindparam("professional_id"))
-    return query
-
-
-def hold_candidates(
-    service: Service,
-    start: datetime,
-    professional_id: int | None = None,
-    language: str | None = None,
-) -> list[int]:
-    """The professionals of ``candidates`` as ids, the least booked on the local date of
-    ``start`` first (to share the load of "any worker"), in one query."""
-    zone = service.organisation.zone
-    day_start, day_end = day_bounds(local_date(start, zone), zone)
-    rows = (
-        db.session.connection()
-        .execute(
-            _hold_candidates_query(professional_id is not None),
-            {
-                "service_id": service.id,
-                "day_start": day_start,
-                "day_end": day_end,
-                "professional_id": professional_id,
-            },
-        )
-        .all()
-    )
-    booked = {pid: count for pid, _languages, _feed, count in rows}
-    chosen = offering([(pid, languages, feed) for pid, languages, feed, _count in rows], language)
-    return sorted(chosen, key=lambda pid: (booked[pid], pid))
-
-
-def offering(
-    rows: Iterable[tuple[int, Sequence[str] | None, bool]], language: str | None
-) -> list[int]:
-    """Of candidates given as ``(id, languages, has a calendar feed)``, the ids of those
-    who speak ``language`` (when one is asked for) and whose times are not withheld for a
-    stale calendar feed: the filters of ``candidates`` on plain rows."""
-    speaking = [
-        (pid, has_feed)
-        for pid, languages, has_feed in rows
-        if not language or language in (languages or ())
-    ]
-    with_feed = [pid for pid, has_feed in speaking if has_feed]
-    withheld: set[int] = set()
-    if with_feed:
-        from scheduler.availability.withheld import withheld_professionals
-
-        withheld = withheld_professionals(with_feed)
-    return [pid for pid, _has_feed in speaking if pid not in withheld]

@@ -2,7 +2,7 @@
 and busy times imported from their calendars.
 
 These change seldom (an editor saves, a feed is read again), and every change bumps the
-professional's ``schedule_version`` (``scheduler/schedule_versions.py``), so they are kept
+professional's ``schedule_version`` (``scheduler/availability/versions.py``), so they are kept
 in memory per version and read from the database only when the version moved. Bookings,
 which change all the time, are always read afresh. A cached copy leaves out what ended
 long ago and is refreshed twice a day, so it stays small and covers every search that can

@@ -15,7 +15,7 @@ A bulk statement without it is refused, because a stale cache would offer times 
 gone.
 
 Holds that run out need no bump: a cached result that counted a hold is used only until
-that hold's expiry (``scheduler/slot_cache.py``).
+that hold's expiry (``scheduler/availability/cache.py``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from scheduler import audit
-from scheduler.availability import slots
+from scheduler.availability import candidates
 from scheduler.booking import meetings, messages
 from scheduler.booking.taking import (
     blocks,
@@ -116,7 +116,7 @@ def reschedule(
     if as_utc(new_start) == as_utc(booking.start_at) and wanted == booking.professional_id:
         return booking
     new_start = check_start(service, new_start, now)
-    pros = slots.candidates(service, wanted)
+    pros = candidates.candidates(service, wanted)
     if not pros:
         raise Problem(404, "no_professional", "No such worker offers this service.")
     old_start = booking.start_at

@@ -61,7 +61,7 @@ class ExtraOpening(db.Model):  # type: ignore[name-defined]
 
 class ScheduleDay(db.Model):  # type: ignore[name-defined]
     """A version counter per professional and UTC date, bumped in the same transaction as
-    every change of a booking that blocks time on that date (scheduler/schedule_versions.py).
+    every change of a booking that blocks time on that date (scheduler/availability/versions.py).
 
     Cached free times of a date range are valid while the sum of these counters over the
     range (and the professional's ``schedule_version``) is unchanged: counters only grow

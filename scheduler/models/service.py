@@ -79,7 +79,7 @@ class Professional(db.Model):  # type: ignore[name-defined]
     email: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Grows with every change of the weekly rules, absences, extra openings and imported
-    # busy times (scheduler/schedule_versions.py): cached free times are checked against it.
+    # busy times (scheduler/availability/versions.py): cached free times are checked against it.
     # A new professional starts from a random value, so that a reused id never matches
     # what a running process cached for an earlier professional with that id.
     schedule_version: Mapped[int] = mapped_column(

@@ -186,13 +186,13 @@ class SharedStateCollector:
         backlog, oldest = db.session.execute(
             select(func.count(), func.min(outbox.next_attempt_at)).where(
                 or_(
-                    (outbox.status == status.PENDING.value) & (outbox.next_attempt_at <= now),
-                    outbox.status == status.SENDING.value,
+                    (outbox.status == status.PENDING) & (outbox.next_attempt_at <= now),
+                    outbox.status == status.SENDING,
                 )
             )
         ).one()
         failed = db.session.scalar(
-            select(func.count()).select_from(outbox).where(outbox.status == status.FAILED.value)
+            select(func.count()).select_from(outbox).where(outbox.status == status.FAILED)
         )
         rooms = db.session.scalar(
             select(func.count())

@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from scheduler import audit
 from scheduler import booking as ops
-from scheduler.availability import slots
+from scheduler.availability import candidates, slots
 from scheduler.booking import meetings
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, now_utc
@@ -19,6 +19,7 @@ from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
 from scheduler.public.texts import problem_text
 from scheduler.public.week import build_week, chosen_workers, parse_choice
+from scheduler.web.input import parse_instant
 
 
 def load_managed(token: str) -> Booking:
@@ -110,7 +111,7 @@ def move(token: str) -> ResponseReturnValue:
     """The same week view as the service page, for choosing the new time."""
     booking = load_managed(token)
     service = booking.service
-    everyone = slots.candidates(service)
+    everyone = candidates.candidates(service)
     choice = parse_choice(_move_args(booking), service, everyone)
     pros = chosen_workers(everyone, choice)
     week = build_week(service, pros, choice.week, now_utc())
@@ -148,17 +149,13 @@ def _move_args(booking: Booking) -> dict[str, str]:
 def move_to(token: str) -> ResponseReturnValue:
     booking = load_managed(token)
     service = booking.service
-    choice = parse_choice(request.form, service, slots.candidates(service))
+    choice = parse_choice(request.form, service, candidates.candidates(service))
     back = url_for(
         "public.move", token=token, **choice.args(mode=None, worker=choice.worker or "any")
     )
-    try:
-        start = datetime.fromisoformat(request.form.get("start") or "")
-        if start.tzinfo is None:
-            raise ValueError("a time without its zone")
-    except ValueError:
-        flash(problem_text("bad_request", ""), "error")
-        return redirect(back, 303)
+    start = parse_instant(request.form.get("start"))
+    if start is None:  # the page's buttons send only good times: the form was tampered with
+        raise Problem(400, "bad_request", problem_text("bad_request", ""))
     worker = choice.worker or _free_worker(booking, start)
     try:
         ops.reschedule(booking, start, worker)
@@ -176,7 +173,7 @@ def _free_worker(booking: Booking, start: datetime) -> int | None:
     service = booking.service
     found = slots.find_slots(
         service,
-        slots.candidates(service),
+        candidates.candidates(service),
         start,
         start + (booking.end_at - booking.start_at),
         now_utc(),

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from scheduler import config
 from scheduler.web import commit, errors, headers, i18n
 from scheduler.web.errors import render_problem
+from scheduler.web.input import JSONProvider
 from scheduler.web.session_cookie import SessionInterface
 
 
@@ -26,6 +27,7 @@ def _loopback_only() -> ResponseReturnValue | None:
 def init_app(app: Flask) -> None:
     """The frame around every request (logging is set up first, by ``create_app``)."""
     app.session_interface = SessionInterface()
+    app.json = JSONProvider(app)
     i18n.init_app(app)
     errors.init_app(app)
     headers.init_app(app)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask, Response, g, make_response
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from scheduler.extensions import db
 from scheduler.web.errors import render_problem
@@ -78,6 +78,12 @@ def commit_request(response: Response) -> Response:
         # An after_request hook must hand a Response to the next one, not a (body, status) tuple.
         return make_response(
             render_problem(409, "conflict", "The change conflicts with another one. Try again.")
+        )
+    except DataError as exc:
+        rollback()
+        log.info("the database refused a value at commit: %s", type(exc.orig).__name__)
+        return make_response(
+            render_problem(400, "bad_request", "A value could not be stored. Check the input.")
         )
     except DBAPIError:
         # Here, not at the top: scheduler.observability builds on this module.

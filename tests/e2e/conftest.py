@@ -55,6 +55,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         RATELIMIT_PUBLIC="1000 per minute",
         RATELIMIT_PAGES="5000 per minute",
         RATELIMIT_SIGN_IN="1000 per minute",
+        DEV_TOOLS=True,  # as `make run`: identification with test persons, /dev/messages
     )
     with app.app_context():
         with db.engine.begin() as connection:

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.catalogues import compile_staff_catalogues
+
 
 @dataclass
 class FeedServerState:
@@ -138,3 +140,9 @@ def serving(host: str = "127.0.0.1") -> Iterator[FeedServer]:
 def feed_server() -> Iterator[FeedServer]:
     with serving() as server:
         yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def staff_catalogues() -> None:
+    """Feed errors are read in the staff pages' catalogues (fi, sv, en)."""
+    compile_staff_catalogues()

@@ -23,6 +23,7 @@ from scheduler.extensions import db
 from scheduler.web.logging_setup import JsonFormatter, RequestContextFilter
 from tests.conftest import make_app
 from tests.factories import Factories
+from tests.notifications.contexts import message_context
 from tests.scale.helpers import CLIENT, hourly_starts, iso
 from tests.scale.proxy import TcpProxy, free_port
 from tests.services import REDIS_URL, need_redis
@@ -204,7 +205,7 @@ def test_outbox_backlog_and_active_rooms_are_read_at_scrape(
             recipient=f"perhe{n}@example.org",
             template="cancelled",
             language="fi",
-            context={},
+            context=message_context(),
             idempotency_key=f"metrics-{n}",
             due_at=due,
         )
