@@ -142,7 +142,8 @@ def _read(
             error_detail=f"HTTP {response.status_code}",
         )
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    # isascii: "²".isdigit() is true, and int() refuses it.
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         return FetchResult(status=200, error="too_large", error_detail=declared[:20])
     chunks: list[bytes] = []
     size = 0

@@ -61,6 +61,15 @@ class _Handler(BaseHTTPRequestHandler):
                 "text/calendar",
                 {"ETag": etag, "Last-Modified": "Mon, 02 Mar 2026 08:00:00 GMT"},
             )
+        elif path == "/odd-length":
+            # A Content-Length that str.isdigit() accepts and int() does not.
+            body = state.bodies.get("/cal.ics", b"")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.send_header("Content-Length", "\u00b2")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
         elif path == "/always-304":
             self.send_response(304)
             self.end_headers()

@@ -224,3 +224,9 @@ def test_no_part_of_an_answer_is_stored(
     assert stored.last_error == "not_icalendar"
     stored_text = f"{stored.last_error_detail} {stored.report}"
     assert "HELP" not in stored_text and "slot_search" not in stored_text
+
+
+def test_an_odd_content_length_is_ignored_not_a_failure(feed_server: FeedServer) -> None:
+    feed_server.state.bodies["/cal.ics"] = ics()
+    result = fetch_feed(feed_server.url("/odd-length"), policy=AddressPolicy.from_setting(True))
+    assert result.error is None and result.body == ics()
