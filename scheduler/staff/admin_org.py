@@ -5,17 +5,26 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from scheduler.availability.holidays import REGIONS
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
+from scheduler.ical.manage import troubled_feeds
 from scheduler.kernel import Problem
 from scheduler.models import Organisation, StaffRole, Unit
 from scheduler.staff import texts
-from scheduler.staff.access import ADMINS, forbidden, require_role, unit_or_404, units_query
+from scheduler.staff.access import (
+    ADMINS,
+    forbidden,
+    require_role,
+    unit_or_404,
+    units_query,
+    visible_professionals,
+)
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.formdata import FormReader
 
@@ -25,8 +34,12 @@ STALE_POLICIES = ("withhold", "warn")
 @bp.get("/admin")
 @require_role(*ADMINS)
 def admin_home() -> ResponseReturnValue:
-    """The administration front page: links to each part."""
-    return render_template("staff/admin_home.html")
+    """The administration front page: links to each part, and the calendars in trouble."""
+    return render_template(
+        "staff/admin_home.html",
+        troubled=troubled_feeds(visible_professionals(), g.lang),
+        zone=current_user().organisation.zone,
+    )
 
 
 @bp.route("/admin/organisation", methods=["GET", "POST"])
@@ -45,7 +58,9 @@ def admin_organisation() -> ResponseReturnValue:
         quiet_start = form.integer("quiet_start", 0, 23)
         quiet_end = form.integer("quiet_end", 0, 23)
         policy = form.one_of("stale_policy", STALE_POLICIES)
+        holiday_region = form.one_of("holiday_region", REGIONS)
         if not form.errors:
+            org.holiday_region = holiday_region or None
             org.name, org.timezone, org.languages, org.email_from = (
                 name,
                 timezone,
@@ -82,6 +97,7 @@ def organisation_values(org: Organisation) -> MultiDict[str, Any]:
             "quiet_start": quiet[0],
             "quiet_end": quiet[1],
             "stale_policy": settings.get("calendar_feed_stale_policy") or "withhold",
+            "holiday_region": org.holiday_region or "",
         }
     )
     for lang, text in (org.name or {}).items():
@@ -115,7 +131,8 @@ def admin_units() -> ResponseReturnValue:
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_unit(unit_id: int) -> ResponseReturnValue:
-    """A unit's names and how families reach it by phone (in all three languages)."""
+    """A unit's names, how families reach it by phone (in all three languages), and
+    whether it stays open on public holidays."""
     unit = unit_or_404(unit_id)
     form = FormReader(request.form)
     if request.method == "POST":
@@ -124,6 +141,7 @@ def admin_unit(unit_id: int) -> ResponseReturnValue:
         hours = form.texts("phone_hours", 100, required=False)
         if not form.errors:
             unit.name, unit.phone, unit.phone_hours = name, phone, hours or None
+            unit.open_on_holidays = form.flag("open_on_holidays")
             db.session.flush()
             flash(_("The unit was saved."))
             return redirect(url_for("staff.admin_units"))
@@ -154,4 +172,6 @@ def unit_values(unit: Unit) -> MultiDict[str, Any]:
         values[f"name-{lang}"] = text
     for lang, text in (unit.phone_hours or {}).items():
         values[f"phone_hours-{lang}"] = text
+    if unit.open_on_holidays:
+        values["open_on_holidays"] = "1"
     return values

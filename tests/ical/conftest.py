@@ -145,6 +145,17 @@ def serving(host: str = "127.0.0.1") -> Iterator[FeedServer]:
         thread.join(timeout=5)
 
 
+@pytest.fixture(autouse=True)
+def loopback_feeds_allowed(request: pytest.FixtureRequest) -> None:
+    """The test servers listen on loopback, which the service refuses unless allowed;
+    test_address_guard.py tests that refusal itself, so it is left as it is there."""
+    if request.module.__name__.endswith("test_address_guard"):
+        return
+    for name in ("app", "any_app"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).config["FEED_ALLOW_PRIVATE"] = ["127.0.0.0/8"]
+
+
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:
     with serving() as server:
