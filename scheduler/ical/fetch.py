@@ -86,7 +86,8 @@ def fetch_feed(
         for _hop in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                return FetchResult(error="bad_url", error_detail=url[:100])
+                # Not the address itself: after a redirect it is the server's own text.
+                return FetchResult(error="bad_url", error_detail=f"scheme {parts.scheme[:20]!r}")
             port = parts.port or (443 if parts.scheme == "https" else 80)
             address = resolve(parts.hostname, port, policy)
             with (

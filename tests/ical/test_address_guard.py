@@ -230,3 +230,12 @@ def test_an_odd_content_length_is_ignored_not_a_failure(feed_server: FeedServer)
     feed_server.state.bodies["/cal.ics"] = ics()
     result = fetch_feed(feed_server.url("/odd-length"), policy=AddressPolicy.from_setting(True))
     assert result.error is None and result.body == ics()
+
+
+def test_a_redirect_out_of_the_web_is_refused_and_its_target_not_stored(
+    feed_server: FeedServer,
+) -> None:
+    feed_server.state.redirects["/cal.ics"] = "file:///etc/passwd"
+    result = fetch_feed(feed_server.url("/cal.ics"), policy=AddressPolicy.from_setting(True))
+    assert result.error == "bad_url" and result.body is None
+    assert "passwd" not in result.error_detail
