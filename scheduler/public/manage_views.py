@@ -85,6 +85,13 @@ def cancel(token: str) -> ResponseReturnValue:
 
     booking = load_managed(token)
     if booking.status != BookingStatus.CONFIRMED:
+        if request.method == "POST":
+            # The same cancel sent twice (a double submit): the first one did it.
+            if booking.status == BookingStatus.CANCELLED and booking.cancelled_by == "client":
+                flash(gettext("Your appointment is cancelled."), "success")
+            else:
+                flash(problem_text("not_changeable", ""), "error")
+            return redirect(url_for("public.manage", token=token), 303)
         # Already cancelled (or closed): nothing to ask, and no button that cannot work.
         return render_template(
             "public/cancel.html", booking=booking, service=booking.service, token=token, form=None

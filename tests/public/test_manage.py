@@ -108,7 +108,7 @@ def test_a_move_or_cancel_sent_twice_is_made_once(client: FlaskClient, demo: Org
     booking = booking_of(token)
     week = (next_monday() + timedelta(days=7)).isoformat()
     times = slot_values(client.get(f"/manage/{token}/move?week={week}&lang=en").text)
-    form = {"start": times[2], "worker": str(booking.professional_id)}
+    form = {"start": times[2], "worker": str(booking.professional_id), "confirm": "yes"}
     for _ in range(2):
         moved = client.post(f"/manage/{token}/move", data=form)
         assert moved.status_code == 303 and moved.headers["Location"] == f"/manage/{token}"
