@@ -215,9 +215,8 @@ def _series(
     count = form.integer("count", 2, series.MAX_MEETINGS, required=False)
     until = None
     if form.data.get("until"):
-        try:
-            until = date.fromisoformat(form.data.get("until", ""))
-        except ValueError:
+        until = parse_day(form.data.get("until"))
+        if until is None:
             form.errors["until"] = _("The date is not valid.")
     if form.errors:
         return None, None

@@ -20,6 +20,7 @@ from scheduler.staff import texts
 from scheduler.staff.access import professionals_query
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.formdata import FormReader
+from scheduler.web.input import parse_day
 
 # Parts of the day, as local wall-clock hours [from, until).
 PARTS = {"any": (0, 24), "morning": (8, 12), "afternoon": (12, 16), "evening": (16, 21)}
@@ -86,10 +87,11 @@ def find_a_time() -> ResponseReturnValue:
     day = today
     if request.args:
         raw_day = request.args.get("date", "")
-        try:
-            day = date.fromisoformat(raw_day) if raw_day else today
-        except ValueError:
+        chosen_day = parse_day(raw_day) if raw_day else today
+        if chosen_day is None:
             form.errors["date"] = _("The date is not valid.")
+        else:
+            day = chosen_day
         part = form.one_of("part", PARTS, "any")
         language = form.one_of("language", ["", *texts.LANGUAGES], "")
         mode = form.one_of("mode", ["", *MEETING_MODES], "")

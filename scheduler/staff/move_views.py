@@ -27,15 +27,16 @@ from scheduler.staff.access import (
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.book_views import problem_text
+from scheduler.web.input import parse_day, parse_id
 
 
 def _day(raw: str | None, default: date) -> date:
     if not raw:
         return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"}) from exc
+    day = parse_day(raw)
+    if day is None:
+        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"})
+    return day
 
 
 def _options(booking: Booking, day: date) -> list[tuple[datetime, Professional]]:
@@ -96,7 +97,7 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
 
 def _reassign_args() -> tuple[Professional | None, date, date]:
     raw = request.values.get("professional", "")
-    pro = professional_or_404(int(raw)) if raw.isdigit() else None
+    pro = professional_or_404(parse_id(raw) or 0) if raw else None
     today = local_date(now_utc(), current_user().organisation.zone)
     first = _day(request.values.get("first"), today)
     last = _day(request.values.get("last"), first)
