@@ -1,6 +1,8 @@
 """The schedules behind free times, read from the database as plain values for the pure
 computation (``compute``): the service's rules, the standing part of each worker's
-schedule (from ``standing``) and the bookings, which are always read afresh."""
+schedule (from ``standing``), and the bookings and imported busy times of the range,
+which are always read afresh (thousands of rows: as epoch microseconds computed by the
+database, not as datetimes)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from scheduler.extensions import db
 from scheduler.models import (
     Booking,
     BookingStatus,
+    ExternalBusy,
     Professional,
     Service,
 )
@@ -46,8 +49,18 @@ class ServiceRules:
 
     @property
     def key(self) -> tuple[object, ...]:
-        """Everything here that a cached result depends on."""
-        return (self.id, self.zone.key, self.params)
+        """Everything here that a cached result depends on, as plain values (a key the
+        garbage collector need not follow)."""
+        p = self.params
+        return (
+            self.id,
+            self.zone.key,
+            p.duration_min,
+            p.slot_interval_min,
+            p.buffer_before_min,
+            p.buffer_after_min,
+            p.max_per_day,
+        )
 
 
 class ServiceLengths(Protocol):
@@ -78,10 +91,6 @@ def rules_of(service: Service) -> ServiceRules:
     return ServiceRules(
         service.id, service.organisation.zone, service_params(service), service.bookable
     )
-
-
-# Wider than the load margin of any service the editors allow (8 h + buffers + a day).
-VERSION_MARGIN = timedelta(days=2)
 
 
 def load_margin(params: compute.ServiceParams) -> timedelta:
@@ -133,7 +142,7 @@ def load_worker_schedules(
 
     With ``versions`` (each professional's current ``schedule_version``) the standing part
     of the schedules may come from memory (``scheduler/availability/standing.py``);
-    bookings are always read from the database.
+    bookings and imported busy times are always read from the database.
     """
     if not ids:
         return [], {}
@@ -142,7 +151,7 @@ def load_worker_schedules(
     # Busy times just outside the range still block starts inside it through the buffers.
     margin = load_margin(rules.params)
     lo, hi = range_start - margin, range_end + margin
-    lo_us, hi_us = slot_cache.to_us(lo), slot_cache.to_us(hi)
+    lo_us, hi_us = compute.to_us(lo), compute.to_us(hi)
     if versions is None:
         standings = standing.load(ids, lo)
     else:
@@ -192,18 +201,31 @@ def load_worker_schedules(
         if count_per_day and booked_service == service_id:
             local = (_EPOCH + timedelta(microseconds=start_us)).astimezone(zone)
             per_day[pid][local.date()] += 1
+    imported = ExternalBusy.__table__.c
+    for pid, start_us, end_us in connection.execute(
+        select(
+            imported.professional_id,
+            _epoch_us(imported.start_at, dialect),
+            _epoch_us(imported.end_at, dialect),
+        ).where(
+            imported.professional_id.in_(ids),
+            imported.start_at < hi,
+            imported.end_at > lo,
+        )
+    ):
+        busy_starts[pid].append(start_us)
+        busy_ends[pid].append(end_us)
     schedules = []
     for pid in ids:
         fixed = standings[pid]
-        imported_starts, imported_ends = fixed.busy_in(lo_us, hi_us)
         schedules.append(
             compute.WorkerSchedule(
                 worker_id=pid,
                 rules=fixed.rules_for(service_id),
                 openings=fixed.openings_for(service_id, lo_us, hi_us),
                 absences=fixed.absences_in(lo_us, hi_us),
-                busy_starts_us=busy_starts[pid] + imported_starts,
-                busy_ends_us=busy_ends[pid] + imported_ends,
+                busy_starts_us=busy_starts[pid],
+                busy_ends_us=busy_ends[pid],
                 bookings_per_day=dict(per_day[pid]),
             )
         )
@@ -219,20 +241,10 @@ def _epoch_us(column: Any, dialect: str) -> Any:
     return cast(extract("epoch", column) * 1_000_000, BigInteger)
 
 
-def version_window(
-    rules: ServiceRules, range_start: datetime, range_end: datetime
-) -> tuple[date, date]:
-    """The UTC dates whose day counters decide the free times of the range: every date a
-    booking loaded for the range can touch (see ``load_worker_schedules``), and at least
-    ``VERSION_MARGIN`` around it, so that one window serves every service a search may
-    read before it knows the service's lengths."""
-    margin = max(load_margin(rules.params), VERSION_MARGIN)
-    return (range_start - margin).astimezone(UTC).date(), (range_end + margin).astimezone(
-        UTC
-    ).date()
-
-
 def loader(rules: ServiceRules) -> slot_cache.Loader:
+    """The loader of the cache for one service's rules (``versions``: schedule_version
+    per professional)."""
+
     def load(
         versions: Mapping[int, int], range_start: datetime, range_end: datetime, now: datetime
     ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:

@@ -11,7 +11,7 @@ from sqlalchemy import Select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from scheduler.availability import slots
+from scheduler.availability import Ask, free_times
 from scheduler.availability.versions import touching
 from scheduler.database import is_postgres
 from scheduler.extensions import db
@@ -103,9 +103,7 @@ def take_time(
             pro = lock_professional(professional_id)
             if stale_holds_expired:
                 expire_run_out_holds(now, professional_id)
-            if not slots.is_free(
-                service, professional_id, start_at, now, exclude_booking_id, pro.schedule_version
-            ):
+            if not _still_free(service, pro, start_at, now, exclude_booking_id):
                 savepoint.rollback()
                 return False
             write(pro)
@@ -120,6 +118,29 @@ def take_time(
         savepoint.commit()
         return True
     return False
+
+
+def _still_free(
+    service: Service,
+    pro: Professional,
+    start_at: datetime,
+    now: datetime,
+    exclude_booking_id: int | None,
+) -> bool:
+    """Whether the professional (locked) can take ``service`` at ``start_at``, read afresh
+    by the rules of the search (the booking being moved leaving its own time out)."""
+    found = free_times(
+        Ask(
+            service.id,
+            start_at,
+            start_at + timedelta(microseconds=1),
+            among=(pro.id,),
+            now=now,
+            fresh=True,
+            exclude_booking_id=exclude_booking_id,
+        )
+    )
+    return found is not None and pro.id in found.candidates and found.has(start_at)
 
 
 def with_related(query: Select[Booking]) -> Select[Booking]:

@@ -15,7 +15,7 @@ from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
-from scheduler.public.week import build_week, chosen_workers, parse_choice
+from scheduler.public.week import build_week, parse_choice
 
 
 def get_service(org: Organisation, service_slug: str) -> Service:
@@ -64,8 +64,7 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     service = get_service(org, service_slug)
     everyone = candidates.candidates(service)
     choice = parse_choice(request.args, service, everyone)
-    pros = chosen_workers(everyone, choice)
-    week = build_week(service, pros, choice.week, now_utc())
+    week = build_week(service, choice, now_utc())
     languages = sorted({lang for p in everyone for lang in (p.languages or [])})
 
     def week_url(monday: date) -> str:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from scheduler.availability import candidates, slots
+from scheduler.availability import Ask, candidates, free_times
 from scheduler.availability.withheld import withheld_professionals
 from scheduler.extensions import db
 from scheduler.ical.manage import add_feed, feed_statuses, remove_feed, request_refresh
@@ -151,9 +151,9 @@ def test_imported_busy_times_block_availability(
     db.session.commit()
     poll_feeds()
     day = (tomorrow_at(0), tomorrow_at(23))
-    starts = {
-        s.start for s in slots.find_slots(service, candidates.candidates(service), *day, now_utc())
-    }
+    found = free_times(Ask(service.id, *day, now=now_utc()))
+    assert found is not None
+    starts = {s.start for s in found.slots()}
     assert tomorrow_at(8) in starts  # 10.00 Helsinki in summer / 11.00 in winter, still open
     assert tomorrow_at(9) not in starts
 
