@@ -173,7 +173,7 @@ def list_slots(service_id: int) -> ResponseReturnValue:
     pieces = found.pieces()
     next_after = "null"
     if found.cut:
-        next_after = f'"{utc_iso(found.slots()[-1].start)}"'
+        next_after = f'"{utc_iso(found.last_start())}"'
     # The shape of schemas.SlotList, keys sorted as jsonify writes them.
     body = (
         f'{{"from_date":"{first.isoformat()}","next_after":{next_after},'

@@ -148,45 +148,55 @@ def _us_datetime(instant_us: int) -> datetime:
 def worker_starts(
     rules: Rules,
     versions: Mapping[int, Versions],
-    chunk: int,
+    chunk_starts: Sequence[int],
     now: datetime,
     load: Loader,
-) -> tuple[dict[int, array[int]], int]:
-    """Free starts per professional in the chunk beginning at ``chunk`` (notice and horizon
-    not applied), and until when all of them hold; loads only the professionals not cached
-    under their current versions."""
+) -> tuple[list[dict[int, array[int]]], int]:
+    """Free starts per professional in each of the chunks beginning at ``chunk_starts``
+    (ascending; notice and horizon not applied), and until when all of them hold. Loads
+    only the professionals not cached under their current versions, in one load for all
+    the chunks."""
     store = cache().workers
     rules_key, params, zone = rules.key, rules.params, rules.zone
-    end, now_us = chunk + _CHUNK, to_us(now)
-    found: dict[int, array[int]] = {}
+    now_us = to_us(now)
+    found: list[dict[int, array[int]]] = [{} for _ in chunk_starts]
     valid_until = FOREVER
-    missing: list[tuple[int, Hashable]] = []
+    missing: dict[int, list[int]] = {}  # professional -> indexes of the chunks to compute
+    hits = 0
     for pid, version in versions.items():
-        key = (rules_key, pid, version, chunk)
-        entry = store.get(key, now_us)
-        if entry is not None:
-            if entry[0] < valid_until:
-                valid_until = entry[0]
-            found[pid] = entry[1]
-        else:
-            missing.append((pid, key))
-    SLOT_CACHE.labels("hit").inc(len(found))
+        for index, chunk in enumerate(chunk_starts):
+            entry = store.get((rules_key, pid, version, chunk), now_us)
+            if entry is not None:
+                if entry[0] < valid_until:
+                    valid_until = entry[0]
+                found[index][pid] = entry[1]
+                hits += 1
+            else:
+                missing.setdefault(pid, []).append(index)
+    SLOT_CACHE.labels("hit").inc(hits)
     if missing:
-        SLOT_CACHE.labels("miss").inc(len(missing))
+        SLOT_CACHE.labels("miss").inc(sum(map(len, missing.values())))
+        needed = sorted({index for indexes in missing.values() for index in indexes})
+        low, high = chunk_starts[needed[0]], chunk_starts[needed[-1]] + _CHUNK
         schedules, expiries = load(
-            {pid: versions[pid][0] for pid, _key in missing},
-            _us_datetime(chunk),
-            _us_datetime(end),
+            {pid: versions[pid][0] for pid in missing},
+            _us_datetime(low),
+            _us_datetime(high),
             now,
         )
-        keys = dict(missing)
-        for schedule in schedules:
-            pid = schedule.worker_id
-            starts = array("q", compute.free_starts_us(params, schedule, zone, chunk, end))
+        computed = compute.free_starts_of(params, schedules, zone, low, high)
+        for pid, indexes in missing.items():
+            starts = computed[pid]
             expiry = expiries.get(pid, FOREVER)
-            store.put(keys[pid], expiry, starts)
-            found[pid] = starts
             valid_until = min(valid_until, expiry)
+            for index in indexes:
+                chunk = chunk_starts[index]
+                part = array(
+                    "q",
+                    starts[bisect_left(starts, chunk) : bisect_left(starts, chunk + _CHUNK)],
+                )
+                store.put((rules_key, pid, versions[pid], chunk), expiry, part)
+                found[index][pid] = part
     return found, valid_until
 
 
@@ -292,28 +302,60 @@ def answer(
     limit: int | None = None,
 ) -> Page:
     """The free starts of a search cut to what may be shown now, at most ``limit``."""
-    store = cache().answers
     params = rules.params
     key = (rules.key, versions_key(versions))
-    now_us = to_us(now)
-    duration = params.duration_min * _US_PER_MIN
     low, high = visible_bounds(params, range_start, range_end, now)
     parts: list[tuple[Chunk, int, int]] = []
     room = FOREVER if limit is None else limit
-    for chunk_start in chunks(low, high) if low < high else ():
-        entry = store.get((*key, chunk_start), now_us)
-        if entry is None:
-            by_worker, valid_until = worker_starts(rules, versions, chunk_start, now, load)
-            found = _merged(by_worker, duration)
-            store.put((*key, chunk_start), valid_until, found)
+    chunk_list = list(chunks(low, high)) if low < high else []
+    pending = chunk_list
+    # Chunks computed together: with a limit, one at first, then as many as the limit
+    # seems to need.
+    batch = 1 if limit is not None else len(chunk_list)
+    while pending:
+        group, pending = pending[:batch], pending[batch:]
+        for found in _chunks(rules, versions, key, group, now, load):
+            first, last = bisect_left(found.starts, low), bisect_left(found.starts, high)
+            if last - first >= room:
+                parts.append((found, first, first + room))
+                return Page(parts, True)
+            if first < last:
+                parts.append((found, first, last))
+                room -= last - first
+        # Guess how many more chunks the limit needs from what the chunks so far held.
+        shown = sum(last - first for _chunk, first, last in parts)
+        if shown:
+            done = len(chunk_list) - len(pending)
+            batch = max(1, min(len(pending), -(-room * done // shown)))
         else:
-            found = entry[1]
-            SLOT_CACHE.labels("hit").inc(len(versions))
-        first, last = bisect_left(found.starts, low), bisect_left(found.starts, high)
-        if last - first >= room:
-            parts.append((found, first, first + room))
-            return Page(parts, True)
-        if first < last:
-            parts.append((found, first, last))
-            room -= last - first
+            batch = min(len(pending), batch * 2)
     return Page(parts, False)
+
+
+def _chunks(
+    rules: Rules,
+    versions: Mapping[int, Versions],
+    key: tuple[Hashable, ...],
+    chunk_starts: Sequence[int],
+    now: datetime,
+    load: Loader,
+) -> list[Chunk]:
+    """The chunks of the answer, from the cache or computed together."""
+    store = cache().answers
+    now_us = to_us(now)
+    found: list[Chunk | None] = []
+    for chunk_start in chunk_starts:
+        entry = store.get((*key, chunk_start), now_us)
+        found.append(None if entry is None else entry[1])
+    missing = [k for k, chunk in enumerate(found) if chunk is None]
+    SLOT_CACHE.labels("hit").inc(len(versions) * (len(found) - len(missing)))
+    if missing:
+        duration = rules.params.duration_min * _US_PER_MIN
+        by_chunk, valid_until = worker_starts(
+            rules, versions, [chunk_starts[k] for k in missing], now, load
+        )
+        for k, by_worker in zip(missing, by_chunk, strict=True):
+            merged = _merged(by_worker, duration)
+            store.put((*key, chunk_starts[k]), valid_until, merged)
+            found[k] = merged
+    return [chunk for chunk in found if chunk is not None]

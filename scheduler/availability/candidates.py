@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, bindparam, exists, func, select
+from sqlalchemy import Select, and_, bindparam, exists, func, null, select
 
 from scheduler.availability.loading import ServiceRules, service_params
 from scheduler.availability.withheld import withheld_professionals
@@ -47,7 +47,7 @@ class Chosen:
 
 
 @functools.cache
-def _search_query(one_professional: bool, among: bool) -> Select[Any]:
+def _search_query(one_professional: bool, among: bool, languages: bool) -> Select[Any]:
     """The service with its organisation's zone, and each candidate professional with the
     versions of their schedule: one row per professional, or one row without a
     professional when there is none (so a missing service has no row)."""
@@ -73,7 +73,8 @@ def _search_query(one_professional: bool, among: bool) -> Select[Any]:
             services.bookable,
             organisations.timezone,
             pros.id,
-            pros.languages,
+            # Read (and decoded) only when a language is asked for.
+            pros.languages if languages else null().label("languages"),
             pros.schedule_version,
             pros.bookings_version,
             exists().where(feeds.professional_id == pros.id),
@@ -101,7 +102,8 @@ def prepare(
     values: dict[str, Any] = {"service_id": service_id, "professional_id": professional_id}
     if among is not None:
         values["among"] = list(among)
-    rows = _read(_search_query(professional_id is not None, among is not None), values, detached)
+    query = _search_query(professional_id is not None, among is not None, bool(language))
+    rows = _read(query, values, detached)
     if not rows:
         return None
     row = rows[0]

@@ -59,6 +59,7 @@ __all__ = [
     "WeeklyRule",
     "WorkerSchedule",
     "free_slots",
+    "free_starts_of",
     "free_starts_us",
     "is_slot_free",
     "to_us",
@@ -133,18 +134,33 @@ def free_starts_us(
     ``free_slots`` finds for this worker, except where extra openings chain open time
     across more than a day (the grid's anchor may then lie before the expanded dates).
     """
+    return free_starts_of(service, [worker], zone, range_start_us, range_end_us)[worker.worker_id]
+
+
+def free_starts_of(
+    service: ServiceParams,
+    workers: Sequence[WorkerSchedule],
+    zone: ZoneInfo,
+    range_start_us: int,
+    range_end_us: int,
+) -> dict[int, list[int]]:
+    """``free_starts_us`` of several workers at once: they share the conversions of local
+    wall times, as workers of one organisation tend to share their hours."""
     if range_start_us >= range_end_us:
-        return []
+        return {worker.worker_id: [] for worker in workers}
     clock = _LocalClock(zone)
     days_on = _local_days(clock, range_start_us, range_end_us)
     step = service.slot_interval_min * _US_PER_MIN
-    starts: list[int] = []
-    for free in _free_start_ranges(
-        service, worker, clock, days_on, range_start_us, range_end_us, step
-    ):
-        starts.extend(free)
-    starts.sort()
-    return starts
+    found = {}
+    for worker in workers:
+        starts: list[int] = []
+        for free in _free_start_ranges(
+            service, worker, clock, days_on, range_start_us, range_end_us, step
+        ):
+            starts.extend(free)
+        starts.sort()
+        found[worker.worker_id] = starts
+    return found
 
 
 def is_slot_free(

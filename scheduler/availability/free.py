@@ -97,6 +97,10 @@ class FreeTimes:
             found.append(compute.Slot(start, start + duration, ids))
         return found
 
+    def last_start(self) -> datetime:
+        """The last start given (there is at least one)."""
+        return _EPOCH + timedelta(microseconds=self.page.starts()[-1])
+
     def has(self, start: datetime) -> bool:
         """Whether ``start`` is one of the free starts."""
         return compute.to_us(start) in self.page.starts()

@@ -64,7 +64,9 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
         connection = db.session.connection()
         rule_table, opening_table = WeeklyRule.__table__.c, ExtraOpening.__table__.c
         absence_table = Absence.__table__.c
-        for row in connection.execute(
+        # Workers of one organisation tend to share their hours: one value per distinct rule.
+        made: dict[tuple[Any, ...], tuple[tuple[int, ...], compute.WeeklyRule]] = {}
+        for pid, weekday, start, end, valid_from, valid_to, service_ids in connection.execute(
             select(
                 rule_table.professional_id,
                 rule_table.weekday,
@@ -74,9 +76,13 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
                 rule_table.valid_to,
                 rule_table.service_ids,
             ).where(rule_table.professional_id.in_(ids))
-        ):
-            rule = compute.WeeklyRule(row[1], row[2], row[3], row[4], row[5])
-            rules[row[0]].append((tuple(row[6] or ()), rule))
+        ).all():
+            key = (weekday, start, end, valid_from, valid_to, tuple(service_ids or ()))
+            value = made.get(key)
+            if value is None:
+                rule = compute.WeeklyRule(weekday, start, end, valid_from, valid_to)
+                value = made[key] = (key[5], rule)
+            rules[pid].append(value)
         for pid, start, end, service_ids in connection.execute(
             select(
                 opening_table.professional_id,
