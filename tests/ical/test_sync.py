@@ -179,6 +179,13 @@ def test_stale_feed_withholds_the_worker_unless_the_organisation_chose_warn(
     db.session.commit()
     assert withheld_professionals([pro.id, other.id]) == {pro.id}
     assert [p.id for p in candidates.candidates(service)] == [other.id]
+    day = (tomorrow_at(0), tomorrow_at(23))
+    named = free_times(Ask(service.id, *day, worker_id=pro.id))
+    # Asked for by name, the worker is said to be withheld: no fall-back to anyone else.
+    assert named is not None and named.withheld == (pro.id,) and named.slots() == []
+    anyone = free_times(Ask(service.id, *day))
+    assert anyone is not None and anyone.withheld == (pro.id,)
+    assert {w for s in anyone.slots() for w in s.worker_ids} == {other.id}
     (status,) = feed_statuses(pro.id, "en")
     assert status.state == "stale" and status.withheld
     assert "not offered for booking" in status.message

@@ -3,6 +3,7 @@ what a computation from the database gives, and an unchanged schedule is not rea
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, event, select, update
 
 from scheduler import availability
+from scheduler.availability import cache as slot_cache
 from scheduler.availability import candidates, loading
 from scheduler.availability.versions import UntrackedScheduleChange, touching
 from scheduler.extensions import db
@@ -346,3 +348,26 @@ def test_a_search_leaves_its_connection_to_transactions_again(
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_cached_free_times_are_not_followed_by_the_garbage_collector(
+    any_app: Flask, team: tuple[Service, Professional, Professional]
+) -> None:
+    """Thousands of cached start times must not make every collection (and so every later
+    search) slower: the collector finds nothing to follow inside what is cached."""
+    service, _first, _second = team
+    day = next_weekday_at(0).astimezone(HKI).date().isoformat()
+    assert from_api(any_app.test_client(), service.id, day)
+    with any_app.app_context():
+        store = slot_cache.cache()
+        assert store.workers.items and store.answers.items
+    for _valid_until, starts in store.workers.items.values():
+        assert len(starts) and followed(starts) == []
+    for _valid_until, chunk in store.answers.items.values():
+        assert len(chunk.starts)
+        assert [followed(part) for part in (chunk.starts, chunk.offsets, chunk.ids)] == [[]] * 3
+
+
+def followed(value: object) -> list[object]:
+    """What the garbage collector visits inside ``value`` (besides its type)."""
+    return [ref for ref in gc.get_referents(value) if not isinstance(ref, type)]
