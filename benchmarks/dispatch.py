@@ -25,36 +25,35 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from notifications.contract import FamilyNotice
+
 PG_ADMIN_URL = os.environ.get(
     "ETAAIKA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>]+>)", re.MULTILINE | re.IGNORECASE)
-CONTEXT = {
-    "organisation_name": "Rovaniemen kaupunki",
-    "email_from": "noreply@rovaniemi.test",
-    "service_name": "Perheneuvola",
-    "sms_service": None,
-    "professional_name": "Liisa Laine",
-    "meeting_mode": "video",
-    "join_url": None,
-    "manage_url": None,
-    "public_url": "https://ajanvaraus.rovaniemi.test",
-    "cancelled_by": None,
-    "weekday": "tiistaina",
-    "weekday_short": "ti",
-    "date": "24.11.2026",
-    "time": "klo 10.00",
-    "time_range": "klo 10.00–10.45",
-    "old_weekday": None,
-    "old_weekday_short": None,
-    "old_date": None,
-    "old_time": None,
-}
+CONTEXT = FamilyNotice(
+    organisation_name="Rovaniemen kaupunki",
+    email_from="noreply@rovaniemi.test",
+    client_name="Perhe",
+    service_name="Perheneuvola",
+    sms_service=None,
+    professional_name="Liisa Laine",
+    meeting_mode="video",
+    join_url=None,
+    public_url="https://ajanvaraus.rovaniemi.test",
+    cancelled_by=None,
+    weekday="tiistaina",
+    weekday_short="ti",
+    date="24.11.2026",
+    time="klo 10.00",
+    time_range="klo 10.00–10.45",
+)
 
 
 def serve_smtp(port: int, ready: Any, stop: Any, results: Any) -> None:
@@ -133,7 +132,7 @@ def run(database_url: str, database: str, messages: int, batch: int) -> dict[str
                 recipient=f"family{i}@example.test",
                 template="reminder",
                 language=("fi", "sv", "en")[i % 3],
-                context={**CONTEXT, "client_name": f"Perhe {i}"},
+                context=replace(CONTEXT, client_name=f"Perhe {i}"),
                 secrets={"manage_url": f"https://ajanvaraus.rovaniemi.test/manage/{i:043d}"},
                 idempotency_key=f"bench-{i}",
                 group_key=f"booking:bench-{i}",

@@ -1,11 +1,22 @@
 """Notifications: the outbox, the channels (e-mail, SMS, log) and the dispatcher.
 
 The scheduler uses only the functions exported here and hands over plain values;
-this package never imports the scheduler's models, views or operations. Importing
-it registers the outbox model with the shared metadata.
+this package never imports the scheduler's models, views or operations: of ``scheduler``
+it uses only ``scheduler.extensions`` (``db``) and ``scheduler.kernel`` (the shared basics).
+Importing it registers the outbox model with the shared metadata.
 """
 
-from notifications.dispatcher import DispatchReport, dispatch_due, request_stop
+from notifications.channels import Outgoing
+from notifications.contract import (
+    FamilyNotice,
+    FeedbackRequest,
+    FeedStaleNotice,
+    Invite,
+    Message,
+    MessageContext,
+    StaffNotice,
+)
+from notifications.dispatcher import DispatchReport, dispatch_due, preview, request_stop
 from notifications.models import OutboxMessage, Status
 from notifications.outbox import (
     FailedMessage,
@@ -31,8 +42,16 @@ __all__ = [
     "DEFAULT_REMINDER_RULES",
     "DispatchReport",
     "FailedMessage",
+    "FamilyNotice",
+    "FeedStaleNotice",
+    "FeedbackRequest",
+    "Invite",
+    "Message",
+    "MessageContext",
     "OutboxMessage",
+    "Outgoing",
     "ReminderRule",
+    "StaffNotice",
     "Status",
     "cancel_pending",
     "dispatch_due",
@@ -41,6 +60,7 @@ __all__ = [
     "failed_messages",
     "parse_rules",
     "plan_reminders",
+    "preview",
     "purge_finished",
     "quiet_hours",
     "request_stop",

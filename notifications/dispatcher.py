@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from notifications.channels import Channel, Outgoing, SendError, build_channels
 from notifications.config import DispatchSettings, dispatch_settings, smtp_settings
+from notifications.contract import FamilyNotice, read_context, template_variables
 from notifications.invite import build_invite, invite_method
 from notifications.models import OutboxMessage, Status
 from notifications.rendering import render_email, render_sms
@@ -153,11 +154,11 @@ class Dispatcher:
         now = self.clock()
         due = or_(
             and_(
-                OutboxMessage.status == Status.PENDING.value,
+                OutboxMessage.status == Status.PENDING,
                 OutboxMessage.next_attempt_at <= now,
             ),
             # A claim whose lease ran out belongs to a dispatcher that died or hung.
-            and_(OutboxMessage.status == Status.SENDING.value, OutboxMessage.lease_until <= now),
+            and_(OutboxMessage.status == Status.SENDING, OutboxMessage.lease_until <= now),
         )
         ids = list(
             self.session.scalars(
@@ -175,7 +176,7 @@ class Dispatcher:
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
             .values(
-                status=Status.SENDING.value,
+                status=Status.SENDING,
                 claimed_by=self.worker,
                 lease_until=now + timedelta(seconds=self.settings.lease_seconds),
                 attempts=OutboxMessage.attempts + 1,
@@ -205,7 +206,7 @@ class Dispatcher:
             .where(
                 OutboxMessage.id == message.id,
                 OutboxMessage.claimed_by == self.worker,
-                OutboxMessage.status == Status.SENDING.value,
+                OutboxMessage.status == Status.SENDING,
             )
             .values(lease_until=None, **values)
             .execution_options(synchronize_session=False)
@@ -221,10 +222,10 @@ class Dispatcher:
             .where(
                 OutboxMessage.id.in_([m.id for m in messages]),
                 OutboxMessage.claimed_by == self.worker,
-                OutboxMessage.status == Status.SENDING.value,
+                OutboxMessage.status == Status.SENDING,
             )
             .values(
-                status=Status.PENDING.value,
+                status=Status.PENDING,
                 claimed_by=None,
                 lease_until=None,
                 attempts=OutboxMessage.attempts - 1,
@@ -259,14 +260,14 @@ class Dispatcher:
             log.exception("channel %s failed on message %s", channel.name, message.id)
             self._failed_attempt(message, f"{exc.__class__.__name__}: {exc}", False, now)
             return
-        self._finish(message, status=Status.SENT.value, sent_at=now, last_error=None)
+        self._finish(message, status=Status.SENT, sent_at=now, last_error=None)
         self.report.sent += 1
 
     def _give_up(self, message: Claimed, error: str) -> None:
         log.warning(
             "message %s failed for good after %s attempts: %s", message.id, message.attempts, error
         )
-        self._finish(message, status=Status.FAILED.value, last_error=error[:500])
+        self._finish(message, status=Status.FAILED, last_error=error[:500])
         self.report.failed += 1
         self.report.errors.append(error)
 
@@ -276,7 +277,7 @@ class Dispatcher:
             return
         self._finish(
             message,
-            status=Status.PENDING.value,
+            status=Status.PENDING,
             last_error=error[:500],
             next_attempt_at=now + retry_delay(message.attempts, self.settings),
         )
@@ -312,26 +313,50 @@ class Dispatcher:
 
 def render(message: Claimed, default_from: str) -> Outgoing:
     """Turn a claimed row into what its channel sends."""
-    variables = dict(message.context)
-    if message.sealed:
-        variables.update(unseal(message.sealed, current_app.config["SECRET_KEY"]))
+    context = read_context(message.template, message.context)
+    secrets = unseal(message.sealed, current_app.config["SECRET_KEY"]) if message.sealed else {}
+    variables = template_variables(context, secrets)
     if message.channel == "sms":
         text = render_sms(message.template, message.language, variables)
         return Outgoing(message.recipient, text, message.idempotency_key)
     content = render_email(message.template, message.language, variables)
     method = invite_method(message.template)
-    invite = variables.get("invite")
+    invite = context.invite if isinstance(context, FamilyNotice) else None
     calendar = build_invite(method, invite) if method and invite else None
     return Outgoing(
         recipient=message.recipient,
         text=content.text,
         idempotency_key=message.idempotency_key,
-        sender=variables.get("email_from") or default_from,
+        sender=context.email_from or default_from,
         subject=content.subject,
         html=content.html,
         calendar=calendar,
         calendar_method=method if calendar else None,
     )
+
+
+def preview(row: OutboxMessage) -> Outgoing:
+    """What the channel is (or was) given for an outbox row, rendered as the dispatcher
+    renders it; for the development page of messages. Raises ``ValueError`` (or a
+    ``TemplateError``) when the row cannot be rendered."""
+    config = current_app.config
+    smtp = smtp_settings(config)
+    claimed = Claimed(
+        id=row.id,
+        channel=row.channel,
+        recipient=row.recipient,
+        template=row.template,
+        language=row.language,
+        context=dict(row.context or {}),
+        sealed=row.sealed,
+        idempotency_key=row.idempotency_key,
+        attempts=row.attempts,
+        expires_at=row.expires_at,
+    )
+    try:
+        return render(claimed, smtp.default_from if smtp else "etaaika@localhost")
+    except UnsealError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def dispatch_due(now: datetime | None = None, max_batches: int | None = None) -> DispatchReport:

@@ -2,19 +2,17 @@
 a cancellation, for the same UID and a higher SEQUENCE, so that a calendar client
 updates or removes the one event it already has.
 
-Built from plain values in the message context (``context["invite"]``):
-``uid``, ``sequence``, ``start``, ``end`` (ISO 8601 UTC), ``summary``, ``location``,
-``organizer_email``, ``organizer_name``, ``attendee_email``, ``attendee_name``.
+Built from the ``Invite`` of a family's message context (``notifications.contract``).
 The invitation carries no secret link: calendars are often shared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
+
+from notifications.contract import Invite
 
 PRODID = "-//Etaaika//Etaaika ajanvaraus//FI"
 METHODS = {"confirmation": "REQUEST", "changed": "REQUEST", "cancelled": "CANCEL"}
@@ -34,7 +32,7 @@ def _address(email: str, name: str | None, **params: str) -> vCalAddress:
     return address
 
 
-def build_invite(method: str, values: Mapping[str, Any], stamp: datetime | None = None) -> bytes:
+def build_invite(method: str, values: Invite, stamp: datetime | None = None) -> bytes:
     """The iCalendar object of an invitation (``REQUEST``) or a cancellation (``CANCEL``)."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iMIP method {method!r}")
@@ -43,23 +41,23 @@ def build_invite(method: str, values: Mapping[str, Any], stamp: datetime | None 
     calendar.add("version", "2.0")
     calendar.add("method", method)
     event = Event()
-    event.add("uid", values["uid"])
-    event.add("sequence", int(values["sequence"]))
+    event.add("uid", values.uid)
+    event.add("sequence", values.sequence)
     event.add("dtstamp", stamp or datetime.now(UTC))
-    event.add("dtstart", datetime.fromisoformat(values["start"]).astimezone(UTC))
-    event.add("dtend", datetime.fromisoformat(values["end"]).astimezone(UTC))
-    event.add("summary", values["summary"])
-    if values.get("location"):
-        event.add("location", values["location"])
+    event.add("dtstart", datetime.fromisoformat(values.start).astimezone(UTC))
+    event.add("dtend", datetime.fromisoformat(values.end).astimezone(UTC))
+    event.add("summary", values.summary)
+    if values.location:
+        event.add("location", values.location)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
-    event.add("organizer", _address(values["organizer_email"], values.get("organizer_name")))
-    if values.get("attendee_email"):
+    event.add("organizer", _address(values.organizer_email, values.organizer_name))
+    if values.attendee_email:
         event.add(
             "attendee",
             _address(
-                values["attendee_email"],
-                values.get("attendee_name"),
+                values.attendee_email,
+                values.attendee_name,
                 ROLE="REQ-PARTICIPANT",
                 PARTSTAT="ACCEPTED",
                 RSVP="FALSE",

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.extensions import db
-from scheduler.kernel import UTCDateTime
+from scheduler.kernel import UTCDateTime, enum_column
 
 
 class Status(enum.StrEnum):
@@ -62,7 +62,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Past this instant the message is pointless (a reminder after the meeting began).
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default=Status.PENDING.value)
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -17,6 +17,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications import rules
+from notifications.contract import (
+    FamilyNotice,
+    Message,
+    MessageContext,
+    check_context,
+    context_json,
+)
 from notifications.models import ChannelKind, OutboxMessage, Status
 from notifications.sealing import UnsealError, seal, unseal
 from scheduler.extensions import db
@@ -29,45 +36,46 @@ def enqueue(
     recipient: str,
     template: str,
     language: str,
-    context: Mapping[str, Any],
+    context: MessageContext,
     idempotency_key: str,
     due_at: datetime | None = None,
     group_key: str | None = None,
     organisation_id: int | None = None,
-    secrets: Mapping[str, Any] | None = None,
+    secrets: Mapping[str, str] | None = None,
     before_min: int | None = None,
     event_at: datetime | None = None,
     expires_at: datetime | None = None,
 ) -> bool:
     """Queue one message in the current transaction; False if the key was queued before.
 
-    ``context`` holds plain JSON values for the template; ``secrets`` (the manage link)
-    are stored encrypted and handed to the template next to the context. A message
-    with an ``idempotency_key`` already in the outbox is not queued again.
+    ``context`` holds the template's plain values (its type is the one the template is
+    written for, see ``notifications.contract``); ``secrets`` (the manage link) are stored
+    encrypted and handed to the template next to the context. A message with an
+    ``idempotency_key`` already in the outbox is not queued again.
     """
     return enqueue_many(
         [
-            {
-                "channel": channel,
-                "recipient": recipient,
-                "template": template,
-                "language": language,
-                "context": context,
-                "idempotency_key": idempotency_key,
-                "due_at": due_at,
-                "group_key": group_key,
-                "organisation_id": organisation_id,
-                "secrets": secrets,
-                "before_min": before_min,
-                "event_at": event_at,
-                "expires_at": expires_at,
-            }
+            Message(
+                channel=channel,
+                recipient=recipient,
+                template=template,
+                language=language,
+                context=context,
+                idempotency_key=idempotency_key,
+                due_at=due_at,
+                group_key=group_key,
+                organisation_id=organisation_id,
+                secrets=secrets,
+                before_min=before_min,
+                event_at=event_at,
+                expires_at=expires_at,
+            )
         ]
     )[0]
 
 
-def enqueue_many(messages: Iterable[Mapping[str, Any]]) -> list[bool]:
-    """Queue several messages with one insert; each mapping holds ``enqueue``'s arguments.
+def enqueue_many(messages: Iterable[Message]) -> list[bool]:
+    """Queue several messages with one insert.
 
     One statement for all of a booking's messages (confirmation, reminders, staff
     notice) instead of one each. Returns, in order, whether each was queued: False
@@ -75,31 +83,34 @@ def enqueue_many(messages: Iterable[Mapping[str, Any]]) -> list[bool]:
     """
     now = now_utc()
     sealed: dict[int, str] = {}  # one sealing per secrets mapping the messages share
+    stored: dict[int, dict[str, Any]] = {}  # and one JSON form per context
     rows = []
     for message in messages:
-        channel = message["channel"]
-        if channel not in _CHANNELS:
-            raise ValueError(f"unknown channel {channel!r}")
-        secrets = message.get("secrets")
+        if message.channel not in _CHANNELS:
+            raise ValueError(f"unknown channel {message.channel!r}")
+        check_context(message.template, message.context)
+        secrets = message.secrets
         if secrets and id(secrets) not in sealed:
             sealed[id(secrets)] = seal(dict(secrets), current_app.config["SECRET_KEY"])
-        due = message.get("due_at") or now
+        if id(message.context) not in stored:
+            stored[id(message.context)] = context_json(message.context)
+        due = message.due_at or now
         rows.append(
             {
-                "organisation_id": message.get("organisation_id"),
-                "channel": channel,
-                "recipient": message["recipient"],
-                "template": message["template"],
-                "language": message["language"],
-                "context": dict(message["context"]),
+                "organisation_id": message.organisation_id,
+                "channel": message.channel,
+                "recipient": message.recipient,
+                "template": message.template,
+                "language": message.language,
+                "context": stored[id(message.context)],
                 "sealed": sealed[id(secrets)] if secrets else None,
-                "group_key": message.get("group_key"),
-                "idempotency_key": message["idempotency_key"],
-                "before_min": message.get("before_min"),
-                "event_at": message.get("event_at"),
+                "group_key": message.group_key,
+                "idempotency_key": message.idempotency_key,
+                "before_min": message.before_min,
+                "event_at": message.event_at,
                 "due_at": due,
-                "expires_at": message.get("expires_at"),
-                "status": Status.PENDING.value,
+                "expires_at": message.expires_at,
+                "status": Status.PENDING,
                 "attempts": 0,
                 "next_attempt_at": due,
                 "created_at": now,
@@ -140,8 +151,8 @@ def cancel_pending(group_key: str, templates: tuple[str, ...] | None = None) -> 
     """
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.group_key == group_key, OutboxMessage.status == Status.PENDING.value)
-        .values(status=Status.CANCELLED.value, last_error=None)
+        .where(OutboxMessage.group_key == group_key, OutboxMessage.status == Status.PENDING)
+        .values(status=Status.CANCELLED, last_error=None)
     )
     if templates is not None:
         statement = statement.where(OutboxMessage.template.in_(templates))
@@ -151,7 +162,7 @@ def cancel_pending(group_key: str, templates: tuple[str, ...] | None = None) -> 
 def retime_pending(
     group_key: str,
     event_at: datetime,
-    context: Mapping[str, Any],
+    context: FamilyNotice,
     zone: ZoneInfo,
     quiet: tuple[int, int] = rules.QUIET_HOURS,
     now: datetime | None = None,
@@ -166,26 +177,27 @@ def retime_pending(
     rows = db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.group_key == group_key,
-            OutboxMessage.status == Status.PENDING.value,
+            OutboxMessage.status == Status.PENDING,
             OutboxMessage.before_min.is_not(None),
         )
     ).all()
     kept: set[tuple[str, int]] = set()
+    stored = context_json(context)
     for row in rows:
         before = int(row.before_min or 0)
         due = rules.reminder_due(row.channel, before, event_at, now, zone, quiet)
         if due is None:
-            row.status = Status.CANCELLED.value
+            row.status = Status.CANCELLED
             continue
         row.due_at = row.next_attempt_at = due
         row.event_at = row.expires_at = event_at
-        row.context = dict(context)
+        row.context = stored
         kept.add((row.channel, before))
     db.session.flush()
     return kept
 
 
-def sealed_secrets(group_key: str) -> dict[str, Any] | None:
+def sealed_secrets(group_key: str) -> dict[str, str] | None:
     """The secret values queued last with the group's messages (the manage link), or None."""
     sealed = db.session.scalar(
         select(OutboxMessage.sealed)
@@ -196,9 +208,10 @@ def sealed_secrets(group_key: str) -> dict[str, Any] | None:
     if sealed is None:
         return None
     try:
-        return unseal(sealed, current_app.config["SECRET_KEY"])
+        opened = unseal(sealed, current_app.config["SECRET_KEY"])
     except UnsealError:
         return None
+    return {str(name): str(value) for name, value in opened.items()}
 
 
 @dataclass(frozen=True)
@@ -224,7 +237,7 @@ def failed_messages(organisation_id: int, limit: int = 200) -> list[FailedMessag
         select(OutboxMessage)
         .where(
             OutboxMessage.organisation_id == organisation_id,
-            OutboxMessage.status == Status.FAILED.value,
+            OutboxMessage.status == Status.FAILED,
         )
         .order_by(OutboxMessage.due_at.desc(), OutboxMessage.id.desc())
         .limit(limit)
@@ -252,10 +265,10 @@ def retry_failed(message_id: int, organisation_id: int) -> bool:
         .where(
             OutboxMessage.id == message_id,
             OutboxMessage.organisation_id == organisation_id,
-            OutboxMessage.status == Status.FAILED.value,
+            OutboxMessage.status == Status.FAILED,
         )
         .values(
-            status=Status.PENDING.value,
+            status=Status.PENDING,
             attempts=0,
             next_attempt_at=now,
             expires_at=None,
@@ -269,9 +282,7 @@ def purge_finished(before: datetime) -> int:
     """Delete sent, cancelled and failed messages created before ``before`` (retention)."""
     result = db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.status.in_(
-                [Status.SENT.value, Status.CANCELLED.value, Status.FAILED.value]
-            ),
+            OutboxMessage.status.in_([Status.SENT, Status.CANCELLED, Status.FAILED]),
             OutboxMessage.created_at < before,
         )
     )

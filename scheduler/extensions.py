@@ -1,19 +1,19 @@
 """The Flask extensions, created once and bound to an app in ``create_app``.
 
-``notifications`` and ``video`` may import ``db`` from here and nothing else of
-``scheduler``.
+``notifications`` and ``video`` may import these objects (``db``, ``csrf``, ``limiter``,
+``sock``) and ``scheduler.kernel``, and nothing else of ``scheduler`` (see
+``tests/test_import_rule.py``).
 """
 
 from __future__ import annotations
 
 import flask_limiter
-import flask_wtf
-from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -29,17 +29,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class CSRFProtect(flask_wtf.CSRFProtect):
-    """Flask-WTF's protection, asking for the method first: a GET, HEAD or OPTIONS request
-    is never checked, so there is no need to look up its blueprint's and view's exemptions
-    on every request before finding that out."""
-
-    def protect(self, apply_exemptions: bool = False) -> None:
-        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
-            return
-        super().protect(apply_exemptions)
 
 
 class Limiter(flask_limiter.Limiter):

@@ -1,15 +1,17 @@
 """Shared basics of the core that ``notifications/`` and ``video/`` may import too: UTC-aware
 instants and their column type, the one half-open overlap test (Python and SQL), local
-wall-clock time, version counters and the error a client can act on (``Problem``)."""
+wall-clock time, version counters, the error a client can act on (``Problem``) and the one
+rule for CSV cells that a spreadsheet must not run as formulas."""
 
 from __future__ import annotations
 
+import enum
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -84,9 +86,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def enum_column(kind: type[enum.StrEnum], length: int = 16) -> Enum:
+    """The column type of a status-like enum: stored as its values in a plain string column
+    (the table's CHECK constraint names them), read back as members of ``kind``."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
 def random_version() -> int:
     """A starting value for a version counter that a reused id cannot repeat by accident."""
     return secrets.randbelow(1 << 31) + 1
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell that a spreadsheet must not take for a formula (it starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, so it is read as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class Problem(Exception):

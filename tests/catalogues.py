@@ -12,6 +12,7 @@ TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 PUBLIC = TRANSLATIONS / "public"
 STAFF = TRANSLATIONS / "staff"
 FIGURES = TRANSLATIONS / "figures"
+VIDEO = TRANSLATIONS / "video"
 
 
 def compile_catalogues(area: Path) -> None:
@@ -29,3 +30,10 @@ def compile_catalogues(area: Path) -> None:
 compile_public_catalogues = partial(compile_catalogues, PUBLIC)
 compile_staff_catalogues = partial(compile_catalogues, STAFF)
 compile_figures_catalogues = partial(compile_catalogues, FIGURES)
+compile_video_catalogues = partial(compile_catalogues, VIDEO)
+
+
+def compile_all_catalogues() -> None:
+    """Every area's catalogues (translations/<area>/)."""
+    for babel_cfg in TRANSLATIONS.glob("*/babel.cfg"):
+        compile_catalogues(babel_cfg.parent)

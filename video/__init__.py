@@ -2,8 +2,8 @@
 server's own WebRTC peer for the connection test.
 
 The scheduler reaches this package only through the functions below (see
-``scheduler/booking/meetings.py``) and hands over plain values; importing the package registers
-its models.
+``scheduler/booking/meetings.py``) and hands over plain values. Of ``scheduler`` this package
+uses only ``scheduler.extensions`` and ``scheduler.kernel``; importing it registers its models.
 """
 
 from video.models import Kind, Participant, Room
@@ -12,6 +12,7 @@ from video.rooms import (
     add_participant,
     end_for_booking,
     ensure_room,
+    forget_names,
     link_secret,
     participant_of,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "add_participant",
     "end_for_booking",
     "ensure_room",
+    "forget_names",
     "link_secret",
     "participant_of",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
-from scheduler.kernel import UTCDateTime
+from scheduler.kernel import UTCDateTime, enum_column
 
 
 class Kind(enum.StrEnum):
@@ -56,7 +56,7 @@ class Participant(db.Model):  # type: ignore[name-defined]
     room_id: Mapped[int] = mapped_column(
         ForeignKey("video_rooms.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[Kind] = mapped_column(enum_column(Kind))
     display_name: Mapped[str] = mapped_column(String(200))
     # The link secret is HMAC(SECRET_KEY, salt): it can be made again for a reminder, yet
     # the database alone reveals nothing; only its SHA-256 is stored, for the look-up.
@@ -71,7 +71,7 @@ class Participant(db.Model):  # type: ignore[name-defined]
 
     @property
     def is_host(self) -> bool:
-        return self.kind == Kind.WORKER.value
+        return self.kind == Kind.WORKER
 
     @property
     def admitted(self) -> bool:

@@ -93,8 +93,8 @@ def ensure_room(
             ends_at=ends_at,
             created_at=now,
         )
-        worker = Participant(kind=Kind.WORKER.value, display_name=worker_name, created_at=now)
-        family = Participant(kind=Kind.FAMILY.value, display_name=family_name, created_at=now)
+        worker = Participant(kind=Kind.WORKER, display_name=worker_name, created_at=now)
+        family = Participant(kind=Kind.FAMILY, display_name=family_name, created_at=now)
         _give_link(secret_key, family)
         room.participants.extend([worker, family])
         db.session.add(room)
@@ -106,7 +106,7 @@ def ensure_room(
 
 def participant_of(room: Room, kind: Kind) -> Participant:
     """The first participant of a kind (the worker, the family)."""
-    return next(p for p in room.participants if p.kind == kind.value)
+    return next(p for p in room.participants if p.kind == kind)
 
 
 def active_participants(room: Room) -> list[Participant]:
@@ -119,7 +119,7 @@ def add_participant(secret_key: str, room: Room, kind: Kind, display_name: str) 
         raise ValueError(f"cannot invite a {kind}")
     if len(active_participants(room)) >= MAX_PARTICIPANTS:
         raise RoomFull
-    participant = Participant(kind=kind.value, display_name=display_name, created_at=now_utc())
+    participant = Participant(kind=kind, display_name=display_name, created_at=now_utc())
     _give_link(secret_key, participant)
     room.participants.append(participant)
     db.session.flush()
@@ -179,6 +179,20 @@ def end_for_booking(booking_id: int) -> None:
         update(Room)
         .where(Room.booking_id == booking_id, Room.ended_at.is_(None))
         .values(ended_at=now_utc())
+    )
+
+
+def forget_names(booking_ids: list[int]) -> None:
+    """Remove the names of everyone but the worker from the rooms of these bookings (the
+    retention rule), and close their links: one UPDATE."""
+    if not booking_ids:
+        return
+    rooms_of = select(Room.id).where(Room.booking_id.in_(booking_ids))
+    db.session.execute(
+        update(Participant)
+        .where(Participant.room_id.in_(rooms_of), Participant.kind != Kind.WORKER.value)
+        .values(display_name="", link_hash=None, link_salt=None),
+        execution_options={"synchronize_session": "fetch"},
     )
 
 

@@ -1,253 +1,117 @@
-"""The words of the video pages in Finnish, Swedish and English.
+"""The words of the video pages, from their own catalogues (``translations/video``).
 
-The pages' scripts need them too (statuses change while the call runs), so they live here
-as one table that the template renders and hands to the scripts as data.
+The pages' scripts need them too (statuses change while the call runs), so they are kept
+as one table of keys that the template renders and hands to the scripts as data.
 """
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
-    "title": {"fi": "Videotapaaminen", "sv": "Videomöte", "en": "Video meeting"},
-    "not_recorded": {
-        "fi": "Tapaamista ei tallenneta. Kuva, ääni ja viestit kulkevat vain osallistujien "
-        "välillä.",
-        "sv": "Mötet spelas inte in. Bild, ljud och meddelanden går bara mellan deltagarna.",
-        "en": "This meeting is not recorded. Video, sound and messages go only between the "
-        "participants.",
-    },
-    "check_title": {
-        "fi": "Tarkista kamera, mikrofoni ja yhteys",
-        "sv": "Kontrollera kamera, mikrofon och anslutning",
-        "en": "Check your camera, microphone and connection",
-    },
-    "allow_devices": {
-        "fi": "Salli kamera ja mikrofoni",
-        "sv": "Tillåt kamera och mikrofon",
-        "en": "Allow camera and microphone",
-    },
-    "allow_help": {
-        "fi": "Selain kysyy lupaa käyttää kameraa ja mikrofonia. Valitse Salli.",
-        "sv": "Webbläsaren frågar om lov att använda kameran och mikrofonen. Välj Tillåt.",
-        "en": "Your browser will ask to use the camera and microphone. Choose Allow.",
-    },
-    "self_view": {"fi": "Oma kuva", "sv": "Din bild", "en": "Your picture"},
-    "mic_level": {
-        "fi": "Mikrofonin äänitaso",
-        "sv": "Mikrofonens ljudnivå",
-        "en": "Microphone level",
-    },
-    "mic_hint": {
-        "fi": "Puhu: palkin pitäisi liikkua.",
-        "sv": "Tala: stapeln ska röra sig.",
-        "en": "Speak: the bar should move.",
-    },
-    "test_connection": {
-        "fi": "Testaa yhteys",
-        "sv": "Testa anslutningen",
-        "en": "Test the connection",
-    },
-    "testing": {
-        "fi": "Testataan yhteyttä…",
-        "sv": "Anslutningen testas…",
-        "en": "Testing the connection…",
-    },
-    "result_good": {
-        "fi": "Yhteys on hyvä.",
-        "sv": "Anslutningen är bra.",
-        "en": "Your connection is good.",
-    },
-    "result_weak": {
-        "fi": "Yhteys on heikko. Voit osallistua pelkällä äänellä: valitse tapaamisessa Vain ääni.",
-        "sv": "Anslutningen är svag. Du kan delta med bara ljud: välj Bara ljud i mötet.",
-        "en": "Your connection is weak. You can take part with sound only: choose Audio only in "
-        "the meeting.",
-    },
-    "result_none": {
-        "fi": "Yhteyttä ei saatu. Kokeile toista verkkoa, esimerkiksi mobiilidataa Wi-Fin sijaan.",
-        "sv": "Ingen anslutning. Pröva ett annat nätverk, till exempel mobildata i stället "
-        "för wifi.",
-        "en": "No connection. Try another network, for example mobile data instead of Wi-Fi.",
-    },
-    "result_busy": {
-        "fi": "Testi on juuri nyt varattu. Voit silti mennä odotustilaan.",
-        "sv": "Testet är upptaget just nu. Du kan ändå gå till väntrummet.",
-        "en": "The test is busy right now. You can still go to the waiting room.",
-    },
-    "rtt": {"fi": "Viive", "sv": "Fördröjning", "en": "Delay"},
-    "to_waiting": {
-        "fi": "Siirry odotustilaan",
-        "sv": "Gå till väntrummet",
-        "en": "Go to the waiting room",
-    },
-    "start_meeting": {"fi": "Aloita tapaaminen", "sv": "Börja mötet", "en": "Start the meeting"},
-    "waiting_title": {"fi": "Odotustila", "sv": "Väntrum", "en": "Waiting room"},
-    "waiting_text": {
-        "fi": "Odota hetki. Työntekijä päästää sinut tapaamiseen.",
-        "sv": "Vänta en stund. Medarbetaren släpper in dig i mötet.",
-        "en": "Please wait. The worker will let you into the meeting.",
-    },
-    "host_absent": {
-        "fi": "Työntekijä ei ole vielä paikalla.",
-        "sv": "Medarbetaren är inte här ännu.",
-        "en": "The worker is not here yet.",
-    },
-    "host_present": {
-        "fi": "Työntekijä on paikalla.",
-        "sv": "Medarbetaren är här.",
-        "en": "The worker is here.",
-    },
-    "host_seen": {
-        "fi": "Työntekijä tietää, että odotat.",
-        "sv": "Medarbetaren vet att du väntar.",
-        "en": "The worker knows you are waiting.",
-    },
-    "waiting_list": {"fi": "Odottamassa", "sv": "Väntar", "en": "Waiting"},
-    "nobody_waiting": {"fi": "Kukaan ei odota.", "sv": "Ingen väntar.", "en": "Nobody is waiting."},
-    "admit": {"fi": "Päästä sisään", "sv": "Släpp in", "en": "Admit"},
-    "remove": {"fi": "Poista", "sv": "Ta bort", "en": "Remove"},
-    "end_for_all": {"fi": "Lopeta kaikilta", "sv": "Avsluta för alla", "en": "End for everyone"},
-    "leave": {"fi": "Poistu", "sv": "Lämna", "en": "Leave"},
-    "mute": {"fi": "Mikrofoni pois", "sv": "Mikrofon av", "en": "Mute"},
-    "unmute": {"fi": "Mikrofoni päälle", "sv": "Mikrofon på", "en": "Unmute"},
-    "camera_off": {"fi": "Kamera pois", "sv": "Kamera av", "en": "Camera off"},
-    "camera_on": {"fi": "Kamera päälle", "sv": "Kamera på", "en": "Camera on"},
-    "flip": {"fi": "Vaihda kameraa", "sv": "Byt kamera", "en": "Switch camera"},
-    "share": {"fi": "Jaa näyttö", "sv": "Dela skärmen", "en": "Share screen"},
-    "stop_share": {"fi": "Lopeta jakaminen", "sv": "Sluta dela", "en": "Stop sharing"},
-    "audio_only": {"fi": "Vain ääni", "sv": "Bara ljud", "en": "Audio only"},
-    "video_back": {"fi": "Kuva takaisin", "sv": "Bild tillbaka", "en": "Video back on"},
-    "audio_only_on": {
-        "fi": "Vain ääni: kuva ei kulje kumpaankaan suuntaan.",
-        "sv": "Bara ljud: ingen bild åt något håll.",
-        "en": "Audio only: no video either way.",
-    },
-    "chat": {"fi": "Viestit", "sv": "Meddelanden", "en": "Messages"},
-    "chat_label": {"fi": "Kirjoita viesti", "sv": "Skriv ett meddelande", "en": "Write a message"},
-    "send": {"fi": "Lähetä", "sv": "Skicka", "en": "Send"},
-    "chat_note": {
-        "fi": "Viestejä ei tallenneta.",
-        "sv": "Meddelandena sparas inte.",
-        "en": "Messages are not saved.",
-    },
-    "invite": {
-        "fi": "Kutsu osallistuja",
-        "sv": "Bjud in en deltagare",
-        "en": "Invite a participant",
-    },
-    "invite_parent": {
-        "fi": "Toinen vanhempi",
-        "sv": "Den andra föräldern",
-        "en": "The other parent",
-    },
-    "invite_interpreter": {"fi": "Tulkki", "sv": "Tolk", "en": "Interpreter"},
-    "invite_colleague": {"fi": "Kollega", "sv": "Kollega", "en": "Colleague"},
-    "invite_link": {
-        "fi": "Lähetä tämä linkki kutsuttavalle:",
-        "sv": "Skicka den här länken till den inbjudna:",
-        "en": "Send this link to the person you invite:",
-    },
-    "room_full": {
-        "fi": "Tapaamisessa voi olla enintään neljä osallistujaa.",
-        "sv": "Mötet kan ha högst fyra deltagare.",
-        "en": "A meeting can have four participants at most.",
-    },
-    "quality_good": {"fi": "Hyvä yhteys", "sv": "Bra anslutning", "en": "Good connection"},
-    "quality_weak": {"fi": "Heikko yhteys", "sv": "Svag anslutning", "en": "Weak connection"},
-    "quality_bad": {"fi": "Huono yhteys", "sv": "Dålig anslutning", "en": "Poor connection"},
-    "reconnecting": {
-        "fi": "Yhteys katkesi. Yhdistetään uudelleen…",
-        "sv": "Anslutningen bröts. Ansluter igen…",
-        "en": "The connection dropped. Reconnecting…",
-    },
-    "joined": {"fi": "liittyi tapaamiseen", "sv": "anslöt till mötet", "en": "joined"},
-    "left": {"fi": "poistui", "sv": "lämnade", "en": "left"},
-    "you_left": {
-        "fi": "Poistuit tapaamisesta.",
-        "sv": "Du lämnade mötet.",
-        "en": "You left the meeting.",
-    },
-    "ended": {
-        "fi": "Tapaaminen on päättynyt.",
-        "sv": "Mötet har avslutats.",
-        "en": "The meeting has ended.",
-    },
-    "removed": {
-        "fi": "Työntekijä poisti sinut tapaamisesta.",
-        "sv": "Medarbetaren tog bort dig från mötet.",
-        "en": "The worker removed you from the meeting.",
-    },
-    "replaced": {
-        "fi": "Tapaaminen avattiin toisessa ikkunassa tai laitteessa.",
-        "sv": "Mötet öppnades i ett annat fönster eller en annan enhet.",
-        "en": "The meeting was opened in another window or device.",
-    },
-    "you": {"fi": "Sinä", "sv": "Du", "en": "You"},
-    "early": {
-        "fi": "Tapaamiseen pääsee vähän ennen sen alkua.",
-        "sv": "Du kan gå in i mötet en stund före början.",
-        "en": "You can enter the meeting shortly before it starts.",
-    },
-    "opens_at": {"fi": "Linkki avautuu", "sv": "Länken öppnas", "en": "The link opens"},
-    "closed": {
-        "fi": "Tämän tapaamisen linkki ei ole enää voimassa.",
-        "sv": "Länken till mötet gäller inte längre.",
-        "en": "This meeting link is no longer valid.",
-    },
-    "unknown": {
-        "fi": "Linkki ei toimi. Tarkista, että kopioit sen kokonaan.",
-        "sv": "Länken fungerar inte. Kontrollera att du kopierade hela länken.",
-        "en": "The link does not work. Check that you copied all of it.",
-    },
-    "meeting_at": {"fi": "Tapaaminen", "sv": "Mötet", "en": "Meeting"},
-    "no_camera": {
-        "fi": "Kameraa tai mikrofonia ei löytynyt. Voit silti osallistua.",
-        "sv": "Ingen kamera eller mikrofon hittades. Du kan ändå delta.",
-        "en": "No camera or microphone was found. You can still take part.",
-    },
-    "denied_chrome": {
-        "fi": "Lupa estettiin. Napauta osoiterivin vasemmalla olevaa kuvaketta, valitse "
-        "Luvat ja salli Kamera ja Mikrofoni. Lataa sitten sivu uudelleen.",
-        "sv": "Tillståndet nekades. Tryck på ikonen till vänster om adressfältet, välj "
-        "Behörigheter och tillåt Kamera och Mikrofon. Ladda sedan om sidan.",
-        "en": "Permission was blocked. Tap the icon left of the address bar, choose "
-        "Permissions and allow Camera and Microphone. Then reload the page.",
-    },
-    "denied_safari_ios": {
-        "fi": "Lupa estettiin. Napauta osoiterivin aA-kuvaketta, valitse Verkkosivuston "
-        "asetukset ja valitse Kamera ja Mikrofoni: Salli. Lataa sitten sivu uudelleen.",
-        "sv": "Tillståndet nekades. Tryck på aA i adressfältet, välj Webbplatsinställningar "
-        "och ställ Kamera och Mikrofon på Tillåt. Ladda sedan om sidan.",
-        "en": "Permission was blocked. Tap aA in the address bar, choose Website Settings "
-        "and set Camera and Microphone to Allow. Then reload the page.",
-    },
-    "denied_firefox": {
-        "fi": "Lupa estettiin. Napauta osoiterivin lukko- tai kamerakuvaketta, poista esto "
-        "kameralta ja mikrofonilta ja lataa sivu uudelleen.",
-        "sv": "Tillståndet nekades. Tryck på lås- eller kameraikonen i adressfältet, ta bort "
-        "blockeringen av kamera och mikrofon och ladda om sidan.",
-        "en": "Permission was blocked. Tap the lock or camera icon in the address bar, "
-        "remove the block on the camera and microphone, and reload the page.",
-    },
-    "denied_samsung": {
-        "fi": "Lupa estettiin. Avaa valikko (☰), valitse Asetukset → Sivustot ja lataukset "
-        "→ Sivuston käyttöoikeudet ja salli Kamera ja Mikrofoni. Lataa sitten sivu uudelleen.",
-        "sv": "Tillståndet nekades. Öppna menyn (☰), välj Inställningar → Webbplatser och "
-        "nedladdningar → Webbplatsbehörigheter och tillåt Kamera och Mikrofon. Ladda sedan "
-        "om sidan.",
-        "en": "Permission was blocked. Open the menu (☰), choose Settings → Sites and "
-        "downloads → Site permissions and allow Camera and Microphone. Then reload the page.",
-    },
-    "language": {"fi": "Kieli", "sv": "Språk", "en": "Language"},
-    "participants": {"fi": "Osallistujat", "sv": "Deltagare", "en": "Participants"},
-    "kind_worker": {"fi": "Työntekijä", "sv": "Medarbetare", "en": "Worker"},
-    "kind_family": {"fi": "Asiakas", "sv": "Klient", "en": "Client"},
-    "kind_parent": {"fi": "Vanhempi", "sv": "Förälder", "en": "Parent"},
-    "kind_interpreter": {"fi": "Tulkki", "sv": "Tolk", "en": "Interpreter"},
-    "kind_colleague": {"fi": "Kollega", "sv": "Kollega", "en": "Colleague"},
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
+
+# ruff: noqa: E501  (whole sentences read and translated best unbroken)
+
+LANGUAGES = ("fi", "sv", "en")
+
+# Texts with a context ("video") are worded differently elsewhere in the service.
+TEXTS = {
+    "title": _l("Video meeting"),
+    "not_recorded": _l(
+        "This meeting is not recorded. Video, sound and messages go only between the participants."
+    ),
+    "check_title": _l("Check your camera, microphone and connection"),
+    "allow_devices": _l("Allow camera and microphone"),
+    "allow_help": _l("Your browser will ask to use the camera and microphone. Choose Allow."),
+    "self_view": _l("Your picture"),
+    "mic_level": _l("Microphone level"),
+    "mic_hint": _l("Speak: the bar should move."),
+    "test_connection": _l("Test the connection"),
+    "testing": _l("Testing the connection…"),
+    "result_good": _l("Your connection is good."),
+    "result_weak": _l(
+        "Your connection is weak. You can take part with sound only: choose Audio only in the meeting."
+    ),
+    "result_none": _l(
+        "No connection. Try another network, for example mobile data instead of Wi-Fi."
+    ),
+    "result_busy": _l("The test is busy right now. You can still go to the waiting room."),
+    "rtt": _l("Delay"),
+    "to_waiting": _l("Go to the waiting room"),
+    "start_meeting": _l("Start the meeting"),
+    "waiting_title": _l("Waiting room"),
+    "waiting_text": _l("Please wait. The worker will let you into the meeting."),
+    "host_absent": _l("The worker is not here yet."),
+    "host_present": _l("The worker is here."),
+    "host_seen": _l("The worker knows you are waiting."),
+    "waiting_list": _l("Waiting"),
+    "nobody_waiting": _l("Nobody is waiting."),
+    "admit": _l("Admit"),
+    "remove": _l("Remove"),
+    "end_for_all": _l("End for everyone"),
+    "leave": _l("Leave"),
+    "mute": _l("Mute"),
+    "unmute": _l("Unmute"),
+    "camera_off": _l("Camera off"),
+    "camera_on": _l("Camera on"),
+    "flip": _l("Switch camera"),
+    "share": _l("Share screen"),
+    "stop_share": _l("Stop sharing"),
+    "audio_only": _l("Audio only"),
+    "video_back": _l("Video back on"),
+    "audio_only_on": _l("Audio only: no video either way."),
+    "chat": _l("Messages"),
+    "chat_label": _l("Write a message"),
+    "send": _l("Send"),
+    "chat_note": _l("Messages are not saved."),
+    "invite": _l("Invite a participant"),
+    "invite_parent": _l("The other parent"),
+    "invite_interpreter": _l("Interpreter"),
+    "invite_colleague": _l("Colleague"),
+    "invite_link": _l("Send this link to the person you invite:"),
+    "room_full": _l("A meeting can have four participants at most."),
+    "quality_good": _l("Good connection"),
+    "quality_weak": _l("Weak connection"),
+    "quality_bad": _l("Poor connection"),
+    "reconnecting": _l("The connection dropped. Reconnecting…"),
+    "joined": _l("joined"),
+    "left": _l("left"),
+    "you_left": _l("You left the meeting."),
+    "ended": _l("The meeting has ended."),
+    "removed": _l("The worker removed you from the meeting."),
+    "replaced": _l("The meeting was opened in another window or device."),
+    "you": _l("You"),
+    "early": _l("You can enter the meeting shortly before it starts."),
+    "opens_at": _l("The link opens"),
+    "closed": _l("This meeting link is no longer valid."),
+    "unknown": _l("The link does not work. Check that you copied all of it."),
+    "meeting_at": _lp("video", "Meeting"),
+    "no_camera": _l("No camera or microphone was found. You can still take part."),
+    "denied_chrome": _l(
+        "Permission was blocked. Tap the icon left of the address bar, choose Permissions and allow Camera and Microphone. Then reload the page."
+    ),
+    "denied_safari_ios": _l(
+        "Permission was blocked. Tap aA in the address bar, choose Website Settings and set Camera and Microphone to Allow. Then reload the page."
+    ),
+    "denied_firefox": _l(
+        "Permission was blocked. Tap the lock or camera icon in the address bar, remove the block on the camera and microphone, and reload the page."
+    ),
+    "denied_samsung": _l(
+        "Permission was blocked. Open the menu (☰), choose Settings → Sites and downloads → Site permissions and allow Camera and Microphone. Then reload the page."
+    ),
+    "language": _l("Language"),
+    "accessibility": _l("Accessibility statement"),
+    "new_tab": _l("(opens in a new tab)"),
+    "participants": _l("Participants"),
+    "kind_worker": _lp("video", "Worker"),
+    "kind_family": _l("Client"),
+    "kind_parent": _l("Parent"),
+    "kind_interpreter": _l("Interpreter"),
+    "kind_colleague": _l("Colleague"),
 }
 
 
 def texts_for(lang: str) -> dict[str, str]:
     """Every text in one language (Finnish where the language is not known)."""
-    lang = lang if lang in ("fi", "sv", "en") else "fi"
-    return {key: value[lang] for key, value in TEXTS.items()}
+    with force_locale(lang if lang in LANGUAGES else "fi"):
+        return {key: str(value) for key, value in TEXTS.items()}

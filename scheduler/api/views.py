@@ -15,7 +15,7 @@ from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking.contact import normalise_phone
+from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import csrf, db, limiter
 from scheduler.kernel import Problem
@@ -215,7 +215,7 @@ def create_booking() -> ResponseReturnValue:
     client = ops.ClientDetails(
         name=data.client.name.strip(),
         email=data.client.email,
-        phone=normalise_phone(data.client.phone),
+        phone=mobile_phone(data.client.phone),
         language=data.language,
         intake_answers=answers,
     )

@@ -62,6 +62,7 @@ __all__ = [
     "free_starts_of",
     "free_starts_us",
     "is_slot_free",
+    "open_time",
     "to_us",
 ]
 
@@ -161,6 +162,18 @@ def free_starts_of(
         starts.sort()
         found[worker.worker_id] = starts
     return found
+
+
+def open_time(
+    worker: WorkerSchedule, zone: ZoneInfo, range_start: datetime, range_end: datetime
+) -> list[tuple[int, int]]:
+    """The worker's merged open intervals around ``[range_start, range_end)`` (epoch
+    microseconds, sorted): the weekly rules expanded on the local dates from the day before
+    to the day after, and the extra openings, by the rules of ``free_slots``."""
+    require_aware(range_start, "range_start")
+    require_aware(range_end, "range_end")
+    clock = _LocalClock(zone)
+    return _open_intervals(worker, clock, _local_days(clock, to_us(range_start), to_us(range_end)))
 
 
 def is_slot_free(

@@ -9,7 +9,7 @@ import video
 from scheduler.extensions import db
 from scheduler.models import Booking
 from video.links import host_url, join_url, sign_host_link
-from video.texts import TEXTS
+from video.texts import texts_for
 
 
 def _public_url() -> str:
@@ -68,8 +68,7 @@ def invite_participant(booking: Booking, kind: str, display_name: str | None = N
     if room is None:
         raise ValueError("the booking is not a video meeting")
     guest_kind = video.Kind(kind)
-    names = TEXTS[f"kind_{guest_kind.value}"]
-    name = display_name or names.get(booking.language, names["fi"])
+    name = display_name or texts_for(booking.language or "fi")[f"kind_{guest_kind.value}"]
     guest = video.add_participant(current_app.config["SECRET_KEY"], room, guest_kind, name)
     return join_url(_public_url(), video.link_secret(current_app.config["SECRET_KEY"], guest))
 

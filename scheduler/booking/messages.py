@@ -1,5 +1,6 @@
-"""What the booking domain tells people: builds plain message contexts from bookings
-and queues them in the outbox (``notifications.enqueue_many``) in the same transaction.
+"""What the booking domain tells people: builds the typed message values of
+``notifications.contract`` from bookings and queues them in the outbox
+(``notifications.enqueue_many``) in the same transaction.
 
 For each booking (group ``booking:<uid>``):
 
@@ -17,21 +18,23 @@ client's or the worker's name. Staff notices carry no client details at all.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_date
 from flask import current_app
 
 import notifications
+from notifications import FamilyNotice, Invite, Message, StaffNotice
 from scheduler.booking import meetings
 from scheduler.booking.contact import can_receive_sms, normalise_phone
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, Professional
-from scheduler.web.i18n import format_date, format_time, localized
+from scheduler.web.i18n import format_date, format_time, format_time_range, localized
 
 log = logging.getLogger(__name__)
 
@@ -63,32 +66,40 @@ def join_url(booking: Booking) -> str | None:
     return meetings.family_join_link(booking)
 
 
-def _bare_time(instant: datetime, lang: str, zone: ZoneInfo) -> str:
-    local = as_utc(instant).astimezone(zone)
-    separator = ":" if lang == "en" else "."
-    return f"{local.hour}{separator}{local.minute:02d}"
+@dataclass(frozen=True)
+class _When:
+    """A meeting time as the messages name it, in the recipient's language."""
+
+    weekday: str
+    weekday_short: str
+    date: str
+    time: str
+    time_range: str
 
 
-def _when(
-    start: datetime, end: datetime | None, lang: str, zone: ZoneInfo, prefix: str = ""
-) -> dict[str, str]:
+def _when(start: datetime, end: datetime, lang: str, zone: ZoneInfo) -> _When:
     local_day = as_utc(start).astimezone(zone).date()
-    values = {
-        "weekday": babel_date(local_day, "EEEE", locale=lang),
-        "weekday_short": babel_date(local_day, "EEE", locale=lang),
-        "date": format_date(start, lang, zone),
-        "time": format_time(start, lang, zone),
-    }
-    if end is not None:
-        values["time_range"] = f"{values['time']}–{_bare_time(end, lang, zone)}"
-    return {f"{prefix}{key}": value for key, value in values.items()}
+    time = format_time(start, lang, zone)
+    return _When(
+        weekday=babel_date(local_day, "EEEE", locale=lang),
+        weekday_short=babel_date(local_day, "EEE", locale=lang),
+        date=format_date(start, lang, zone),
+        time=time,
+        time_range=format_time_range(start, end, lang, zone),
+    )
 
 
 def _old_when(old_start: datetime | None, lang: str, zone: ZoneInfo) -> dict[str, str | None]:
     """The earlier time of a moved booking (``old_date`` …); all None otherwise."""
-    if old_start is not None:
-        return dict(_when(old_start, None, lang, zone, "old_"))
-    return dict.fromkeys(("old_weekday", "old_weekday_short", "old_date", "old_time"))
+    if old_start is None:
+        return dict.fromkeys(("old_weekday", "old_weekday_short", "old_date", "old_time"))
+    old = _when(old_start, old_start, lang, zone)
+    return {
+        "old_weekday": old.weekday,
+        "old_weekday_short": old.weekday_short,
+        "old_date": old.date,
+        "old_time": old.time,
+    }
 
 
 def _sms_may_name(booking: Booking) -> bool:
@@ -116,63 +127,78 @@ def _organizer_email(booking: Booking) -> str:
     return parseaddr(sender)[1] or "etaaika@localhost"
 
 
-def client_context(booking: Booking, old_start: datetime | None = None) -> dict[str, Any]:
+def client_context(booking: Booking, old_start: datetime | None = None) -> FamilyNotice:
     """Plain values for the family's messages, in the booking's language."""
     lang = _language(booking.language)
     zone = booking.organisation.zone
     service_name = localized(booking.service.name, lang)
     organisation_name = localized(booking.organisation.name, lang)
-    context: dict[str, Any] = {
-        "organisation_name": organisation_name,
-        "email_from": _sender(booking),
-        "client_name": booking.client_name or "",
-        "service_name": service_name,
-        "sms_service": service_name if _sms_may_name(booking) else None,
-        "professional_name": _professional(booking).name,
-        "meeting_mode": booking.meeting_mode,
-        "join_url": join_url(booking),
-        # The secret link travels sealed (see notifications.sealing); None without one.
-        "manage_url": None,
-        "public_url": _public_url(),
-        "cancelled_by": booking.cancelled_by,
-        **_when(booking.start_at, booking.end_at, lang, zone),
-        **_old_when(old_start, lang, zone),
-    }
+    when = _when(booking.start_at, booking.end_at, lang, zone)
+    old = _old_when(old_start, lang, zone)
     summary = service_name if _sms_may_name(booking) else _GENERIC_SUMMARY[lang]
-    context["invite"] = {
-        "uid": booking.uid,
-        "sequence": booking.sequence,
-        "start": as_utc(booking.start_at).isoformat(),
-        "end": as_utc(booking.end_at).isoformat(),
-        "summary": f"{summary} ({organisation_name})",
-        "location": _MODE_NAMES.get(booking.meeting_mode, _MODE_NAMES["video"])[lang],
-        "organizer_email": _organizer_email(booking),
-        "organizer_name": organisation_name,
-        "attendee_email": booking.client_email,
-        "attendee_name": booking.client_name,
-    }
-    return context
+    return FamilyNotice(
+        organisation_name=organisation_name,
+        email_from=_sender(booking),
+        client_name=booking.client_name or "",
+        service_name=service_name,
+        sms_service=service_name if _sms_may_name(booking) else None,
+        professional_name=_professional(booking).name,
+        meeting_mode=booking.meeting_mode,
+        join_url=join_url(booking),
+        # The secret link (manage_url) travels sealed, beside the context.
+        public_url=_public_url(),
+        cancelled_by=booking.cancelled_by,
+        weekday=when.weekday,
+        weekday_short=when.weekday_short,
+        date=when.date,
+        time=when.time,
+        time_range=when.time_range,
+        old_weekday=old["old_weekday"],
+        old_weekday_short=old["old_weekday_short"],
+        old_date=old["old_date"],
+        old_time=old["old_time"],
+        invite=Invite(
+            uid=booking.uid,
+            sequence=booking.sequence,
+            start=as_utc(booking.start_at).isoformat(),
+            end=as_utc(booking.end_at).isoformat(),
+            summary=f"{summary} ({organisation_name})",
+            location=_MODE_NAMES.get(booking.meeting_mode, _MODE_NAMES["video"])[lang],
+            organizer_email=_organizer_email(booking),
+            organizer_name=organisation_name,
+            attendee_email=booking.client_email,
+            attendee_name=booking.client_name,
+        ),
+    )
 
 
 def staff_context(
     booking: Booking, event: str, old_start: datetime | None = None
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, StaffNotice]:
     """The staff notice's language and plain values: the time and service, no client data."""
     pro = _professional(booking)
     lang = next((code for code in pro.languages if code in LANGUAGES), "fi")
     zone = booking.organisation.zone
-    context: dict[str, Any] = {
-        "event": event,
-        "organisation_name": localized(booking.organisation.name, lang),
-        "email_from": _sender(booking),
-        "professional_name": pro.name,
-        "service_name": localized(booking.service.name, lang),
-        "meeting_mode": booking.meeting_mode,
-        "staff_url": f"{_public_url()}/staff",
-        **_when(booking.start_at, booking.end_at, lang, zone),
-        **_old_when(old_start, lang, zone),
-    }
-    return lang, context
+    when = _when(booking.start_at, booking.end_at, lang, zone)
+    old = _old_when(old_start, lang, zone)
+    return lang, StaffNotice(
+        event=event,
+        organisation_name=localized(booking.organisation.name, lang),
+        email_from=_sender(booking),
+        professional_name=pro.name,
+        service_name=localized(booking.service.name, lang),
+        meeting_mode=booking.meeting_mode,
+        staff_url=f"{_public_url()}/staff",
+        weekday=when.weekday,
+        weekday_short=when.weekday_short,
+        date=when.date,
+        time=when.time,
+        time_range=when.time_range,
+        old_weekday=old["old_weekday"],
+        old_weekday_short=old["old_weekday_short"],
+        old_date=old["old_date"],
+        old_time=old["old_time"],
+    )
 
 
 def _recipients(booking: Booking) -> dict[str, str]:
@@ -200,8 +226,8 @@ def _quiet(booking: Booking) -> tuple[int, int]:
 
 
 def _notice(
-    booking: Booking, template: str, context: dict[str, Any], secrets: dict[str, Any] | None
-) -> list[dict[str, Any]]:
+    booking: Booking, template: str, context: FamilyNotice, secrets: Mapping[str, str] | None
+) -> list[Message]:
     """A notice to the family on each of its channels, due now (SMS: not at night)."""
     now = now_utc()
     notices = []
@@ -221,15 +247,15 @@ def _to_family(
     channel: str,
     recipient: str,
     template: str,
-    context: dict[str, Any],
-    secrets: dict[str, Any] | None,
+    context: FamilyNotice,
+    secrets: Mapping[str, str] | None,
     due_at: datetime,
     idempotency_key: str,
-    **extra: Any,
-) -> dict[str, Any]:
-    """One message to the family about a booking, as ``notifications.enqueue_many``
-    takes it: in the family's language, grouped by the booking, void once it starts."""
-    return dict(
+    before_min: int | None = None,
+) -> Message:
+    """One message to the family about a booking: in the family's language, grouped by
+    the booking, void once it starts."""
+    return Message(
         channel=channel,
         recipient=recipient,
         template=template,
@@ -242,16 +268,16 @@ def _to_family(
         organisation_id=booking.organisation_id,
         event_at=booking.start_at,
         expires_at=booking.start_at,
-        **extra,
+        before_min=before_min,
     )
 
 
 def _schedule_reminders(
     booking: Booking,
-    context: dict[str, Any],
-    secrets: dict[str, Any] | None,
+    context: FamilyNotice,
+    secrets: Mapping[str, str] | None,
     already: set[tuple[str, int]],
-) -> list[dict[str, Any]]:
+) -> list[Message]:
     recipients = _recipients(booking)
     try:
         rules = notifications.parse_rules(booking.service.reminder_rules)
@@ -287,15 +313,13 @@ def _schedule_reminders(
     return reminders
 
 
-def _staff_notice(
-    booking: Booking, event: str, old_start: datetime | None = None
-) -> list[dict[str, Any]]:
+def _staff_notice(booking: Booking, event: str, old_start: datetime | None = None) -> list[Message]:
     pro = _professional(booking)
     if not booking.service.staff_notices or not pro.email:
         return []
     lang, context = staff_context(booking, event, old_start)
     return [
-        dict(
+        Message(
             channel="email",
             recipient=pro.email,
             template="staff_notice",

@@ -1,7 +1,7 @@
 """Access figures of one organisation at one query instant: T3, free and booked times.
 
-The free times come from the families' own slot search (``scheduler.availability.slots``); how they
-are counted is defined in ``scheduler.figures.t3``.
+The free times come from the families' own slot search (``scheduler.availability.free_times``);
+how they are counted is defined in ``scheduler.figures.t3``.
 """
 
 from __future__ import annotations

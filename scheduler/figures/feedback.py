@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -72,21 +71,21 @@ def _recipient(booking: Booking) -> tuple[str, str] | None:
     return None
 
 
-def _context(booking: Booking, language: str) -> dict[str, Any]:
+def _context(booking: Booking, language: str) -> notifications.FeedbackRequest:
     """Plain values for the message: no client or worker names, no link."""
     service_name = localized(booking.service.name, language)
     org = booking.organisation
     may_name = not booking.service.sensitive or bool(
         (org.settings or {}).get("sms_may_name_sensitive_services")
     )
-    return {
-        "organisation_name": localized(org.name, language),
-        "email_from": org.email_from or None,
-        "service_name": service_name,
-        "sms_service": service_name if may_name else None,
-        "date": format_date(booking.start_at, language, org.zone),
-        "meeting_mode": booking.meeting_mode,
-    }
+    return notifications.FeedbackRequest(
+        organisation_name=localized(org.name, language),
+        email_from=org.email_from or None,
+        service_name=service_name,
+        sms_service=service_name if may_name else None,
+        date=format_date(booking.start_at, language, org.zone),
+        meeting_mode=booking.meeting_mode,
+    )
 
 
 def _claim_invite(booking: Booking, token: str | None, now: datetime) -> bool:

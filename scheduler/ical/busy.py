@@ -36,6 +36,7 @@ import recurring_ical_events
 import x_wr_timezone
 
 from scheduler.ical.parse import FeedUnreadable, Problem, parse_feed
+from scheduler.kernel import overlaps
 
 # Times are compared before and after the zone is known: this margin covers any offset.
 _MARGIN = timedelta(days=2)
@@ -125,7 +126,7 @@ def _calendar_busy(
     lo, hi = window_start - _MARGIN, window_end + _MARGIN
     for occurrence in _occurrences(calendar, lo, hi, result):
         interval = _busy_interval(occurrence, zone, result)
-        if interval and interval.start < window_end and window_start < interval.end:
+        if interval and overlaps(interval.start, interval.end, window_start, window_end):
             yield BusyInterval(
                 max(interval.start, window_start), min(interval.end, window_end), interval.uid
             )
@@ -313,5 +314,5 @@ def _free_busy_periods(
                 if not isinstance(begin, datetime) or not isinstance(until, datetime):
                     continue
                 start, end = _rough_utc(begin), _rough_utc(until)
-                if start < end and start < window_end and window_start < end:
+                if start < end and overlaps(start, end, window_start, window_end):
                     yield BusyInterval(max(start, window_start), min(end, window_end), uid)

@@ -6,12 +6,12 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
-from scheduler.kernel import UTCDateTime
+from scheduler.kernel import UTCDateTime, enum_column
 
 if TYPE_CHECKING:
     from scheduler.models.organisation import Organisation
@@ -64,15 +64,7 @@ class Booking(db.Model):  # type: ignore[name-defined]
     block_start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     block_end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[BookingStatus] = mapped_column(
-        Enum(
-            BookingStatus,
-            native_enum=False,
-            create_constraint=False,  # the CHECK above names the statuses
-            length=16,
-            values_callable=lambda members: [member.value for member in members],
-        ),
-        default=BookingStatus.HELD,
-        index=True,
+        enum_column(BookingStatus), default=BookingStatus.HELD, index=True
     )
     meeting_mode: Mapped[str] = mapped_column(String(16), default="video")
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

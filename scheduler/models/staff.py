@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
-from scheduler.kernel import UTCDateTime
+from scheduler.kernel import UTCDateTime, enum_column
 
 if TYPE_CHECKING:
     from scheduler.models.organisation import Organisation, Unit
@@ -41,7 +41,7 @@ class StaffUser(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    role: Mapped[str] = mapped_column(String(16), default=StaffRole.WORKER.value)
+    role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole), default=StaffRole.WORKER)
     professional_id: Mapped[int | None] = mapped_column(
         ForeignKey("professionals.id", ondelete="SET NULL"), index=True
     )
@@ -59,8 +59,8 @@ class StaffUser(db.Model):  # type: ignore[name-defined]
 
     @property
     def is_org_admin(self) -> bool:
-        return self.role == StaffRole.ORG_ADMIN.value
+        return self.role == StaffRole.ORG_ADMIN
 
     @property
     def is_admin(self) -> bool:
-        return self.role in (StaffRole.ORG_ADMIN.value, StaffRole.UNIT_ADMIN.value)
+        return self.role in (StaffRole.ORG_ADMIN, StaffRole.UNIT_ADMIN)

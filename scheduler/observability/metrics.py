@@ -49,7 +49,7 @@ for _action in BOOKING_ACTIONS:  # every series exists from the start, at 0
     BOOKINGS.labels(_action)
 SLOT_SEARCH = Histogram(
     "etaaika_slot_search_seconds",
-    "Time to find the free slots of one service over a range (availability.slots.find_slots).",
+    "Time to find the free times of one service over a range (availability.free_times).",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5),
 )
 DATABASE_UNAVAILABLE = Counter(
@@ -186,13 +186,13 @@ class SharedStateCollector:
         backlog, oldest = db.session.execute(
             select(func.count(), func.min(outbox.next_attempt_at)).where(
                 or_(
-                    (outbox.status == status.PENDING.value) & (outbox.next_attempt_at <= now),
-                    outbox.status == status.SENDING.value,
+                    (outbox.status == status.PENDING) & (outbox.next_attempt_at <= now),
+                    outbox.status == status.SENDING,
                 )
             )
         ).one()
         failed = db.session.scalar(
-            select(func.count()).select_from(outbox).where(outbox.status == status.FAILED.value)
+            select(func.count()).select_from(outbox).where(outbox.status == status.FAILED)
         )
         rooms = db.session.scalar(
             select(func.count())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -13,9 +13,11 @@ from scheduler.availability import candidates
 from scheduler.extensions import db, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service
+from scheduler.public import identification
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
 from scheduler.public.week import build_week, parse_choice
+from scheduler.web.input import parse_instant
 
 
 def get_service(org: Organisation, service_slug: str) -> Service:
@@ -55,7 +57,18 @@ def home() -> ResponseReturnValue:
 @bp.get("/o/<org_slug>/")
 def tray(org_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
-    return render_template("public/tray.html", org=org, groups=tray_groups(org))
+    return render_template(
+        "public/tray.html",
+        org=org,
+        groups=tray_groups(org),
+        identification_available=identification.available(),
+    )
+
+
+def bookable_online(service: Service) -> bool:
+    """False when the service needs strong identification and there is none to be had:
+    the family is told so before it holds a time, never after."""
+    return not service.requires_strong_id or identification.available()
 
 
 @bp.get("/o/<org_slug>/s/<service_slug>")
@@ -64,7 +77,8 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     service = get_service(org, service_slug)
     everyone = candidates.candidates(service)
     choice = parse_choice(request.args, service, everyone)
-    week = build_week(service, choice, now_utc())
+    online = bookable_online(service)
+    week = build_week(service, choice, now_utc(), online)
     languages = sorted({lang for p in everyone for lang in (p.languages or [])})
 
     def week_url(monday: date) -> str:
@@ -84,16 +98,9 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
         workers=everyone,
         languages=languages,
         week_url=week_url,
+        bookable_online=online,
         hold_url=url_for("public.hold_time", org_slug=org.slug, service_slug=service.slug),
     )
-
-
-def _parse_start(raw: str | None) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(raw or "")
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
 
 
 @bp.post("/o/<org_slug>/s/<service_slug>/hold")
@@ -106,10 +113,12 @@ def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     back = url_for(
         "public.service_page", org_slug=org.slug, service_slug=service.slug, **choice.args()
     )
-    start = _parse_start(request.form.get("start"))
-    if start is None:
-        flash(problem_text("bad_request", ""), "error")
+    if not bookable_online(service):
+        flash(problem_text("identification_unavailable", ""), "error")
         return redirect(back, 303)
+    start = parse_instant(request.form.get("start"))
+    if start is None:  # the page's buttons send only good times: the form was tampered with
+        raise Problem(400, "bad_request", problem_text("bad_request", ""))
     try:
         _booking, token = ops.hold(service, start, choice.worker, choice.speaks, choice.mode)
     except Problem as exc:

@@ -10,6 +10,7 @@ from typing import Any
 from scheduler.availability import Ask, Slot, free_times
 from scheduler.kernel import local_date, local_instant
 from scheduler.models import MEETING_MODES, Professional, Service
+from scheduler.web.input import parse_day, parse_id
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,9 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Professional]) -> Choice:
     """Read the filters from query or form values; anything unknown falls back to "any"."""
-    worker = _int_or_none(args.get("worker"))
+    worker = parse_id(args.get("worker"))
     if worker not in {p.id for p in pros}:
         worker = None
     speaks = args.get("speaks") or None
@@ -78,11 +72,8 @@ def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Profe
     mode = args.get("mode") or ""
     if mode not in service.meeting_modes or mode not in MEETING_MODES:
         mode = service.meeting_modes[0]
-    week: date | None
-    try:
-        week = monday_of(date.fromisoformat(args.get("week") or ""))
-    except ValueError:
-        week = None
+    day = parse_day(args.get("week"))
+    week = monday_of(day) if day else None
     return Choice(worker, speaks, mode, week)
 
 
@@ -93,20 +84,21 @@ def week_range(monday: date, service: Service) -> tuple[datetime, datetime]:
     )
 
 
-def build_week(service: Service, choice: Choice, now: datetime) -> Week:
-    """Free times of the workers the choice allows, in the wanted week (default: this week)."""
+def build_week(service: Service, choice: Choice, now: datetime, online: bool = True) -> Week:
+    """Free times of the workers the choice allows, in the wanted week (default: this week);
+    none when the service cannot be booked online now (``online`` false)."""
     zone = service.organisation.zone
     today = local_date(now, zone)
     first = monday_of(today)
     last = monday_of(today + timedelta(days=service.horizon_days))
     monday = min(max(choice.week or first, first), last)
     start, end = week_range(monday, service)
-    found = _free(service, choice, start, end, now)
+    found = _free(service, choice, start, end, now) if online else []
     by_day: dict[date, list[Slot]] = {monday + timedelta(days=i): [] for i in range(7)}
     for slot in found:
         by_day.setdefault(local_date(slot.start, zone), []).append(slot)
     next_free = None
-    if not found and service.bookable and monday < last:
+    if not found and online and service.bookable and monday < last:
         horizon_end = local_instant(last + timedelta(days=7), time(0), zone)
         later = _free(service, choice, end, horizon_end, now, limit=1)
         next_free = later[0] if later else None

@@ -54,9 +54,9 @@ def professionals_query(user: StaffUser | None = None) -> Select[Professional]:
     """The professionals the user reaches: own (worker), the unit's, or the organisation's."""
     user = user or current_user()
     query = select(Professional).where(Professional.organisation_id == user.organisation_id)
-    if user.role == StaffRole.UNIT_ADMIN.value:
+    if user.role == StaffRole.UNIT_ADMIN:
         query = query.where(Professional.unit_id == user.unit_id)
-    elif user.role == StaffRole.WORKER.value:
+    elif user.role == StaffRole.WORKER:
         if user.professional_id is None:
             return query.where(false())
         query = query.where(Professional.id == user.professional_id)
@@ -73,9 +73,9 @@ def _reach(
     """404 outside the organisation, 403 outside the user's unit or own work."""
     if organisation_id != user.organisation_id:
         raise not_found()
-    if user.role == StaffRole.UNIT_ADMIN.value and unit_id != user.unit_id:
+    if user.role == StaffRole.UNIT_ADMIN and unit_id != user.unit_id:
         raise forbidden()
-    if user.role == StaffRole.WORKER.value and (
+    if user.role == StaffRole.WORKER and (
         professional_id is None or professional_id != user.professional_id
     ):
         raise forbidden()

@@ -22,7 +22,7 @@ def create_account(
         unit = db.session.get(Unit, unit_id)
         if unit is None or unit.organisation_id != org.id:
             raise ValueError(f"no unit {unit_id} in {org_slug}")
-    elif role != StaffRole.ORG_ADMIN.value:
+    elif role != StaffRole.ORG_ADMIN:
         raise ValueError("a worker or unit administrator needs --unit")
     email = email.strip().lower()
     if "@" not in email:
@@ -37,7 +37,7 @@ def create_account(
     account = StaffUser(
         organisation_id=org.id,
         unit_id=unit_id,
-        role=role,
+        role=StaffRole(role),
         email=email,
         name=name.strip(),
         active=True,

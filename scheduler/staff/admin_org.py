@@ -5,15 +5,25 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
+from scheduler.ical.manage import troubled_feeds
+from scheduler.kernel import Problem
 from scheduler.models import Organisation, StaffRole, Unit
 from scheduler.staff import texts
-from scheduler.staff.access import ADMINS, forbidden, require_role, unit_or_404, units_query
+from scheduler.staff.access import (
+    ADMINS,
+    forbidden,
+    require_role,
+    unit_or_404,
+    units_query,
+    visible_professionals,
+)
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.formdata import FormReader
 
@@ -23,8 +33,12 @@ STALE_POLICIES = ("withhold", "warn")
 @bp.get("/admin")
 @require_role(*ADMINS)
 def admin_home() -> ResponseReturnValue:
-    """The administration front page: links to each part."""
-    return render_template("staff/admin_home.html")
+    """The administration front page: links to each part, and the calendars in trouble."""
+    return render_template(
+        "staff/admin_home.html",
+        troubled=troubled_feeds(visible_professionals(), g.lang),
+        zone=current_user().organisation.zone,
+    )
 
 
 @bp.route("/admin/organisation", methods=["GET", "POST"])
@@ -113,21 +127,43 @@ def admin_units() -> ResponseReturnValue:
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_unit(unit_id: int) -> ResponseReturnValue:
-    """Rename a unit (in all three languages)."""
+    """A unit's names and how families reach it by phone (in all three languages)."""
     unit = unit_or_404(unit_id)
     form = FormReader(request.form)
     if request.method == "POST":
         name = form.texts("name", 200)
+        phone = unit_phone(form)
+        hours = form.texts("phone_hours", 100, required=False)
         if not form.errors:
-            unit.name = name
+            unit.name, unit.phone, unit.phone_hours = name, phone, hours or None
             db.session.flush()
             flash(_("The unit was saved."))
             return redirect(url_for("staff.admin_units"))
-    values = (
-        request.form
-        if request.method == "POST"
-        else MultiDict({f"name-{lang}": text for lang, text in (unit.name or {}).items()})
-    )
-    return render_template("staff/admin_unit.html", unit=unit, errors=form.errors, form=values), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "staff/admin_unit.html",
+        unit=unit,
+        errors=form.errors,
+        form=request.form if request.method == "POST" else unit_values(unit),
+    ), (422 if form.errors else 200)
+
+
+def unit_phone(form: FormReader) -> str | None:
+    """The unit's phone number in E.164, or None; a number that is not one is an error."""
+    raw = form.text("phone", 40)
+    if raw is None:
+        return None
+    try:
+        return normalise_phone(raw)
+    except Problem:
+        form.errors["phone"] = _("Write a phone number, such as 016 123 4567.")
+        return None
+
+
+def unit_values(unit: Unit) -> MultiDict[str, Any]:
+    """The unit form's fields filled from the saved unit."""
+    values: MultiDict[str, Any] = MultiDict({"phone": unit.phone or ""})
+    for lang, text in (unit.name or {}).items():
+        values[f"name-{lang}"] = text
+    for lang, text in (unit.phone_hours or {}).items():
+        values[f"phone_hours-{lang}"] = text
+    return values

@@ -25,6 +25,7 @@ from scheduler.staff.access import (
 )
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.formdata import LANGS, FormReader
+from scheduler.web.input import parse_whole
 
 CATEGORIES = ("family", "children", "advice", "adults", "disability", "other")
 QUESTION_KINDS = ("text", "choice", "yesno")
@@ -37,10 +38,7 @@ MAX_QUESTIONS = 20
 def _parse_questions(form: FormReader) -> list[dict[str, Any]]:
     """Intake question rows; a row without an id is left out. Options are lines of
     ``value | Finnish | Swedish | English``."""
-    try:
-        count = min(int(form.data.get("question_count", "0")), MAX_QUESTIONS)
-    except ValueError:
-        count = 0
+    count = max(0, min(parse_whole(form.data.get("question_count")) or 0, MAX_QUESTIONS))
     questions: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i in range(count):
@@ -200,10 +198,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
 
 def _form_page(service: Service | None, form: FormReader) -> ResponseReturnValue:
     values = request.form if request.method == "POST" else service_values(service)
-    try:
-        count = min(int(values.get("question_count") or 0), MAX_QUESTIONS)
-    except ValueError:
-        count = 0
+    count = max(0, min(parse_whole(str(values.get("question_count") or 0)) or 0, MAX_QUESTIONS))
     return render_template(
         "staff/admin_service.html",
         service=service,

@@ -52,7 +52,7 @@ def load_user() -> ResponseReturnValue | None:
     if user is not None and user.active:
         g.staff = user
         g.actor = actor_label(user)
-        g.actor_role = user.role
+        g.actor_role = user.role.value
         g.org = user.organisation  # named in the page header
     elif user_id is not None:
         session.pop(SESSION_KEY, None)

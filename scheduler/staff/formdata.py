@@ -8,6 +8,8 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from scheduler.web.input import parse_ids, parse_whole
+
 LANGS = ("fi", "sv", "en")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -41,9 +43,8 @@ class FormReader:
             if required:
                 self.errors[name] = _("This is required.")
             return None
-        try:
-            value = int(raw)
-        except ValueError:
+        value = parse_whole(raw)
+        if value is None:
             self.errors[name] = _("Write a whole number.")
             return None
         if not low <= value <= high:
@@ -71,10 +72,10 @@ class FormReader:
         return [v for v in chosen if v in allowed]
 
     def ids(self, name: str, allowed: set[int]) -> list[int]:
-        chosen = [int(v) for v in self.data.getlist(name) if v.isdigit()]
-        if not set(chosen) <= allowed:
+        chosen = parse_ids(self.data.getlist(name))
+        if chosen is None or not set(chosen) <= allowed:
             self.errors[name] = _("Choose among the options.")
-        return [i for i in chosen if i in allowed]
+        return [i for i in chosen or [] if i in allowed]
 
     def one_of(self, name: str, allowed: Any, default: str | None = None) -> str:
         value = self.data.get(name, default or "")

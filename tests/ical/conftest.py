@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.catalogues import compile_staff_catalogues
+
 
 @dataclass
 class FeedServerState:
@@ -124,3 +126,9 @@ def feed_server() -> Iterator[FeedServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def staff_catalogues() -> None:
+    """Feed errors are read in the staff pages' catalogues (fi, sv, en)."""
+    compile_staff_catalogues()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import smtplib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from icalendar import Calendar
 
 from notifications.channels import EmailChannel, Outgoing, SendError, SmsHttpChannel
 from notifications.config import SmsSettings, SmtpSettings
+from notifications.contract import Invite
 from notifications.invite import build_invite
 from tests.notifications.servers import (
     MailHandler,
@@ -22,18 +24,18 @@ from tests.notifications.servers import (
     start_smtp,
 )
 
-INVITE = {
-    "uid": "b1@etaaika",
-    "sequence": 2,
-    "start": "2026-11-24T08:00:00+00:00",
-    "end": "2026-11-24T08:45:00+00:00",
-    "summary": "Perheneuvola (Rovaniemi)",
-    "location": "Videotapaaminen",
-    "organizer_email": "noreply@rovaniemi.test",
-    "organizer_name": "Rovaniemi",
-    "attendee_email": "maija@example.test",
-    "attendee_name": "Maija",
-}
+INVITE = Invite(
+    uid="b1@etaaika",
+    sequence=2,
+    start="2026-11-24T08:00:00+00:00",
+    end="2026-11-24T08:45:00+00:00",
+    summary="Perheneuvola (Rovaniemi)",
+    location="Videotapaaminen",
+    organizer_email="noreply@rovaniemi.test",
+    organizer_name="Rovaniemi",
+    attendee_email="maija@example.test",
+    attendee_name="Maija",
+)
 
 
 def smtp(server: SmtpServer, security: str = "none", **kw: object) -> SmtpSettings:
@@ -107,7 +109,7 @@ def test_invitation_is_an_imip_request_part_and_an_attachment(smtp_server: SmtpS
 
 
 def test_cancel_invitation_keeps_uid_and_says_cancelled() -> None:
-    calendar = Calendar.from_ical(build_invite("CANCEL", {**INVITE, "sequence": 3}))
+    calendar = Calendar.from_ical(build_invite("CANCEL", replace(INVITE, sequence=3)))
     (event,) = calendar.walk("VEVENT")
     assert calendar["METHOD"] == "CANCEL"
     assert event["STATUS"] == "CANCELLED" and int(str(event["SEQUENCE"])) == 3

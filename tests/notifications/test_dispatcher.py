@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import notifications
-from notifications import OutboxMessage
+from notifications import OutboxMessage, StaffNotice
 from notifications.config import dispatch_settings
+from notifications.contract import context_json
 from notifications.dispatcher import Dispatcher
 from scheduler.extensions import db
 from tests.notifications.booking_helpers import dispatch
@@ -249,15 +250,11 @@ def test_a_message_that_cannot_be_rendered_fails_visibly(
     any_app: Flask, smtp_server: SmtpServer
 ) -> None:
     use_smtp(any_app, smtp_server)
-    notifications.enqueue(
-        channel="email",
-        recipient="maija@example.test",
-        template="reminder",
-        language="fi",
-        context={"service_name": "Perheneuvola"},
-        idempotency_key="broken",
-        organisation_id=1,
-    )
+    queue(1)
+    # A row whose stored context does not fit its template (written by hand, or by a
+    # version that wrote something else).
+    db.session.execute(update(OutboxMessage).values(context={"service_name": "Perheneuvola"}))
+    db.session.commit()
 
     report = dispatch()
 
@@ -265,3 +262,44 @@ def test_a_message_that_cannot_be_rendered_fails_visibly(
     (row,) = rows()
     assert row.status == "failed" and "cannot render" in (row.last_error or "")
     assert smtp_server.handler.received == []
+
+
+def test_a_row_written_before_the_context_was_typed_is_still_sent(
+    any_app: Flask, smtp_server: SmtpServer
+) -> None:
+    use_smtp(any_app, smtp_server)
+    queue(1)
+    # Earlier rows stored the context as a plain mapping with ``manage_url: null`` in it.
+    stored = {**context_json(CONTEXT), "manage_url": None}
+    db.session.execute(update(OutboxMessage).values(context=stored))
+    db.session.commit()
+
+    assert dispatch().sent == 1
+    assert "/manage/secret-0" in body(smtp_server.handler.messages()[0], "plain")
+
+
+def test_a_context_of_another_kind_than_the_template_takes_is_refused(any_app: Flask) -> None:
+    staff_notice = StaffNotice(
+        event="booked",
+        organisation_name="Rovaniemi",
+        email_from=None,
+        professional_name="Liisa",
+        service_name="Perheneuvola",
+        meeting_mode="video",
+        staff_url="http://127.0.0.1:5000/staff",
+        weekday="tiistaina",
+        weekday_short="ti",
+        date="24.11.2026",
+        time="klo 10.00",
+        time_range="klo 10.00–10.45",
+    )
+    with pytest.raises(TypeError):
+        notifications.enqueue(
+            channel="email",
+            recipient="maija@example.test",
+            template="reminder",
+            language="fi",
+            context=staff_notice,
+            idempotency_key="wrong-kind",
+        )
+    assert rows() == []

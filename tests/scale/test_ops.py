@@ -23,6 +23,7 @@ from scheduler.extensions import db
 from scheduler.web.logging_setup import JsonFormatter, RequestContextFilter
 from tests.conftest import make_app
 from tests.factories import Factories
+from tests.notifications.contexts import message_context
 from tests.scale.helpers import CLIENT, hourly_starts, iso
 from tests.scale.proxy import TcpProxy, free_port
 from tests.services import REDIS_URL, need_redis
@@ -204,7 +205,7 @@ def test_outbox_backlog_and_active_rooms_are_read_at_scrape(
             recipient=f"perhe{n}@example.org",
             template="cancelled",
             language="fi",
-            context={},
+            context=message_context(),
             idempotency_key=f"metrics-{n}",
             due_at=due,
         )
@@ -222,7 +223,9 @@ def test_outbox_backlog_and_active_rooms_are_read_at_scrape(
 def test_metrics_still_answer_while_the_database_is_away(tmp_path: Path) -> None:
     client = unreachable_postgres(tmp_path).test_client()
     assert sample(client, "etaaika_database_up") == 0
-    assert sample(client, "etaaika_database_unavailable_total") >= 0
+    before = sample(client, "etaaika_database_unavailable_total")
+    assert client.get("/api/v1/services").status_code == 503
+    assert sample(client, "etaaika_database_unavailable_total") == before + 1
 
 
 # -- request ids, logs, the proxy ---------------------------------------------------------------

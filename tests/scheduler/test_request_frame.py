@@ -3,10 +3,8 @@ the security headers, the rate-limit and CSRF checks, the error answer, the acce
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,8 +12,7 @@ from flask import Flask, Response, session
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
-from scheduler import Etaaika
-from scheduler.extensions import db, limiter
+from scheduler.extensions import csrf, db, limiter
 from scheduler.web.headers import CSP
 from tests.conftest import make_app
 
@@ -214,32 +211,15 @@ def test_csrf_is_checked_on_posts_and_never_on_gets(tmp_path: Path) -> None:
     def form() -> str:
         return "ok"
 
+    @app.post("/test-exempt")
+    @csrf.exempt
+    def exempt() -> str:
+        return "ok"
+
     client = app.test_client()
     assert client.get("/test-form").status_code == 200
     assert client.post("/test-form").status_code == 400
-
-
-# -- hooks and views that are coroutines ---------------------------------------------------
-
-
-def test_plain_hooks_are_used_as_they_are_and_coroutines_are_not(app: Flask) -> None:
-    assert isinstance(app, Etaaika)
-
-    def plain() -> None:
-        return None
-
-    async def coroutine() -> None:
-        await asyncio.sleep(0)
-
-    holder = SimpleNamespace(method=plain)
-    assert app.ensure_sync(plain) is plain
-    assert app.ensure_sync(holder.method) is plain
-    assert app.ensure_sync(limiter._check_request_limit) == limiter._check_request_limit
-    try:
-        wrapped = app.ensure_sync(coroutine)
-    except RuntimeError:  # Flask's answer without its async extra installed
-        return
-    assert wrapped is not coroutine
+    assert client.post("/test-exempt").status_code == 200
 
 
 # -- gunicorn's access log -----------------------------------------------------------------

@@ -274,3 +274,38 @@ def test_calendar_feed_is_connected_and_its_status_shown(
     assert "abc/basic" not in page  # the secret address is masked
     token_page = client.post(f"/staff/admin/workers/{pro.id}/feed-tokens")
     assert token_page.status_code == 200 and "/feeds/" in token_page.get_data(as_text=True)
+
+
+def test_unit_keeps_the_phone_number_and_hours_families_are_given(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    unit = make.unit()
+    sign_in(staff.user("org_admin", unit=unit))
+    names = {"name-fi": "Perhekeskus", "name-sv": "Familjecenter", "name-en": "Family centre"}
+    hours = {
+        "phone_hours-fi": "ma–pe klo 9–15",
+        "phone_hours-sv": "mån–fre kl. 9–15",
+        "phone_hours-en": "Mon–Fri 9–15",
+    }
+    wrong = client.post(
+        f"/staff/admin/units/{unit.id}?lang=en", data={**names, **hours, "phone": "12"}
+    )
+    assert wrong.status_code == 422 and 'id="phone-error"' in wrong.text
+    db.session.refresh(unit)
+    assert unit.phone is None
+    saved = client.post(
+        f"/staff/admin/units/{unit.id}", data={**names, **hours, "phone": "016 123 4567"}
+    )
+    assert saved.status_code == 302
+    db.session.refresh(unit)
+    assert unit.phone == "+358161234567" and unit.phone_hours == {
+        "fi": "ma–pe klo 9–15",
+        "sv": "mån–fre kl. 9–15",
+        "en": "Mon–Fri 9–15",
+    }
+    page = client.get(f"/staff/admin/units/{unit.id}?lang=fi").text
+    assert 'value="+358161234567"' in page and 'value="ma–pe klo 9–15"' in page
+    cleared = client.post(f"/staff/admin/units/{unit.id}", data={**names, "phone": ""})
+    assert cleared.status_code == 302
+    db.session.refresh(unit)
+    assert unit.phone is None and unit.phone_hours is None

@@ -15,6 +15,7 @@ from scheduler.ical import manage as feeds
 from scheduler.models import AccessLogEntry, Booking
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
 from tests.factories import Factories
+from tests.notifications.contexts import message_context
 from tests.staff.conftest import Staff, at_local
 
 SECRET_NAME = "Salainen Asiakas"
@@ -34,9 +35,9 @@ def _other_organisation(make: Factories, staff: Staff) -> dict[str, int]:
     notifications.enqueue(
         channel="email",
         recipient="a@example.org",
-        template="booking_confirmed",
+        template="confirmation",
         language="fi",
-        context={},
+        context=message_context(),
         idempotency_key="iso-1",
         organisation_id=unit.organisation_id,
     )

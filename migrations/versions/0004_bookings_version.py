@@ -1,7 +1,7 @@
 """Bookings versions: one counter per professional instead of one per professional and date.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004_bookings_version
+Revises: 0003_unit_contact
 Create Date: 2026-12-03 18:00:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0002'
+revision = '0004_bookings_version'
+down_revision = '0003_unit_contact'
 branch_labels = None
 depends_on = None
 
