@@ -69,26 +69,31 @@ Loader = Callable[..., tuple[Sequence[compute.WorkerSchedule], Mapping[int, int]
 
 
 class _Store(Generic[V]):
-    """A bounded mapping; when full, the oldest half is dropped."""
+    """A bounded mapping of values kept under a version; when full, the oldest half is
+    dropped.
+
+    A key holds one version at a time: a newer version replaces the entry of the older
+    one, so the store holds what is current, not the history of every change (which would
+    also make each collection of the garbage collector, and so later searches, slower)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: dict[Hashable, tuple[int, V]] = {}
+        self.items: dict[Hashable, tuple[int, Hashable, V]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, now_us: int) -> tuple[int, V] | None:
-        """(valid until, value) of a key whose value is still valid at ``now_us``."""
+    def get(self, key: Hashable, version: Hashable, now_us: int) -> tuple[int, V] | None:
+        """(valid until, value) of a key kept under ``version`` and still valid at ``now_us``."""
         found = self.items.get(key)
-        if found is None or found[0] <= now_us:
+        if found is None or found[0] <= now_us or found[1] != version:
             return None
-        return found
+        return found[0], found[2]
 
-    def put(self, key: Hashable, valid_until: int, value: V) -> None:
+    def put(self, key: Hashable, version: Hashable, valid_until: int, value: V) -> None:
         if len(self.items) >= self.size:
             with self._lock:
                 for old in list(self.items)[: self.size // 2]:
                     self.items.pop(old, None)
-        self.items[key] = (valid_until, value)
+        self.items[key] = (valid_until, version, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +113,9 @@ class SlotCache:
     answers and of the standing part of schedules."""
 
     def __init__(self, workers: int = 100_000, answers: int = 5_000, standing: int = 5_000) -> None:
-        self.workers: _Store[array[int]] = _Store(workers)
+        # A worker's free starts in one chunk as the bytes of an array('q'): bytes are not
+        # tracked by the garbage collector at all, nor then is the entry that holds them.
+        self.workers: _Store[bytes] = _Store(workers)
         self.answers: _Store[Chunk] = _Store(answers)
         # Standing schedules per (professional, schedule_version): availability/standing.py.
         self.standing: _Store[Any] = _Store(standing)
@@ -151,7 +158,7 @@ def worker_starts(
     chunk_starts: Sequence[int],
     now: datetime,
     load: Loader,
-) -> tuple[list[dict[int, array[int]]], int]:
+) -> tuple[list[dict[int, Sequence[int]]], int]:
     """Free starts per professional in each of the chunks beginning at ``chunk_starts``
     (ascending; notice and horizon not applied), and until when all of them hold. Loads
     only the professionals not cached under their current versions, in one load for all
@@ -159,17 +166,17 @@ def worker_starts(
     store = cache().workers
     rules_key, params, zone = rules.key, rules.params, rules.zone
     now_us = to_us(now)
-    found: list[dict[int, array[int]]] = [{} for _ in chunk_starts]
+    found: list[dict[int, Sequence[int]]] = [{} for _ in chunk_starts]
     valid_until = FOREVER
     missing: dict[int, list[int]] = {}  # professional -> indexes of the chunks to compute
     hits = 0
     for pid, version in versions.items():
         for index, chunk in enumerate(chunk_starts):
-            entry = store.get((rules_key, pid, version, chunk), now_us)
+            entry = store.get((rules_key, pid, chunk), version, now_us)
             if entry is not None:
                 if entry[0] < valid_until:
                     valid_until = entry[0]
-                found[index][pid] = entry[1]
+                found[index][pid] = memoryview(entry[1]).cast("q")
                 hits += 1
             else:
                 missing.setdefault(pid, []).append(index)
@@ -194,9 +201,9 @@ def worker_starts(
                 part = array(
                     "q",
                     starts[bisect_left(starts, chunk) : bisect_left(starts, chunk + _CHUNK)],
-                )
-                store.put((rules_key, pid, versions[pid], chunk), expiry, part)
-                found[index][pid] = part
+                ).tobytes()
+                store.put((rules_key, pid, chunk), versions[pid], expiry, part)
+                found[index][pid] = memoryview(part).cast("q")
     return found, valid_until
 
 
@@ -226,7 +233,7 @@ def _iso(instant_us: int) -> str:
     return text
 
 
-def _merged(by_worker: Mapping[int, array[int]], duration: int) -> Chunk:
+def _merged(by_worker: Mapping[int, Sequence[int]], duration: int) -> Chunk:
     """The workers' starts as one chunk of the answer."""
     workers_at: dict[int, list[int]] = {}
     for pid in sorted(by_worker):
@@ -252,21 +259,23 @@ def _merged(by_worker: Mapping[int, array[int]], duration: int) -> Chunk:
 
 def chunk_of(slots: Sequence[compute.Slot], params: compute.ServiceParams) -> Chunk:
     """Slots computed afresh in the form of a cached chunk."""
-    by_worker: dict[int, array[int]] = {}
+    by_worker: dict[int, list[int]] = {}
     for slot in slots:
         start = to_us(slot.start)
         for pid in slot.worker_ids:
-            by_worker.setdefault(pid, array("q")).append(start)
+            by_worker.setdefault(pid, []).append(start)
     return _merged(by_worker, params.duration_min * _US_PER_MIN)
 
 
-def versions_key(versions: Mapping[int, Versions]) -> bytes:
-    """The candidates and their versions as one short key (a digest: a key of hundreds of
-    numbers would cost more to hash, and to keep, than the entry it finds)."""
-    flat = array("q")
-    for pid in sorted(versions):
-        flat.extend((pid, *versions[pid]))
-    return hashlib.blake2b(flat.tobytes(), digest_size=20).digest()
+def versions_key(versions: Mapping[int, Versions]) -> tuple[bytes, bytes]:
+    """The candidates, and the candidates with their versions, each as one short digest
+    (a key of hundreds of numbers would cost more to hash, and to keep, than the entry)."""
+    pids = sorted(versions)
+    flat = array("q", pids)
+    for pid in pids:
+        flat.extend(versions[pid])
+    candidates = hashlib.blake2b(flat[: len(pids)].tobytes(), digest_size=20).digest()
+    return candidates, hashlib.blake2b(flat.tobytes(), digest_size=20).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +312,8 @@ def answer(
 ) -> Page:
     """The free starts of a search cut to what may be shown now, at most ``limit``."""
     params = rules.params
-    key = (rules.key, versions_key(versions))
+    candidates, version = versions_key(versions)
+    key = (rules.key, candidates)
     low, high = visible_bounds(params, range_start, range_end, now)
     parts: list[tuple[Chunk, int, int]] = []
     room = FOREVER if limit is None else limit
@@ -314,7 +324,7 @@ def answer(
     batch = 1 if limit is not None else len(chunk_list)
     while pending:
         group, pending = pending[:batch], pending[batch:]
-        for found in _chunks(rules, versions, key, group, now, load):
+        for found in _chunks(rules, versions, key, version, group, now, load):
             first, last = bisect_left(found.starts, low), bisect_left(found.starts, high)
             if last - first >= room:
                 parts.append((found, first, first + room))
@@ -336,6 +346,7 @@ def _chunks(
     rules: Rules,
     versions: Mapping[int, Versions],
     key: tuple[Hashable, ...],
+    version: bytes,
     chunk_starts: Sequence[int],
     now: datetime,
     load: Loader,
@@ -345,7 +356,7 @@ def _chunks(
     now_us = to_us(now)
     found: list[Chunk | None] = []
     for chunk_start in chunk_starts:
-        entry = store.get((*key, chunk_start), now_us)
+        entry = store.get((*key, chunk_start), version, now_us)
         found.append(None if entry is None else entry[1])
     missing = [k for k, chunk in enumerate(found) if chunk is None]
     SLOT_CACHE.labels("hit").inc(len(versions) * (len(found) - len(missing)))
@@ -356,6 +367,6 @@ def _chunks(
         )
         for k, by_worker in zip(missing, by_chunk, strict=True):
             merged = _merged(by_worker, duration)
-            store.put((*key, chunk_starts[k]), valid_until, merged)
+            store.put((*key, chunk_starts[k]), version, valid_until, merged)
             found[k] = merged
     return [chunk for chunk in found if chunk is not None]

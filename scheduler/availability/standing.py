@@ -118,7 +118,7 @@ def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[i
     found: dict[int, Standing] = {}
     missing: list[int] = []
     for pid, version in versions.items():
-        entry = store.get((pid, version), now_us)
+        entry = store.get(pid, version, now_us)
         if entry is not None and entry[1].since_us <= lo_us:
             found[pid] = entry[1]
         else:
@@ -129,5 +129,5 @@ def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[i
         for pid, loaded in load(missing, since).items():
             found[pid] = loaded
             if since == now - KEEP_PAST:  # a copy for one old range is not worth keeping
-                store.put((pid, versions[pid]), valid_until, loaded)
+                store.put(pid, versions[pid], valid_until, loaded)
     return found

@@ -361,11 +361,37 @@ def test_cached_free_times_are_not_followed_by_the_garbage_collector(
     with any_app.app_context():
         store = slot_cache.cache()
         assert store.workers.items and store.answers.items
-    for _valid_until, starts in store.workers.items.values():
+    for _valid_until, _version, starts in store.workers.items.values():
         assert len(starts) and followed(starts) == []
-    for _valid_until, chunk in store.answers.items.values():
+    for _valid_until, _version, chunk in store.answers.items.values():
         assert len(chunk.starts)
         assert [followed(part) for part in (chunk.starts, chunk.offsets, chunk.ids)] == [[]] * 3
+
+
+def test_a_changed_schedule_replaces_its_cached_free_times(
+    any_app: Flask, team: tuple[Service, Professional, Professional]
+) -> None:
+    """After many changes the cache holds what is current, not every earlier version: a
+    cache that kept them all would make each collection, and so every search, slower."""
+    service, first, _second = team
+    client = any_app.test_client()
+    day = next_weekday_at(0).astimezone(HKI).date().isoformat()
+    assert from_api(client, service.id, day)
+    with any_app.app_context():
+        store = slot_cache.cache()
+        sizes = (len(store.workers.items), len(store.answers.items))
+    for minutes in range(5, 60, 5):
+        db.session.execute(
+            touching(
+                update(WeeklyRule)
+                .where(WeeklyRule.professional_id == first.id)
+                .values(end_time=time(15, minutes)),
+                [first.id],
+            )
+        )
+        db.session.commit()
+        assert from_api(client, service.id, day) == afresh(service.id, day)
+    assert (len(store.workers.items), len(store.answers.items)) == sizes
 
 
 def followed(value: object) -> list[object]:
