@@ -185,7 +185,8 @@ def load_worker_schedules(
                 worker_id=pid,
                 rules=fixed.rules_for(service_id),
                 openings=fixed.openings_for(service_id, lo_us, hi_us),
-                absences=fixed.absences_in(lo_us, hi_us),
+                absences=fixed.absences_in(lo_us, hi_us)
+                + fixed.closed_in(service_id, lo_us, hi_us),
                 busy_starts_us=busy[pid].starts if pid in busy else (),
                 busy_ends_us=busy[pid].ends if pid in busy else (),
                 bookings_per_day=per_day.get(pid, {}),

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from scheduler.availability import cache as slot_cache
-from scheduler.availability import compute
+from scheduler.availability import closures, compute
 from scheduler.availability.compute import to_us
 from scheduler.extensions import db
 from scheduler.models import Absence, ExtraOpening, WeeklyRule
@@ -39,6 +39,7 @@ class Standing:
     rules: tuple[tuple[tuple[int, ...], compute.WeeklyRule], ...] = ()
     openings: tuple[tuple[tuple[int, ...], compute.Interval], ...] = ()
     absences: tuple[compute.Interval, ...] = ()
+    closed: closures.ClosedTimes = closures.NOTHING_CLOSED  # public holidays and closures
 
     def rules_for(self, service_id: int) -> tuple[compute.WeeklyRule, ...]:
         """The weekly rules that apply to a service (no service ids: every service)."""
@@ -54,12 +55,17 @@ class Standing:
     def absences_in(self, lo: int, hi: int) -> tuple[compute.Interval, ...]:
         return tuple(a for a in self.absences if a.start_us < hi and a.end_us > lo)
 
+    def closed_in(self, service_id: int, lo: int, hi: int) -> tuple[compute.Interval, ...]:
+        """Holidays and closures that close ``service_id`` within ``[lo, hi)``."""
+        return closures.closed_for(self.closed, service_id, lo, hi)
+
 
 def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
     """The standing schedules of ``ids``, leaving out what ended before ``since``."""
     rules: dict[int, list[Any]] = defaultdict(list)
     openings: dict[int, list[Any]] = defaultdict(list)
     absences: dict[int, list[compute.Interval]] = defaultdict(list)
+    closed: dict[int, closures.ClosedTimes] = {}
     if ids:
         connection = db.session.connection()
         rule_table, opening_table = WeeklyRule.__table__.c, ExtraOpening.__table__.c
@@ -99,6 +105,7 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
             ).where(absence_table.professional_id.in_(ids), absence_table.end_at > since)
         ):
             absences[pid].append(compute.Interval(start, end))
+        closed = closures.closed_times(connection, ids, since)
     found = {}
     for pid in ids:
         found[pid] = Standing(
@@ -106,6 +113,7 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
             rules=tuple(rules[pid]),
             openings=tuple(openings[pid]),
             absences=tuple(absences[pid]),
+            closed=closed.get(pid, closures.NOTHING_CLOSED),
         )
     return found
 

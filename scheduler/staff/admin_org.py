@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from scheduler.availability.holidays import REGIONS
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
 from scheduler.ical.manage import troubled_feeds
@@ -57,7 +58,9 @@ def admin_organisation() -> ResponseReturnValue:
         quiet_start = form.integer("quiet_start", 0, 23)
         quiet_end = form.integer("quiet_end", 0, 23)
         policy = form.one_of("stale_policy", STALE_POLICIES)
+        holiday_region = form.one_of("holiday_region", REGIONS)
         if not form.errors:
+            org.holiday_region = holiday_region or None
             org.name, org.timezone, org.languages, org.email_from = (
                 name,
                 timezone,
@@ -94,6 +97,7 @@ def organisation_values(org: Organisation) -> MultiDict[str, Any]:
             "quiet_start": quiet[0],
             "quiet_end": quiet[1],
             "stale_policy": settings.get("calendar_feed_stale_policy") or "withhold",
+            "holiday_region": org.holiday_region or "",
         }
     )
     for lang, text in (org.name or {}).items():
@@ -127,7 +131,8 @@ def admin_units() -> ResponseReturnValue:
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_unit(unit_id: int) -> ResponseReturnValue:
-    """A unit's names and how families reach it by phone (in all three languages)."""
+    """A unit's names, how families reach it by phone (in all three languages), and
+    whether it stays open on public holidays."""
     unit = unit_or_404(unit_id)
     form = FormReader(request.form)
     if request.method == "POST":
@@ -136,6 +141,7 @@ def admin_unit(unit_id: int) -> ResponseReturnValue:
         hours = form.texts("phone_hours", 100, required=False)
         if not form.errors:
             unit.name, unit.phone, unit.phone_hours = name, phone, hours or None
+            unit.open_on_holidays = form.flag("open_on_holidays")
             db.session.flush()
             flash(_("The unit was saved."))
             return redirect(url_for("staff.admin_units"))
@@ -166,4 +172,6 @@ def unit_values(unit: Unit) -> MultiDict[str, Any]:
         values[f"name-{lang}"] = text
     for lang, text in (unit.phone_hours or {}).items():
         values[f"phone_hours-{lang}"] = text
+    if unit.open_on_holidays:
+        values["open_on_holidays"] = "1"
     return values

@@ -117,6 +117,7 @@ def _read(form: FormReader, service: Service | None) -> dict[str, Any]:
         "reminder_rules": _parse_reminders(form),
         "staff_notices": form.flag("staff_notices"),
         "bookable": form.flag("bookable"),
+        "open_on_holidays": form.flag("open_on_holidays"),
     }
     allowed = {p.id: p for p in db.session.scalars(professionals_query())}
     values["professionals"] = [allowed[i] for i in form.ids("professionals", set(allowed))]
@@ -172,7 +173,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
             values[f"{key}-{lang}"] = text
     values["identification"] = "strong" if service.requires_strong_id else "anonymous"
     values.setlist("meeting_modes", list(service.meeting_modes or []))
-    for key in ("sensitive", "staff_notices", "bookable"):
+    for key in ("sensitive", "staff_notices", "bookable", "open_on_holidays"):
         if getattr(service, key):
             values[key] = "1"
     values.setlist("professionals", [p.id for p in service.professionals])
