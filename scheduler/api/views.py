@@ -17,7 +17,7 @@ from scheduler.api.parsing import parse_body, parse_query
 from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
-from scheduler.extensions import csrf, db, limiter
+from scheduler.extensions import configured_limit, csrf, db, limiter
 from scheduler.kernel import Problem
 from scheduler.models import Booking, Organisation, Professional, Service
 
@@ -143,6 +143,7 @@ def list_professionals(service_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/services/<id:service_id>/slots")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def list_slots(service_id: int) -> ResponseReturnValue:
     # The hot path of the service: one query of plain rows and cached JSON pieces instead
     # of ORM objects and a model per slot (scheduler/availability/free.py).

@@ -54,6 +54,8 @@ class Ask:
     limit: int | None = None  # at most this many starts (the first ones)
     now: datetime | None = None  # the moment of asking (notice and horizon count from it)
     fresh: bool = False
+    # False: also a service families cannot book online (the worker's side books those).
+    online_only: bool = True
     # Read outside the session's transaction (PostgreSQL): for a request that only
     # searches, it spares two round trips (BEGIN and COMMIT). Not for a caller whose own
     # uncommitted changes must count.
@@ -130,7 +132,7 @@ def free_times(ask: Ask) -> FreeTimes | None:
         start = max(start, ask.after + timedelta(microseconds=1))
     if ask.fresh:
         page = _fresh(chosen, ask, start, end, now)
-    elif not chosen.rules.bookable or not chosen.versions:
+    elif (ask.online_only and not chosen.rules.bookable) or not chosen.versions:
         page = cache.Page([], False)
     else:
         page = cache.answer(

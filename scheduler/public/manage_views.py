@@ -12,7 +12,7 @@ from scheduler import audit
 from scheduler import booking as ops
 from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking import meetings
-from scheduler.extensions import limiter
+from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking, BookingStatus
 from scheduler.public.blueprint import bp, public_limit
@@ -63,6 +63,7 @@ def booked(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/manage/<token>")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def manage(token: str) -> ResponseReturnValue:
     return _show("public/manage.html", load_managed(token), token)
 
@@ -83,6 +84,11 @@ def cancel(token: str) -> ResponseReturnValue:
     from scheduler.public.forms import CancelForm
 
     booking = load_managed(token)
+    if booking.status != BookingStatus.CONFIRMED:
+        # Already cancelled (or closed): nothing to ask, and no button that cannot work.
+        return render_template(
+            "public/cancel.html", booking=booking, service=booking.service, token=token, form=None
+        )
     form = CancelForm()
     if request.method == "POST" and form.validate():
         try:
@@ -90,7 +96,11 @@ def cancel(token: str) -> ResponseReturnValue:
         except Problem as exc:
             if exc.status >= 500:
                 raise
-            flash(problem_text(exc.code, exc.message), "error")
+            if booking.status == BookingStatus.CANCELLED and booking.cancelled_by == "client":
+                # The same cancel sent twice (a double submit): the first one did it.
+                flash(gettext("Your appointment is cancelled."), "success")
+            else:
+                flash(problem_text(exc.code, exc.message), "error")
         else:
             flash(gettext("Your appointment is cancelled."), "success")
         return redirect(url_for("public.manage", token=token), 303)
@@ -101,6 +111,7 @@ def cancel(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/manage/<token>/move")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def move(token: str) -> ResponseReturnValue:
     """The same week view as the service page, for choosing the new time."""
     booking = load_managed(token)
@@ -140,6 +151,7 @@ def _move_args(booking: Booking) -> dict[str, str]:
 @bp.post("/manage/<token>/move")
 @limiter.limit(public_limit)
 def move_to(token: str) -> ResponseReturnValue:
+    """A chosen new time is shown first, with the old one, and moves only when confirmed."""
     booking = load_managed(token)
     service = booking.service
     choice = parse_choice(request.form, service, candidates.candidates(service))
@@ -150,6 +162,22 @@ def move_to(token: str) -> ResponseReturnValue:
     if start is None:  # the page's buttons send only good times: the form was tampered with
         raise Problem(400, "bad_request", problem_text("bad_request", ""))
     worker = choice.worker or _free_worker(booking, start)
+    if request.form.get("confirm") != "yes":
+        if booking.status != BookingStatus.CONFIRMED:
+            flash(problem_text("not_changeable", ""), "error")
+            return redirect(url_for("public.manage", token=token), 303)
+        new_worker = next((p for p in candidates.candidates(service) if p.id == worker), None)
+        return render_template(
+            "public/move_confirm.html",
+            booking=booking,
+            service=service,
+            token=token,
+            start=start,
+            end=start + (booking.end_at - booking.start_at),
+            worker=worker,
+            new_worker=new_worker or booking.professional,
+            back_url=back,
+        )
     try:
         ops.reschedule(booking, start, worker)
     except Problem as exc:

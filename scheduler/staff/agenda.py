@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from scheduler import audit
 from scheduler import booking as booking_ops
-from scheduler.booking.meetings import worker_join_link
+from scheduler.booking.meetings import WorkerMeeting, worker_meeting
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, day_bounds, local_date, now_utc
 from scheduler.models import Booking, BookingStatus, Professional
@@ -42,10 +42,10 @@ class Answer:
     answer: str
 
 
-def _join_link(booking: Booking) -> str | None:
+def _join_link(booking: Booking) -> WorkerMeeting | None:
     if booking.status != BookingStatus.CONFIRMED or as_utc(booking.end_at) <= now_utc():
         return None
-    return worker_join_link(booking)
+    return worker_meeting(booking)
 
 
 def intake_answers(booking: Booking, lang: str) -> list[Answer]:
@@ -183,18 +183,11 @@ def booking_outcome(booking_id: int) -> ResponseReturnValue:
     if outcome not in OUTCOMES:
         flash(_("Choose held or did not come."), "error")
         return redirect(back)
+    booking_ops.lock(booking)
     if not _may_mark_outcome(booking):
         flash(_("Only a meeting that has begun can be marked."), "error")
         return redirect(back)
-    booking.status = OUTCOMES[outcome]
-    booking.updated_at = now_utc()
-    db.session.flush()
-    audit.record(
-        booking.organisation_id,
-        f"booking.mark_{outcome}",
-        f"booking:{booking.id}",
-        booking_ops.client_identifiers(booking),
-    )
+    booking_ops.mark_outcome(booking, outcome, OUTCOMES[outcome])
     flash(_("Marked as held.") if outcome == "held" else _("Marked as did not come."))
     return redirect(back)
 
@@ -208,6 +201,7 @@ def booking_cancel(booking_id: int) -> ResponseReturnValue:
         # Back to the page (which logs its own read) rather than an error page.
         flash(_("Write a reason of 3 to 500 characters."), "error")
         return redirect(url_for("staff.booking_detail", booking_id=booking.id))
+    booking_ops.lock(booking)
     if not _may_cancel(booking):
         flash(_("Only a future booking can be cancelled."), "error")
         return redirect(url_for("staff.booking_detail", booking_id=booking.id))

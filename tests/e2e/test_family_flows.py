@@ -18,6 +18,8 @@ TEXTS = {
         "booked": "Aikasi on varattu",
         "left": "Aikaa jäljellä",
         "move": "Siirrä toiseen aikaan",
+        "move?": "Siirretäänkö aika?",
+        "yes move": "Kyllä, siirrä aika",
         "moved": "Aikasi on siirretty.",
         "cancel": "Peru aika",
         "confirm": "Kyllä, peru aika",
@@ -31,6 +33,8 @@ TEXTS = {
         "booked": "Din tid är bokad",
         "left": "Tid kvar",
         "move": "Flytta till en annan tid",
+        "move?": "Flytta tiden?",
+        "yes move": "Ja, flytta tiden",
         "moved": "Din tid har flyttats.",
         "cancel": "Avboka tiden",
         "confirm": "Ja, avboka tiden",
@@ -95,6 +99,13 @@ def test_family_books_moves_and_cancels(
         page.get_by_role("link", name=words["next"]).click()
         page.wait_for_url(re.compile(r"week="))
         page.locator("button.slot").nth(3).click()
+        # Asked first: nothing has moved yet, and the old and new times are both shown.
+        assert page.locator("h1").inner_text() == words["move?"]
+        other = context.new_page()
+        other.goto(manage)
+        assert time_of(other) == chosen
+        other.close()
+        page.get_by_role("button", name=words["yes move"]).click()
         page.wait_for_url(re.compile(r"/manage/[\w-]+$"))
         assert page.get_by_role("status").filter(has_text=words["moved"]).is_visible()
         assert time_of(page) != chosen
@@ -106,6 +117,10 @@ def test_family_books_moves_and_cancels(
         page.wait_for_url(re.compile(r"/manage/[\w-]+$"))
         assert words["cancelled"] in page.locator("main").inner_text()
         assert not overflows_horizontally(page)
+        # The cancel page, opened again, says so and offers nothing that cannot work.
+        page.goto(f"{manage}/cancel")
+        assert words["cancelled"] in page.locator("main").inner_text()
+        assert page.get_by_role("button", name=words["confirm"]).count() == 0
     finally:
         context.close()
     assert watch.problems == []
@@ -181,6 +196,50 @@ def test_family_books_and_cancels_with_the_keyboard_alone(
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/manage/[\w-]+$"))
         assert "Tämä aika on peruttu." in page.locator("main").inner_text()
+    finally:
+        context.close()
+    assert watch.problems == []
+
+
+def test_a_second_submit_of_the_move_form_is_not_sent(
+    browser: Any, live_server: LiveServer
+) -> None:
+    words = TEXTS["fi"]
+    context, page, watch = new_page(browser, DESKTOP)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    try:
+        page.goto(f"{live_server.url}/?lang=fi")
+        page.get_by_role("link", name=words["service"]).click()
+        page.get_by_role("link", name=words["next"]).click()
+        page.wait_for_url(re.compile(r"week="))
+        page.locator("button.slot").first.click()
+        page.wait_for_url(re.compile(r"/book/"))
+        page.get_by_label("Nimesi").fill("Maija Meikäläinen")
+        page.locator("#phone").fill("040 123 4567")
+        page.locator("#consent").check()
+        page.get_by_role("button", name=words["book"]).click()
+        page.wait_for_url(re.compile(r"/booked$"))
+        page.goto(str(page.locator(".manage-link a").get_attribute("href")) + "/move")
+        page.get_by_role("link", name=words["next"]).click()
+        page.wait_for_url(re.compile(r"week="))
+        posts.clear()
+        # Two submits in a row, as a double click or a double tap gives them.
+        sent = page.evaluate(
+            """() => {
+              const form = document.querySelector("form.week-form");
+              const slot = form.querySelectorAll("button.slot")[3];
+              const seen = [];
+              form.addEventListener("submit", (e) => seen.push(e.defaultPrevented));
+              form.requestSubmit(slot);
+              form.requestSubmit(slot);
+              return [seen, form.getAttribute("aria-busy"), slot.getAttribute("aria-disabled")];
+            }"""
+        )
+        assert sent == [[False, True], "true", "true"]
+        page.wait_for_url(re.compile(r"/manage/[\w-]+$"))
+        assert page.get_by_role("status").filter(has_text=words["moved"]).is_visible()
+        assert len([url for url in posts if url.endswith("/move")]) == 1
     finally:
         context.close()
     assert watch.problems == []

@@ -1,7 +1,7 @@
 """Bookings versions: one counter per professional instead of one per professional and date.
 
-Revision ID: 0006_bookings_version
-Revises: 0005_staff_bookings
+Revision ID: 0008_bookings_version
+Revises: 0007_booking_series
 Create Date: 2026-12-03 18:00:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_bookings_version'
-down_revision = '0005_staff_bookings'
+revision = '0008_bookings_version'
+down_revision = '0007_booking_series'
 branch_labels = None
 depends_on = None
 
