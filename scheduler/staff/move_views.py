@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from scheduler.availability import candidates, slots
+from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking import reassign
 from scheduler.booking.changes import reschedule
 from scheduler.booking.taking import StaffTerms, slot_taken
@@ -47,7 +47,10 @@ def _options(booking: Booking, day: date) -> list[tuple[datetime, Professional]]
     start = local_instant(day, time(0), zone)
     end = local_instant(day + timedelta(days=1), time(0), zone)
     by_id = {pro.id: pro for pro in pros}
-    found = slots.find_slots(service, pros, start, end, now_utc())
+    answer = free_times(
+        Ask(service.id, start, end, among=list(by_id), now=now_utc(), online_only=False)
+    )
+    found = answer.slots() if answer is not None else []
     return [(slot.start, by_id[pid]) for slot in found for pid in slot.worker_ids]
 
 
