@@ -19,6 +19,7 @@ from scheduler import audit
 from scheduler.availability import candidates
 from scheduler.booking import meetings, messages
 from scheduler.booking.taking import (
+    StaffTerms,
     blocks,
     check_start,
     slot_taken,
@@ -101,10 +102,16 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
 
 
 def reschedule(
-    booking: Booking, new_start: datetime, professional_id: int | None = None
+    booking: Booking,
+    new_start: datetime,
+    professional_id: int | None = None,
+    terms: StaffTerms | None = None,
 ) -> Booking:
     """Move a booking. Atomic: the row moves in one update, so the new time is taken
     before the old one is given up, and a refused move leaves the old time untouched.
+
+    With ``terms`` a worker moves it (``StaffTerms``): the family's old video link stops
+    working and the change notice carries the new one.
 
     A move to where the booking already is changes nothing: a move sent twice (a double
     submit, a retried request) is made once, told once and logged once."""
@@ -115,7 +122,7 @@ def reschedule(
     wanted = professional_id if professional_id is not None else booking.professional_id
     if as_utc(new_start) == as_utc(booking.start_at) and wanted == booking.professional_id:
         return booking
-    new_start = check_start(service, new_start, now)
+    new_start = check_start(service, new_start, now, notice=terms is None)
     pros = candidates.candidates(service, wanted)
     if not pros:
         raise Problem(404, "no_professional", "No such worker offers this service.")
@@ -129,7 +136,7 @@ def reschedule(
         booking.sequence = _next_sequence()
         booking.updated_at = now
 
-    if not take_time(service, pros[0].id, new_start, now, booking.id, write):
+    if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
         db.session.refresh(booking)
         raise slot_taken()
     audit.record(
@@ -138,6 +145,8 @@ def reschedule(
         f"booking:{booking.id}",
         client_identifiers(booking),
     )
+    if terms is not None:
+        meetings.renew_room(booking)
     messages.booking_moved(booking, old_start)
     return booking
 

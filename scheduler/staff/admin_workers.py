@@ -236,6 +236,10 @@ def _read_account(form: FormReader, account: StaffUser | None) -> dict[str, obje
     unit_ids = form.ids("unit_id", units)
     pros = {p.id for p in db.session.scalars(professionals_query())}
     pro_ids = form.ids("professional_id", pros)
+    if not unit_ids and pro_ids:
+        # The worker the account is for tells its unit.
+        pro = db.session.get(Professional, pro_ids[0])
+        unit_ids = [pro.unit_id] if pro is not None else []
     if role != StaffRole.ORG_ADMIN.value and not unit_ids:
         form.errors["unit_id"] = _("Choose a unit.")
     email = (form.text("email", 255, required=True) or "").lower()
@@ -265,7 +269,12 @@ def _read_account(form: FormReader, account: StaffUser | None) -> dict[str, obje
 def account_values(account: StaffUser | None) -> MultiDict[str, Any]:
     values: MultiDict[str, Any] = MultiDict()
     if account is None:
-        values.update({"active": "1", "role": StaffRole.WORKER.value})
+        # The defaults must make a valid account: a worker needs a unit, so the form starts
+        # with the administrator's own unit (or the organisation's first).
+        user = current_user()
+        first = db.session.scalars(units_query()).first()
+        unit_id = user.unit_id or (first.id if first is not None else "")
+        values.update({"active": "1", "role": StaffRole.WORKER.value, "unit_id": unit_id})
         return values
     values.update(
         {
