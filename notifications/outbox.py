@@ -166,12 +166,15 @@ def retime_pending(
     zone: ZoneInfo,
     quiet: tuple[int, int] = rules.QUIET_HOURS,
     now: datetime | None = None,
+    secrets: Mapping[str, str] | None = None,
 ) -> set[tuple[str, int]]:
     """Move the group's pending reminders to a new meeting time ``event_at``.
 
     Each keeps its distance before the meeting (and the SMS quiet hours); one that
     would now be due in the past is cancelled. ``context`` replaces the reminders'
-    context (the new date and time). Returns the (channel, before_min) still pending.
+    context (the new date and time), and ``secrets``, when given, their sealed values
+    (a worker's move gives the family a new video link). Returns the (channel,
+    before_min) still pending.
     """
     now = now or now_utc()
     rows = db.session.scalars(
@@ -183,6 +186,7 @@ def retime_pending(
     ).all()
     kept: set[tuple[str, int]] = set()
     stored = context_json(context)
+    sealed = seal(dict(secrets), current_app.config["SECRET_KEY"]) if secrets else None
     for row in rows:
         before = int(row.before_min or 0)
         due = rules.reminder_due(row.channel, before, event_at, now, zone, quiet)
@@ -192,6 +196,8 @@ def retime_pending(
         row.due_at = row.next_attempt_at = due
         row.event_at = row.expires_at = event_at
         row.context = stored
+        if sealed is not None:
+            row.sealed = sealed
         kept.add((row.channel, before))
     db.session.flush()
     return kept

@@ -379,6 +379,7 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
         reminder_context,
         booking.organisation.zone,
         _quiet(booking),
+        secrets=secrets,
     )
     notifications.enqueue_many(
         _notice(booking, "changed", client_context(booking, old_start), secrets)

@@ -46,6 +46,17 @@ def booked(
     return booking
 
 
+def pending(booking: Booking) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.group_key == f"booking:{booking.uid}",
+                OutboxMessage.status == "pending",
+            )
+        )
+    )
+
+
 def changed_notices(booking: Booking) -> list[OutboxMessage]:
     return list(
         db.session.scalars(
@@ -88,11 +99,14 @@ def test_a_worker_moves_a_booking_after_confirming_and_the_family_gets_a_new_lin
     new_link = family_join_link(booking)
     assert new_link and old_link and new_link != old_link
     (notice, *_rest) = changed_notices(booking)
-    assert notice.language == "sv" and notice.context["join_url"] is None  # travels sealed
-    assert notice.sealed is not None
-    sealed = unseal(notice.sealed, current_app.config["SECRET_KEY"])
-    assert sealed["join_url"] == new_link
+    # The link travels sealed, in the change notice and in the reminders still to go.
+    key = current_app.config["SECRET_KEY"]
+    assert notice.language == "sv" and notice.context["join_url"] is None
+    assert unseal(notice.sealed, key)["join_url"] == new_link
     assert notice.context["invite"]["sequence"] == sequence + 1
+    reminders = [m for m in pending(booking) if m.template == "reminder"]
+    assert reminders
+    assert {unseal(m.sealed, key)["join_url"] for m in reminders} == {new_link}
     assert client.get(old_link[old_link.index("/video/") :]).status_code in (403, 404, 410)
 
 
