@@ -15,9 +15,7 @@ from scheduler.models import Organisation, StaffRole, Unit
 from scheduler.staff import texts
 from scheduler.staff.access import ADMINS, forbidden, require_role, unit_or_404, units_query
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.formdata import FormReader
-
-STALE_POLICIES = ("withhold", "warn")
+from scheduler.staff.forms import STALE_POLICIES, OrganisationForm, UnitForm, texts_of
 
 
 @bp.get("/admin")
@@ -32,29 +30,22 @@ def admin_home() -> ResponseReturnValue:
 def admin_organisation() -> ResponseReturnValue:
     """Names, time zone, languages, sender address and the organisation-wide rules."""
     org = current_user().organisation
-    form = FormReader(request.form)
+    form = OrganisationForm(request.form)
     if request.method == "POST":
-        name = form.texts("name", 200)
-        timezone = form.text("timezone", 64, required=True) or ""
+        timezone = form.timezone.value or ""
+        form.check()
         if timezone and timezone not in available_timezones():
-            form.errors["timezone"] = _("Choose a time zone such as Europe/Helsinki.")
-        languages = form.choices("languages", texts.LANGUAGES, at_least_one=True)
-        email_from = form.text("email_from", 255)
-        quiet_start = form.integer("quiet_start", 0, 23)
-        quiet_end = form.integer("quiet_end", 0, 23)
-        policy = form.one_of("stale_policy", STALE_POLICIES)
-        if not form.errors:
-            org.name, org.timezone, org.languages, org.email_from = (
-                name,
-                timezone,
-                languages,
-                email_from,
-            )
+            form.problems["timezone"] = _("Choose a time zone such as Europe/Helsinki.")
+        if not form.problems:
+            org.name = texts_of(form.name)
+            org.timezone = timezone
+            org.languages = [code for code in form.languages.data or [] if code]
+            org.email_from = form.email_from.value
             org.settings = {
                 **(org.settings or {}),
-                "sms_quiet_hours": [quiet_start, quiet_end],
-                "sms_may_name_sensitive_services": form.flag("name_sensitive"),
-                "calendar_feed_stale_policy": policy,
+                "sms_quiet_hours": [form.quiet_start.data, form.quiet_end.data],
+                "sms_may_name_sensitive_services": form.name_sensitive.data,
+                "calendar_feed_stale_policy": form.stale_policy.data,
             }
             db.session.flush()
             flash(_("The organisation's settings were saved."))
@@ -63,10 +54,10 @@ def admin_organisation() -> ResponseReturnValue:
         "staff/admin_organisation.html",
         org=org,
         form=request.form if request.method == "POST" else organisation_values(org),
-        errors=form.errors,
+        errors=form.problems,
         texts=texts,
         policies=STALE_POLICIES,
-    ), (422 if form.errors else 200)
+    ), (422 if form.problems else 200)
 
 
 def organisation_values(org: Organisation) -> MultiDict[str, Any]:
@@ -94,20 +85,20 @@ def organisation_values(org: Organisation) -> MultiDict[str, Any]:
 @require_role(*ADMINS)
 def admin_units() -> ResponseReturnValue:
     """The units; an organisation administrator adds new ones."""
-    form = FormReader(request.form)
+    form = UnitForm(request.form)
     if request.method == "POST":
         if not current_user().is_org_admin:
             raise forbidden()
-        name = form.texts("name", 200)
-        if not form.errors:
+        if form.check():
+            name = texts_of(form.name)
             db.session.add(Unit(organisation_id=current_user().organisation_id, name=name))
             db.session.flush()
             flash(_("The unit was added."))
             return redirect(url_for("staff.admin_units"))
     units = list(db.session.scalars(units_query()))
     return render_template(
-        "staff/admin_units.html", units=units, errors=form.errors, form=request.form
-    ), (422 if form.errors else 200)
+        "staff/admin_units.html", units=units, errors=form.problems, form=request.form
+    ), (422 if form.problems else 200)
 
 
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
@@ -115,19 +106,17 @@ def admin_units() -> ResponseReturnValue:
 def admin_unit(unit_id: int) -> ResponseReturnValue:
     """Rename a unit (in all three languages)."""
     unit = unit_or_404(unit_id)
-    form = FormReader(request.form)
-    if request.method == "POST":
-        name = form.texts("name", 200)
-        if not form.errors:
-            unit.name = name
-            db.session.flush()
-            flash(_("The unit was saved."))
-            return redirect(url_for("staff.admin_units"))
+    form = UnitForm(request.form)
+    if request.method == "POST" and form.check():
+        unit.name = texts_of(form.name)
+        db.session.flush()
+        flash(_("The unit was saved."))
+        return redirect(url_for("staff.admin_units"))
     values = (
         request.form
         if request.method == "POST"
         else MultiDict({f"name-{lang}": text for lang, text in (unit.name or {}).items()})
     )
-    return render_template("staff/admin_unit.html", unit=unit, errors=form.errors, form=values), (
-        422 if form.errors else 200
+    return render_template("staff/admin_unit.html", unit=unit, errors=form.problems, form=values), (
+        422 if form.problems else 200
     )
