@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 AREAS := $(wildcard translations/*/fi)
 NPM_DIRS := $(dir $(wildcard tests/*/package.json))
 
-.PHONY: install translations node run test lint typecheck bench clean
+.PHONY: install translations node run test lint typecheck bench mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ install: $(STAMP) translations
 run: install
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo-data
-	ETAAIKA_DEV_LOGIN=true ETAAIKA_JOBS_EMBEDDED=true \
+	ETAAIKA_DEV_LOGIN=true ETAAIKA_DEV_TOOLS=true ETAAIKA_JOBS_EMBEDDED=true \
 	  $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: install node
@@ -47,5 +47,13 @@ typecheck: $(STAMP)
 bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# Mutants of the pure core (see [tool.mutmut] in pyproject.toml); prints the score as JSON.
+# Slow (minutes per module on two cores) and not part of `make test`.
+mutation: install
+	rm -rf mutants
+	ETAAIKA_SHARED=$(CURDIR)/../shared $(BIN)/mutmut run --max-children 2 >mutants.log 2>&1 || \
+	  { tail -n 20 mutants.log; exit 1; }
+	$(BIN)/python .ci/mutation_score.py
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf mutants mutants.log $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,7 @@ it uses only ``scheduler.extensions`` (``db``) and ``scheduler.kernel`` (the sha
 Importing it registers the outbox model with the shared metadata.
 """
 
+from notifications.channels import Outgoing
 from notifications.contract import (
     FamilyNotice,
     FeedbackRequest,
@@ -14,7 +15,7 @@ from notifications.contract import (
     MessageContext,
     StaffNotice,
 )
-from notifications.dispatcher import DispatchReport, dispatch_due, request_stop
+from notifications.dispatcher import DispatchReport, dispatch_due, preview, request_stop
 from notifications.models import OutboxMessage, Status
 from notifications.outbox import (
     FailedMessage,
@@ -46,6 +47,7 @@ __all__ = [
     "Message",
     "MessageContext",
     "OutboxMessage",
+    "Outgoing",
     "ReminderRule",
     "StaffNotice",
     "Status",
@@ -56,6 +58,7 @@ __all__ = [
     "failed_messages",
     "parse_rules",
     "plan_reminders",
+    "preview",
     "purge_finished",
     "quiet_hours",
     "request_stop",

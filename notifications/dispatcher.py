@@ -335,6 +335,30 @@ def render(message: Claimed, default_from: str) -> Outgoing:
     )
 
 
+def preview(row: OutboxMessage) -> Outgoing:
+    """What the channel is (or was) given for an outbox row, rendered as the dispatcher
+    renders it; for the development page of messages. Raises ``ValueError`` (or a
+    ``TemplateError``) when the row cannot be rendered."""
+    config = current_app.config
+    smtp = smtp_settings(config)
+    claimed = Claimed(
+        id=row.id,
+        channel=row.channel,
+        recipient=row.recipient,
+        template=row.template,
+        language=row.language,
+        context=dict(row.context or {}),
+        sealed=row.sealed,
+        idempotency_key=row.idempotency_key,
+        attempts=row.attempts,
+        expires_at=row.expires_at,
+    )
+    try:
+        return render(claimed, smtp.default_from if smtp else "etaaika@localhost")
+    except UnsealError as exc:
+        raise ValueError(str(exc)) from exc
+
+
 def dispatch_due(now: datetime | None = None, max_batches: int | None = None) -> DispatchReport:
     """Periodic job: send every due message, batch by batch, until none is left
     (or ``NOTIFY_RUN_SECONDS`` have passed; the next run goes on). Safe to run

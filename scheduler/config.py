@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_PUBLIC": "30 per minute",
     "JOBS_EMBEDDED": False,  # run the periodic jobs inside the web process (make run)
     "DEV_LOGIN": False,  # development sign-in for staff, with a banner
+    # Development identification of families with test persons and the page of messages
+    # sent (/dev/…), with a banner; refused in production.
+    "DEV_TOOLS": False,
     "HOLD_MINUTES": 10,
     "DEFAULT_ORGANISATION": "tunturikyla",  # whose service tray "/" shows
     "RETENTION_DAYS": 730,  # personal data of bookings older than this is removed
@@ -77,3 +80,16 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]
     ):
         raise RuntimeError("ETAAIKA_SECRET_KEY must be set in production")
+    if app.config["ENV_NAME"] == "production" and is_true(app.config.get("DEV_TOOLS")):
+        raise RuntimeError("ETAAIKA_DEV_TOOLS must not be set in production")
+
+
+def is_true(value: Any) -> bool:
+    """A switch of the configuration: on only when explicitly true."""
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def dev_tools_enabled(app: Flask) -> bool:
+    """Whether the development tools (``scheduler.dev``) are on: never in production."""
+    config = app.config
+    return config.get("ENV_NAME") != "production" and is_true(config.get("DEV_TOOLS"))

@@ -297,6 +297,8 @@ def create_demo(reset: bool = False, today: date | None = None, seed: int = 7) -
             "Familjecentret och socialservicen",
             "Family centre and social services",
         ),
+        phone="+358161234567",
+        phone_hours=_t("ma–pe klo 9–15", "mån–fre kl. 9–15", "Mon–Fri 9 am – 3 pm"),
     )
     db.session.add(unit)
     db.session.flush()

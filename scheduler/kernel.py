@@ -1,6 +1,7 @@
 """Shared basics of the core that ``notifications/`` and ``video/`` may import too: UTC-aware
 instants and their column type, the one half-open overlap test (Python and SQL), local
-wall-clock time, version counters and the error a client can act on (``Problem``)."""
+wall-clock time, version counters, the error a client can act on (``Problem``) and the one
+rule for CSV cells that a spreadsheet must not run as formulas."""
 
 from __future__ import annotations
 
@@ -100,6 +101,12 @@ def enum_column(kind: type[enum.StrEnum], length: int = 16) -> Enum:
 def random_version() -> int:
     """A starting value for a version counter that a reused id cannot repeat by accident."""
     return secrets.randbelow(1 << 31) + 1
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell that a spreadsheet must not take for a formula (it starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, so it is read as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class Problem(Exception):

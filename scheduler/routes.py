@@ -29,6 +29,10 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
 
+    from scheduler.dev import bp as dev_bp
+
+    app.register_blueprint(dev_bp)
+
     from video.views import bp as video_bp
 
     app.register_blueprint(video_bp)

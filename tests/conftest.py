@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from sqlalchemy import text
 
 from scheduler import create_app
@@ -21,6 +22,7 @@ from tests.catalogues import compile_all_catalogues
 from tests.factories import Factories
 from tests.services import PG_ADMIN_URL, need_postgres, postgres_available
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 BASE_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
@@ -45,7 +47,9 @@ def make_app(tmp_path: Path, database_url: str, **extra: Any) -> Flask:
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    """A PostgreSQL database of this test session's own, with the schema built once."""
+    """A PostgreSQL database of this test session's own, with the schema built once the way
+    production builds it: by the migrations (``flask db upgrade``), not from the models, so
+    that every PostgreSQL test (the races above all) runs against the constraints deployed."""
     need_postgres()
     name = f"etaaika_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
@@ -53,8 +57,7 @@ def postgres_database() -> Iterator[str]:
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     app = create_app({**BASE_CONFIG, "DATABASE_URL": url})
     with app.app_context():
-        with db.engine.begin() as connection:
-            create_all(connection)
+        upgrade(directory=str(MIGRATIONS))
         db.engine.dispose()
     yield url
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:

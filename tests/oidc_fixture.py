@@ -51,7 +51,7 @@ def _free_port() -> int:
 
 def _ensure_package() -> None:
     node = shutil.which("node")
-    need("oidc", node is not None, "node (Debian package nodejs) for the OpenID provider")
+    need("node", node is not None, "node (Debian package nodejs) for the OpenID provider")
     if (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         return
     npm = shutil.which("npm")

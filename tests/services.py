@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from functools import cache
 from pathlib import Path
 
@@ -18,16 +17,11 @@ PG_ADMIN_URL = os.environ.get(
     "ETAAIKA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("ETAAIKA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# shared/ lies beside the checkout; ETAAIKA_SHARED names it when the tests run from a copy.
+SHARED = Path(
+    os.environ.get("ETAAIKA_SHARED", Path(__file__).resolve().parent.parent.parent / "shared")
+)
 CHROMIUM = os.environ.get("ETAAIKA_CHROMIUM", "/usr/bin/chromium")
-
-
-def _port_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @cache
@@ -43,7 +37,17 @@ def postgres_available() -> bool:
 
 @cache
 def redis_available() -> bool:
-    return _port_open("127.0.0.1", 6379)
+    """Whether the Redis that ETAAIKA_TEST_REDIS_URL names (or the local default) answers."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False
 
 
 def need(name: str, available: bool, what: str) -> None:

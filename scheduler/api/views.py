@@ -14,8 +14,8 @@ from scheduler import booking as ops
 from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
+from scheduler.availability import candidates
 from scheduler.availability import search as slot_search
-from scheduler.availability import slots
 from scheduler.booking.contact import normalise_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import csrf, db, limiter
@@ -139,7 +139,7 @@ def get_service_view(service_id: int) -> ResponseReturnValue:
 @bp.get("/services/<id:service_id>/professionals")
 def list_professionals(service_id: int) -> ResponseReturnValue:
     service = get_service(service_id)
-    pros = [professional_out(p) for p in slots.candidates(service)]
+    pros = [professional_out(p) for p in candidates.candidates(service)]
     return jsonify(schemas.ProfessionalList(professionals=pros).model_dump(mode="json"))
 
 

@@ -1,5 +1,8 @@
-"""Free times: the pure computation (``compute``), the cache and the schedule versions that keep
-it fresh, withheld workers, the coverage check and the editor's preview.
+"""Free times: the pure computation (``values``, ``compute``), the candidate workers
+(``candidates``), loading schedules (``loading``, ``standing``), the cache and the schedule
+versions that keep it fresh (``cache``, ``versions``), withheld workers (``withheld``), the
+editor's changes with the coverage check (``schedule``, ``coverage``) and its preview
+(``preview``).
 
 The pure computation's values and functions are re-exported here, so that
 ``from scheduler import availability`` reads as the concept.

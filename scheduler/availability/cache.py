@@ -94,7 +94,7 @@ class SlotCache:
     def __init__(self, workers: int = 20_000, answers: int = 2_000, standing: int = 5_000) -> None:
         self.workers: _Store[list[int]] = _Store(workers)
         self.answers: _Store[Answer] = _Store(answers)
-        # Standing schedules per (professional, schedule_version): scheduler/availability/standing.py.
+        # Standing schedules per (professional, schedule_version): availability/standing.py.
         self.standing: _Store[Any] = _Store(standing)
 
 

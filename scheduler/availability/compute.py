@@ -34,114 +34,42 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import compress, repeat
 from operator import add, attrgetter, lt, sub
 from zoneinfo import ZoneInfo
 
+from scheduler.availability.values import (
+    END_US,
+    START_US,
+    Interval,
+    ServiceParams,
+    Slot,
+    WeeklyRule,
+    WorkerSchedule,
+    require_aware,
+    to_us,
+)
+
+__all__ = [
+    "Interval",
+    "ServiceParams",
+    "Slot",
+    "WeeklyRule",
+    "WorkerSchedule",
+    "free_slots",
+    "free_starts_us",
+    "is_slot_free",
+    "to_us",
+]
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 _US_PER_MIN = 60_000_000
 _US_PER_DAY = 86_400_000_000
 _ONE_DAY = timedelta(days=1)
 _MIDNIGHT = time(0)
 _FAR = 1 << 62  # beyond any instant a datetime can hold, in microseconds
-
-
-@dataclass(frozen=True, slots=True)
-class WeeklyRule:
-    """Recurring hours on one weekday, as local wall-clock times in the organisation's zone."""
-
-    weekday: int  # 0 = Monday … 6 = Sunday
-    start: time
-    end: time  # same day, after start
-    valid_from: date | None = None  # inclusive
-    valid_to: date | None = None  # inclusive
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.weekday <= 6:
-            raise ValueError(f"weekday must be 0..6, got {self.weekday}")
-        if not self.start < self.end:
-            raise ValueError("a weekly rule must start before it ends on the same day")
-
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    """A half-open span ``[start, end)`` of UTC-aware instants."""
-
-    start: datetime
-    end: datetime
-    # The same instants in microseconds since the epoch. Converting a datetime costs as
-    # much as everything else the computation does with an interval, so it is done once,
-    # when the interval is made, rather than on every computation that reads it.
-    start_us: int = field(init=False, repr=False, compare=False)
-    end_us: int = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        _require_aware(self.start, "Interval.start")
-        _require_aware(self.end, "Interval.end")
-        if self.end < self.start:
-            raise ValueError("an interval must not end before it starts")
-        object.__setattr__(self, "start_us", to_us(self.start))
-        object.__setattr__(self, "end_us", to_us(self.end))
-
-
-_START_US = attrgetter("start_us")
-_END_US = attrgetter("end_us")
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceParams:
-    """The parts of a service that decide when it can be booked (all in minutes or days)."""
-
-    duration_min: int
-    slot_interval_min: int
-    buffer_before_min: int = 0
-    buffer_after_min: int = 0
-    min_notice_min: int = 0
-    horizon_days: int = 56
-    max_per_day: int | None = None  # active bookings of this service per worker per local day
-
-    def __post_init__(self) -> None:
-        if self.duration_min <= 0 or self.slot_interval_min <= 0:
-            raise ValueError("duration and slot interval must be positive")
-        if min(self.buffer_before_min, self.buffer_after_min, self.min_notice_min) < 0:
-            raise ValueError("buffers and notice must not be negative")
-        if self.horizon_days < 0 or (self.max_per_day is not None and self.max_per_day < 0):
-            raise ValueError("horizon and daily limit must not be negative")
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerSchedule:
-    """Everything about one worker that the computation needs, filtered to one service."""
-
-    worker_id: int
-    rules: Sequence[WeeklyRule]
-    openings: Sequence[Interval] = ()
-    absences: Sequence[Interval] = ()
-    # Existing active bookings (their buffers included) and external calendar busy times.
-    busy: Sequence[Interval] = ()
-    # More busy intervals, as microseconds since the epoch in two matching lists: the form
-    # a database query can hand over without making thousands of datetime objects.
-    busy_starts_us: Sequence[int] = ()
-    busy_ends_us: Sequence[int] = ()
-    # Local date -> active bookings of this service on that date.
-    bookings_per_day: Mapping[date, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if len(self.busy_starts_us) != len(self.busy_ends_us):
-            raise ValueError("busy_starts_us and busy_ends_us must pair up")
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """One bookable start and every worker free at it."""
-
-    start: datetime
-    end: datetime
-    worker_ids: tuple[int, ...]
 
 
 def free_slots(
@@ -157,9 +85,9 @@ def free_slots(
     One ``Slot`` per distinct start, sorted by start; ``worker_ids`` ascending. Raises
     ``ValueError`` for naive datetimes.
     """
-    _require_aware(now, "now")
-    _require_aware(range_start, "range_start")
-    _require_aware(range_end, "range_end")
+    require_aware(now, "now")
+    require_aware(range_start, "range_start")
+    require_aware(range_end, "range_end")
     window = _window(service, to_us(now), to_us(range_start), to_us(range_end))
     if window is None or not workers:
         return []
@@ -231,8 +159,8 @@ def is_slot_free(
     Used to check a chosen time again when it is booked. Raises ``ValueError`` for naive
     datetimes.
     """
-    _require_aware(now, "now")
-    _require_aware(start, "start")
+    require_aware(now, "now")
+    require_aware(start, "start")
     start_us = to_us(start)
     window = _window(service, to_us(now), start_us, start_us + 1)
     if window is None:
@@ -244,16 +172,6 @@ def is_slot_free(
         start_us in starts
         for starts in _free_start_ranges(service, worker, clock, days_on, *window, step)
     )
-
-
-def _require_aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
-
-
-def to_us(instant: datetime) -> int:
-    """Microseconds since the epoch: exact, unlike the float of ``timestamp()``."""
-    return (instant - _EPOCH) // _MICROSECOND
 
 
 class _LocalClock:
@@ -347,8 +265,8 @@ def _free_gaps(
     # Bounds are kept as busy bounds (unshifted), the form most of them arrive in; the few
     # other spans are shifted back by the same amounts so that one sort serves all.
     busy = worker.busy
-    lows = [*map(_START_US, busy), *worker.busy_starts_us]
-    highs = [*map(_END_US, busy), *worker.busy_ends_us]
+    lows = [*map(START_US, busy), *worker.busy_starts_us]
+    highs = [*map(END_US, busy), *worker.busy_ends_us]
     for absence in worker.absences:
         # [s, s + d) overlaps [a, b) iff a - d < s < b: starts [a - d + 1, b).
         lows.append(absence.start_us - duration + 1 + reach)

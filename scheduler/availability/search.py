@@ -22,12 +22,12 @@ from sqlalchemy.exc import DBAPIError
 
 from scheduler.availability import cache as slot_cache
 from scheduler.availability import versions as schedule_versions
-from scheduler.availability.slots import (
+from scheduler.availability.candidates import offering
+from scheduler.availability.loading import (
     VERSION_MARGIN,
     ServiceRules,
     load_margin,
     loader,
-    offering,
     service_params,
     version_window,
 )

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 
 from scheduler import audit
-from scheduler.availability import slots
+from scheduler.availability import candidates
 from scheduler.booking import meetings, messages
 from scheduler.booking.taking import (
     blocks,
@@ -82,7 +82,7 @@ def reschedule(
     now = now_utc()
     new_start = check_start(service, new_start, now)
     wanted = professional_id if professional_id is not None else booking.professional_id
-    pros = slots.candidates(service, wanted)
+    pros = candidates.candidates(service, wanted)
     if not pros:
         raise Problem(404, "no_professional", "No such worker offers this service.")
     old_start = booking.start_at

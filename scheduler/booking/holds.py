@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from scheduler import audit
-from scheduler.availability import slots
+from scheduler.availability import candidates
 from scheduler.booking import meetings, messages
 from scheduler.booking.changes import client_identifiers
 from scheduler.booking.taking import (
@@ -57,7 +57,7 @@ def hold(
         )
     start_at = check_start(service, start_at, now)
     # "Any worker": the least booked professional of that day first, to share the load.
-    pros = slots.hold_candidates(service, start_at, professional_id, language)
+    pros = candidates.hold_candidates(service, start_at, professional_id, language)
     if not pros:
         raise Problem(404, "no_professional", "No such worker offers this service.")
     end_at, block_start, block_end = blocks(service, start_at)

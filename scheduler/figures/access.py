@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from scheduler.availability import slots
+from scheduler.availability import candidates, loading, slots
 from scheduler.extensions import db
 from scheduler.figures import t3
 from scheduler.models import Booking, BookingStatus, Organisation, Service
@@ -37,14 +37,14 @@ def service_free_times(service: Service, query_at: datetime) -> list[t3.FreeTime
     least the counting window), as a family searching at ``query_at`` would see them."""
     if not service.bookable:
         return []
-    professionals = slots.candidates(service)
+    professionals = candidates.candidates(service)
     if not professionals:
         return []
     days = max(WINDOW_DAYS, service.horizon_days)
     found = slots.find_slots(
         service, professionals, query_at, query_at + timedelta(days=days), query_at
     )
-    return t3.free_times(found, slots.service_params(service))
+    return t3.free_times(found, loading.service_params(service))
 
 
 def booked_counts(organisation_id: int, start: datetime, end: datetime) -> dict[int, int]:

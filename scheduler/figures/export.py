@@ -13,6 +13,7 @@ import io
 
 from scheduler.figures.activity import COUNTS
 from scheduler.figures.report import Subject
+from scheduler.kernel import spreadsheet_safe
 from scheduler.models import FigureSnapshot
 
 COLUMNS = [
@@ -40,11 +41,6 @@ COLUMNS = [
 VALUES = ["t3_days", "free_times", "booked_times", *COUNTS]
 
 
-def safe_cell(text: str) -> str:
-    """A name that a spreadsheet must not take for a formula gets a leading apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _cell(value: int | None) -> str:
     return "" if value is None else str(value)
 
@@ -66,9 +62,9 @@ def csv_text(everyone: list[Subject], rows: dict[tuple[str, int], list[FigureSna
                 row.day.isoformat(),
                 row.scope,
                 row.unit_id,
-                safe_cell(subject.unit_name),
+                spreadsheet_safe(subject.unit_name),
                 row.service_id or "",
-                safe_cell(subject.name) if row.scope == "service" else "",
+                spreadsheet_safe(subject.name) if row.scope == "service" else "",
                 *[_cell(getattr(row, name)) for name in VALUES],
                 "" if average is None else f"{average:.2f}",
             ]

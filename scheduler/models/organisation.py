@@ -39,6 +39,11 @@ class Unit(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # How families reach the unit when something cannot be done online: a phone number
+    # (E.164) and when it answers, in fi/sv/en ("ma–pe klo 9–15"). Shown on the service
+    # tray and in every message that asks the family to call.
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_hours: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     organisation: Mapped[Organisation] = relationship(back_populates="units")
     services: Mapped[list[Service]] = relationship(back_populates="unit", order_by="Service.id")

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from scheduler.extensions import db
 from scheduler.kernel import HELSINKI, Problem, local_date
 from scheduler.models import Organisation
+from scheduler.public.contact import unit_contact
 from scheduler.public.texts import MEETING_MODES, language_name, problem_text
 from scheduler.web.i18n import current_language, format_time, localized
 
@@ -127,6 +128,7 @@ def page_helpers() -> dict[str, Any]:
         "language_label": lambda code: language_name(code, lang),
         "intake_answer_text": intake_answer_text,
         "time_range": time_range,
+        "unit_contact": unit_contact,
     }
 
 

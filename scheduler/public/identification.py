@@ -4,15 +4,20 @@ The family chooses a time (held), signs in at the ``family`` OpenID Connect prov
 (authorization code flow with PKCE, through ``scheduler.web.oidc``) and comes back to the
 booking form. The verified identity is written on the held booking at once, server-side,
 so that it never travels in a URL or a cookie; confirming copies it into the booking.
+
+Without a configured provider, the development tools (``scheduler.dev``, never in
+production) stand in with test persons. Where neither is there, families are told so on
+the service page, before they hold a time, with the unit's phone number.
 """
 
 from __future__ import annotations
 
-from flask import g, redirect, session, url_for
+from flask import current_app, g, redirect, session, url_for
 from flask.typing import ResponseReturnValue
 
 from scheduler import audit
 from scheduler import booking as ops
+from scheduler.config import dev_tools_enabled
 from scheduler.extensions import db, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking
@@ -25,8 +30,8 @@ SESSION_KEY = "identify_hold"
 
 
 def available() -> bool:
-    """Whether strong identification is configured in this deployment."""
-    return oidc.is_configured(PROVIDER)
+    """Whether strong identification can be done in this deployment."""
+    return oidc.is_configured(PROVIDER) or dev_tools_enabled(current_app)
 
 
 def record_identity(booking: Booking, subject: str, name: str | None) -> None:
@@ -49,6 +54,8 @@ def identify(token: str) -> ResponseReturnValue:
     """Send the family to the identification service; the hold token waits in the session."""
     ops.booking_by_hold_token(token)
     session[SESSION_KEY] = token
+    if not oidc.is_configured(PROVIDER) and dev_tools_enabled(current_app):
+        return redirect(url_for("dev.identify_page"), 303)
     return oidc.begin(
         PROVIDER, url_for("public.identified", _external=True), ui_locales=current_language()
     )

@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from scheduler import audit
 from scheduler import booking as ops
-from scheduler.availability import slots
+from scheduler.availability import candidates, slots
 from scheduler.booking import meetings
 from scheduler.extensions import limiter
 from scheduler.kernel import Problem, now_utc
@@ -104,7 +104,7 @@ def move(token: str) -> ResponseReturnValue:
     """The same week view as the service page, for choosing the new time."""
     booking = load_managed(token)
     service = booking.service
-    everyone = slots.candidates(service)
+    everyone = candidates.candidates(service)
     choice = parse_choice(_move_args(booking), service, everyone)
     pros = chosen_workers(everyone, choice)
     week = build_week(service, pros, choice.week, now_utc())
@@ -142,7 +142,7 @@ def _move_args(booking: Booking) -> dict[str, str]:
 def move_to(token: str) -> ResponseReturnValue:
     booking = load_managed(token)
     service = booking.service
-    choice = parse_choice(request.form, service, slots.candidates(service))
+    choice = parse_choice(request.form, service, candidates.candidates(service))
     back = url_for(
         "public.move", token=token, **choice.args(mode=None, worker=choice.worker or "any")
     )
@@ -170,7 +170,7 @@ def _free_worker(booking: Booking, start: datetime) -> int | None:
     service = booking.service
     found = slots.find_slots(
         service,
-        slots.candidates(service),
+        candidates.candidates(service),
         start,
         start + (booking.end_at - booking.start_at),
         now_utc(),

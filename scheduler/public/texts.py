@@ -35,6 +35,9 @@ PROBLEMS: dict[str, LazyString] = {
     "hold_expired": _l("The reservation of this time ran out. Please choose a time again."),
     "identification_required": _l("This service needs strong identification before booking."),
     "identification_failed": _l("The identification did not succeed. Please try again."),
+    "identification_unavailable": _l(
+        "Strong identification is not available right now, so this service cannot be booked online."
+    ),
     "link_not_found": _l("This link is not valid. Check that it was copied whole."),
     "link_expired": _l("This appointment is over, so the link no longer works."),
     "not_changeable": _l("This booking is already cancelled or closed."),

@@ -9,10 +9,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from scheduler import booking as ops
-from scheduler.availability import slots
+from scheduler.availability import candidates
 from scheduler.extensions import db, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service
+from scheduler.public import identification
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
 from scheduler.public.week import build_week, chosen_workers, parse_choice
@@ -55,17 +56,29 @@ def home() -> ResponseReturnValue:
 @bp.get("/o/<org_slug>/")
 def tray(org_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
-    return render_template("public/tray.html", org=org, groups=tray_groups(org))
+    return render_template(
+        "public/tray.html",
+        org=org,
+        groups=tray_groups(org),
+        identification_available=identification.available(),
+    )
+
+
+def bookable_online(service: Service) -> bool:
+    """False when the service needs strong identification and there is none to be had:
+    the family is told so before it holds a time, never after."""
+    return not service.requires_strong_id or identification.available()
 
 
 @bp.get("/o/<org_slug>/s/<service_slug>")
 def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
-    everyone = slots.candidates(service)
+    everyone = candidates.candidates(service)
     choice = parse_choice(request.args, service, everyone)
     pros = chosen_workers(everyone, choice)
-    week = build_week(service, pros, choice.week, now_utc())
+    online = bookable_online(service)
+    week = build_week(service, pros if online else [], choice.week, now_utc())
     languages = sorted({lang for p in everyone for lang in (p.languages or [])})
 
     def week_url(monday: date) -> str:
@@ -85,6 +98,7 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
         workers=everyone,
         languages=languages,
         week_url=week_url,
+        bookable_online=online,
         hold_url=url_for("public.hold_time", org_slug=org.slug, service_slug=service.slug),
     )
 
@@ -103,10 +117,13 @@ def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     """Hold the chosen time, then go to the form. A taken time sends the family back."""
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
-    choice = parse_choice(request.form, service, slots.candidates(service))
+    choice = parse_choice(request.form, service, candidates.candidates(service))
     back = url_for(
         "public.service_page", org_slug=org.slug, service_slug=service.slug, **choice.args()
     )
+    if not bookable_online(service):
+        flash(problem_text("identification_unavailable", ""), "error")
+        return redirect(back, 303)
     start = _parse_start(request.form.get("start"))
     if start is None:
         flash(problem_text("bad_request", ""), "error")

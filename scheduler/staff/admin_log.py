@@ -16,7 +16,7 @@ from scheduler import audit
 from scheduler.booking import client_identifiers
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
-from scheduler.kernel import Problem
+from scheduler.kernel import Problem, spreadsheet_safe
 from scheduler.models import AccessLogEntry, Booking, StaffRole
 from scheduler.staff import texts
 from scheduler.staff.access import not_found, require_role
@@ -89,13 +89,16 @@ def admin_access_log() -> ResponseReturnValue:
     for row in rows:
         writer.writerow(
             [
-                row.at.isoformat(),
-                row.actor,
-                row.role,
-                row.action,
-                row.target,
-                row.source,
-                row.result,
+                spreadsheet_safe(cell)
+                for cell in (
+                    row.at.isoformat(),
+                    row.actor,
+                    row.role,
+                    row.action,
+                    row.target,
+                    row.source,
+                    row.result,
+                )
             ]
         )
     return Response(

@@ -10,7 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
+from scheduler.kernel import Problem
 from scheduler.models import Organisation, StaffRole, Unit
 from scheduler.staff import texts
 from scheduler.staff.access import ADMINS, forbidden, require_role, unit_or_404, units_query
@@ -104,19 +106,43 @@ def admin_units() -> ResponseReturnValue:
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_unit(unit_id: int) -> ResponseReturnValue:
-    """Rename a unit (in all three languages)."""
+    """A unit's names and how families reach it by phone (in all three languages)."""
     unit = unit_or_404(unit_id)
     form = UnitForm(request.form)
-    if request.method == "POST" and form.check():
-        unit.name = texts_of(form.name)
-        db.session.flush()
-        flash(_("The unit was saved."))
-        return redirect(url_for("staff.admin_units"))
-    values = (
-        request.form
-        if request.method == "POST"
-        else MultiDict({f"name-{lang}": text for lang, text in (unit.name or {}).items()})
-    )
-    return render_template("staff/admin_unit.html", unit=unit, errors=form.problems, form=values), (
-        422 if form.problems else 200
-    )
+    if request.method == "POST":
+        form.check()
+        phone = unit_phone(form)
+        if not form.problems:
+            unit.name = texts_of(form.name)
+            unit.phone, unit.phone_hours = phone, texts_of(form.phone_hours) or None
+            db.session.flush()
+            flash(_("The unit was saved."))
+            return redirect(url_for("staff.admin_units"))
+    return render_template(
+        "staff/admin_unit.html",
+        unit=unit,
+        errors=form.problems,
+        form=request.form if request.method == "POST" else unit_values(unit),
+    ), (422 if form.problems else 200)
+
+
+def unit_phone(form: UnitForm) -> str | None:
+    """The unit's phone number in E.164, or None; a number that is not one is an error."""
+    raw = form.phone.value
+    if raw is None:
+        return None
+    try:
+        return normalise_phone(raw)
+    except Problem:
+        form.problems["phone"] = _("Write a phone number, such as 016 123 4567.")
+        return None
+
+
+def unit_values(unit: Unit) -> MultiDict[str, Any]:
+    """The unit form's fields filled from the saved unit."""
+    values: MultiDict[str, Any] = MultiDict({"phone": unit.phone or ""})
+    for lang, text in (unit.name or {}).items():
+        values[f"name-{lang}"] = text
+    for lang, text in (unit.phone_hours or {}).items():
+        values[f"phone_hours-{lang}"] = text
+    return values

@@ -254,6 +254,8 @@ class OrganisationForm(StaffForm):
 
 class UnitForm(StaffForm):
     name = lang_texts(200)
+    phone = Text(40)
+    phone_hours = lang_texts(100, is_required=False)
 
 
 class QuestionForm(Form):

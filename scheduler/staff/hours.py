@@ -9,30 +9,24 @@ or cancel.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
 
-from scheduler import availability
-from scheduler.availability import slots
-from scheduler.availability.coverage import BookedTime, RuleValue, Span, uncovered
-from scheduler.availability.versions import touching
+from scheduler.availability import schedule
+from scheduler.availability.coverage import RuleValue
+from scheduler.availability.preview import PreviewDay, preview
 from scheduler.extensions import db
-from scheduler.kernel import Problem, local_date, now_utc
+from scheduler.kernel import Problem
 from scheduler.models import (
-    ACTIVE_STATUSES,
     Absence,
     Booking,
     ExtraOpening,
     Professional,
     Service,
-    WeeklyRule,
 )
 from scheduler.staff import texts
 from scheduler.staff.access import not_found, professional_or_404, visible_professionals
@@ -48,107 +42,8 @@ from scheduler.staff.hours_forms import (
 EXTRA_ROWS = 2
 
 
-@dataclass(frozen=True)
-class PreviewDay:
-    day: date
-    times: dict[int, list[datetime]]  # service id -> free starts
-
-
-def saved_rules(pro: Professional) -> list[RuleValue]:
-    rows = db.session.scalars(
-        select(WeeklyRule)
-        .where(WeeklyRule.professional_id == pro.id)
-        .order_by(WeeklyRule.weekday, WeeklyRule.start_time)
-    )
-    return [
-        RuleValue(
-            r.weekday,
-            r.start_time,
-            r.end_time,
-            r.valid_from,
-            r.valid_to,
-            tuple(r.service_ids or ()),
-        )
-        for r in rows
-    ]
-
-
-def _openings(pro: Professional) -> list[ExtraOpening]:
-    return list(
-        db.session.scalars(
-            select(ExtraOpening)
-            .where(ExtraOpening.professional_id == pro.id, ExtraOpening.end_at > now_utc())
-            .order_by(ExtraOpening.start_at)
-        )
-    )
-
-
-def _absences(pro: Professional) -> list[Absence]:
-    return list(
-        db.session.scalars(
-            select(Absence)
-            .where(Absence.professional_id == pro.id, Absence.end_at > now_utc())
-            .order_by(Absence.start_at)
-        )
-    )
-
-
-def preview(pro: Professional, rules: list[RuleValue]) -> list[PreviewDay]:
-    """The free times that ``rules`` (saved or not) give over the next weeks, per service,
-    with the worker's saved absences, openings, bookings and calendar busy times."""
-    now = now_utc()
-    weeks = int(current_app.config.get("STAFF_PREVIEW_WEEKS", 2))
-    end = now + timedelta(weeks=weeks)
-    zone = pro.organisation.zone
-    by_day: dict[date, dict[int, list[datetime]]] = defaultdict(lambda: defaultdict(list))
-    for service in pro.services:
-        (schedule,) = slots.load_schedules(service, [pro], now, end, now)
-        edited = tuple(
-            availability.WeeklyRule(r.weekday, r.start, r.end, r.valid_from, r.valid_to)
-            for r in rules
-            if not r.service_ids or service.id in r.service_ids
-        )
-        found = availability.free_slots(
-            slots.service_params(service), [replace(schedule, rules=edited)], zone, now, now, end
-        )
-        for slot in found:
-            by_day[local_date(slot.start, zone)][service.id].append(slot.start)
-    return [PreviewDay(day, dict(by_day[day])) for day in sorted(by_day)]
-
-
-def orphaned(
-    pro: Professional, rules: list[RuleValue], openings: list[Span], absences: list[Span]
-) -> list[Booking]:
-    """Future active bookings of ``pro`` that the given hours would no longer cover."""
-    bookings = list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.professional_id == pro.id,
-                Booking.start_at > now_utc(),
-                Booking.status.in_(ACTIVE_STATUSES),
-            )
-            .order_by(Booking.start_at)
-        )
-    )
-    ids = set(
-        uncovered(
-            [BookedTime(b.id, b.service_id, b.start_at, b.end_at) for b in bookings],
-            rules,
-            openings,
-            absences,
-            pro.organisation.zone,
-        )
-    )
-    return [b for b in bookings if b.id in ids]
-
-
-def _spans_of_openings(rows: list[ExtraOpening]) -> list[Span]:
-    return [Span(o.start_at, o.end_at, tuple(o.service_ids or ())) for o in rows]
-
-
-def _spans_of_absences(rows: list[Absence]) -> list[Span]:
-    return [Span(a.start_at, a.end_at) for a in rows]
+def _preview(pro: Professional, rules: list[RuleValue]) -> list[PreviewDay]:
+    return preview(pro, rules, int(current_app.config.get("STAFF_PREVIEW_WEEKS", 2)))
 
 
 def _editor(
@@ -159,7 +54,7 @@ def _editor(
     extra_rows: int = EXTRA_ROWS,
     **values: Any,
 ) -> ResponseReturnValue:
-    rules = parsed.rules if parsed else saved_rules(pro)
+    rules = parsed.rules if parsed else schedule.saved_rules(pro)
     rows = parsed.rows if parsed else rows_from_rules(rules)
     rows = rows + [RuleRow() for _ in range(extra_rows)]
     return render_template(
@@ -168,10 +63,10 @@ def _editor(
         pros=visible_professionals(),
         rows=rows,
         errors=parsed.errors if parsed else {},
-        preview_days=preview(pro, rules) if show_preview else None,
+        preview_days=_preview(pro, rules) if show_preview else None,
         services={s.id: s for s in pro.services},
-        absences=_absences(pro),
-        openings=_openings(pro),
+        absences=schedule.coming_absences(pro),
+        openings=schedule.coming_openings(pro),
         zone=pro.organisation.zone,
         texts=texts,
         **values,
@@ -233,7 +128,7 @@ def hours_preview(professional_id: int) -> ResponseReturnValue:
     return render_template(
         "staff/_preview.html",
         pro=pro,
-        preview_days=preview(pro, parsed.rules),
+        preview_days=_preview(pro, parsed.rules),
         services={s.id: s for s in pro.services},
         zone=pro.organisation.zone,
         has_errors=bool(parsed.errors),
@@ -252,27 +147,10 @@ def hours_save(professional_id: int) -> ResponseReturnValue:
         return _editor(pro, parsed, previewed=True)
     if action == "more_rows":
         return _editor(pro, parsed, extra_rows=EXTRA_ROWS + 3)
-    orphans = orphaned(
-        pro, parsed.rules, _spans_of_openings(_openings(pro)), _spans_of_absences(_absences(pro))
-    )
-    if orphans and not _confirmed():
-        return _confirm(pro, orphans, url_for("staff.hours_save", professional_id=pro.id))
-    db.session.execute(
-        touching(delete(WeeklyRule).where(WeeklyRule.professional_id == pro.id), [pro.id])
-    )
-    for rule in parsed.rules:
-        db.session.add(
-            WeeklyRule(
-                professional_id=pro.id,
-                weekday=rule.weekday,
-                start_time=rule.start,
-                end_time=rule.end,
-                valid_from=rule.valid_from,
-                valid_to=rule.valid_to,
-                service_ids=list(rule.service_ids),
-            )
-        )
-    db.session.flush()
+    outcome = schedule.replace_weekly_rules(pro, parsed.rules, _confirmed())
+    if not outcome.done:
+        return _confirm(pro, outcome.orphans, url_for("staff.hours_save", professional_id=pro.id))
+    orphans = outcome.orphans
     flash(_("The weekly hours were saved."))
     if orphans:
         flash(
@@ -302,13 +180,10 @@ def absence_add(professional_id: int) -> ResponseReturnValue:
     span = _span_form(pro, whole_days=True)
     if span is None:
         return back
-    absences = [*_spans_of_absences(_absences(pro)), Span(*span)]
-    orphans = orphaned(pro, saved_rules(pro), _spans_of_openings(_openings(pro)), absences)
-    if orphans and not _confirmed():
-        return _confirm(pro, orphans, url_for("staff.absence_add", professional_id=pro.id))
     reason = request.form.get("reason", "").strip()[:200] or None
-    db.session.add(Absence(professional_id=pro.id, start_at=span[0], end_at=span[1], reason=reason))
-    db.session.flush()
+    outcome = schedule.add_absence(pro, span[0], span[1], reason, _confirmed())
+    if not outcome.done:
+        return _confirm(pro, outcome.orphans, url_for("staff.absence_add", professional_id=pro.id))
     flash(_("The absence was added."))
     return back
 
@@ -319,8 +194,7 @@ def absence_delete(professional_id: int, absence_id: int) -> ResponseReturnValue
     absence = db.session.get(Absence, absence_id)
     if absence is None or absence.professional_id != pro.id:
         raise not_found()
-    db.session.delete(absence)
-    db.session.flush()
+    schedule.remove_absence(absence)
     flash(_("The absence was removed."))
     return redirect(url_for("staff.hours", professional_id=pro.id) + "#absences")
 
@@ -338,10 +212,7 @@ def opening_add(professional_id: int) -> ResponseReturnValue:
     if not set(chosen) <= allowed:
         flash(_("Choose among the worker's services."), "error")
         return back
-    db.session.add(
-        ExtraOpening(professional_id=pro.id, start_at=span[0], end_at=span[1], service_ids=chosen)
-    )
-    db.session.flush()
+    schedule.add_opening(pro, span[0], span[1], chosen)
     flash(_("The extra opening was added."))
     return back
 
@@ -352,17 +223,12 @@ def opening_delete(professional_id: int, opening_id: int) -> ResponseReturnValue
     opening = db.session.get(ExtraOpening, opening_id)
     if opening is None or opening.professional_id != pro.id:
         raise not_found()
-    remaining = [o for o in _openings(pro) if o.id != opening.id]
-    orphans = orphaned(
-        pro, saved_rules(pro), _spans_of_openings(remaining), _spans_of_absences(_absences(pro))
-    )
-    if orphans and not _confirmed():
+    outcome = schedule.remove_opening(pro, opening, _confirmed())
+    if not outcome.done:
         return _confirm(
             pro,
-            orphans,
+            outcome.orphans,
             url_for("staff.opening_delete", professional_id=pro.id, opening_id=opening.id),
         )
-    db.session.delete(opening)
-    db.session.flush()
     flash(_("The extra opening was removed."))
     return redirect(url_for("staff.hours", professional_id=pro.id) + "#openings")

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context
 
+from scheduler.config import dev_tools_enabled
+
 # Fields a record may carry about the request it was written in (see scheduler/ops/requests.py).
 REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "remote_addr")
 
@@ -53,3 +55,13 @@ def init_app(app: Flask) -> None:
         root = logging.getLogger()
         root.handlers[:] = [handler]
         root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    elif dev_tools_enabled(app):
+        # Messages that go to the log instead of being sent are written at INFO, which
+        # Python's last-resort handler hides: in development the log shows them.
+        outgoing = logging.getLogger("notifications.outgoing")
+        outgoing.setLevel(logging.INFO)
+        if not any(getattr(h, "etaaika_outgoing", False) for h in outgoing.handlers):
+            handler = logging.StreamHandler()
+            handler.etaaika_outgoing = True  # type: ignore[attr-defined]
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            outgoing.addHandler(handler)

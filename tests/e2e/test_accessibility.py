@@ -27,8 +27,9 @@ HEADINGS = {
 pytestmark = pytest.mark.browser
 
 
-def visit_every_page(page: Any, base: str, lang: str) -> Iterator[str]:
+def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     """Walk through every family page as a family would; yields (name, page) at each one."""
+    base = server.url
     tray, form_heading, booked_heading = HEADINGS[lang]
     page.goto(f"{base}/?lang={lang}")
     assert page.locator("h1").inner_text() == tray
@@ -66,6 +67,19 @@ def visit_every_page(page: Any, base: str, lang: str) -> Iterator[str]:
     page.locator("button.slot").first.click()
     page.wait_for_url(re.compile(r"/book/"))
     yield "identification"
+    page.locator("form[action$='/identify'] button").click()
+    page.wait_for_url(re.compile(r"/dev/identify$"))
+    yield "development identification"
+    page.goto(f"{base}/dev/messages")
+    assert page.locator("article.message").count() > 0
+    yield "messages sent"
+    server.app.config["DEV_TOOLS"] = False
+    try:
+        page.goto(f"{base}/o/tunturikyla/s/lastenvalvoja?week={week}")
+        assert page.locator("#identification-unavailable").is_visible()
+        yield "service, identification unavailable"
+    finally:
+        server.app.config["DEV_TOOLS"] = True
     page.goto(f"{base}/accessibility")
     yield "accessibility statement"
     page.goto(f"{base}/privacy")
@@ -79,7 +93,7 @@ def test_every_family_page_passes_axe(browser: Any, live_server: LiveServer, lan
     found, problems = findings_on_every_page(
         browser,
         DESKTOP,
-        lambda page: visit_every_page(page, live_server.url, lang),
+        lambda page: visit_every_page(page, live_server, lang),
         axe_violations,
         axe=True,
     )
@@ -91,7 +105,7 @@ def test_pages_reflow_at_320_px(browser: Any, live_server: LiveServer) -> None:
     found, problems = findings_on_every_page(
         browser,
         {"width": 320, "height": 640},
-        lambda page: visit_every_page(page, live_server.url, "fi"),
+        lambda page: visit_every_page(page, live_server, "fi"),
         overflows_horizontally,
         phone=True,
     )

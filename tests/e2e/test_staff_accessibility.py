@@ -94,6 +94,10 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     ):
         page.goto(f"{base}/staff/admin/{path}")
         yield f"admin/{path}"
+    page.goto(f"{base}/staff/admin/units")
+    page.locator("main a[href*='/staff/admin/units/']").first.click()
+    page.wait_for_selector("#phone")
+    yield "admin/unit"
     page.goto(f"{base}/staff/admin/services/new")
     # Past the browser's own checks, to see the page's error summary.
     page.evaluate("document.querySelectorAll('form').forEach(f => { f.noValidate = true; })")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from scheduler.availability import slots
+from scheduler.availability import candidates, slots
 from scheduler.availability.withheld import withheld_professionals
 from scheduler.extensions import db
 from scheduler.ical.manage import add_feed, feed_statuses, remove_feed, request_refresh
@@ -152,7 +152,7 @@ def test_imported_busy_times_block_availability(
     poll_feeds()
     day = (tomorrow_at(0), tomorrow_at(23))
     starts = {
-        s.start for s in slots.find_slots(service, slots.candidates(service), *day, now_utc())
+        s.start for s in slots.find_slots(service, candidates.candidates(service), *day, now_utc())
     }
     assert tomorrow_at(8) in starts  # 10.00 Helsinki in summer / 11.00 in winter, still open
     assert tomorrow_at(9) not in starts
@@ -172,13 +172,13 @@ def test_stale_feed_withholds_the_worker_unless_the_organisation_chose_warn(
 
     refresh_feed(feed.id)
     assert withheld_professionals([pro.id, other.id]) == set()
-    assert [p.id for p in slots.candidates(service)] == [pro.id, other.id]
+    assert [p.id for p in candidates.candidates(service)] == [pro.id, other.id]
 
     stored = db.session.get(CalendarFeed, feed.id)
     stored.last_success_at = now_utc() - timedelta(hours=13)
     db.session.commit()
     assert withheld_professionals([pro.id, other.id]) == {pro.id}
-    assert [p.id for p in slots.candidates(service)] == [other.id]
+    assert [p.id for p in candidates.candidates(service)] == [other.id]
     (status,) = feed_statuses(pro.id, "en")
     assert status.state == "stale" and status.withheld
     assert "not offered for booking" in status.message

@@ -3,13 +3,13 @@ STARTTLS or implicit TLS and AUTH) and an HTTP server standing in for an SMS gat
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import json
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -88,13 +88,26 @@ def body(message: EmailMessage, kind: str) -> str:
 
 @dataclass
 class MailHandler:
-    """Collects messages; can refuse recipients or pause before answering DATA."""
+    """Collects messages; can refuse recipients, pause before answering DATA, hold one
+    message at the end of DATA until told to go on, or drop the connection there.
+
+    A message counts as received only when the DATA exchange ends with the server's
+    answer: one whose connection is lost before that (the sender killed, or the
+    connection dropped on purpose) is kept in ``dropped`` instead, as a real server
+    that never answered would not have taken it.
+    """
 
     received: list[Received] = field(default_factory=list)
+    dropped: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP answer
     delay: float = 0.0
+    hold_at: int | None = None  # the n-th DATA (from 1) is held until ``release`` is set
+    drop_at: set[int] = field(default_factory=set)  # the n-th DATA loses its connection
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
     on_message: Callable[[Received], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    data_seen: int = 0
 
     async def handle_RCPT(
         self,
@@ -110,14 +123,34 @@ class MailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        if self.delay:
-            time.sleep(self.delay)  # a slow server: keeps a message in flight longer
         item = Received(
             str(envelope.mail_from),
             list(envelope.rcpt_tos),
             bytes(envelope.original_content or b""),
             session.peer,
         )
+        with self.lock:
+            self.data_seen += 1
+            seen = self.data_seen
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)  # a slow server: a message stays in flight
+            if seen == self.hold_at:
+                self.holding.set()
+                while not self.release.is_set():
+                    await asyncio.sleep(0.01)
+            if seen in self.drop_at:
+                with self.lock:
+                    self.dropped.append(item)
+                if server.transport is not None:
+                    server.transport.close()
+                await asyncio.sleep(3600)  # cancelled when the connection is lost
+        except asyncio.CancelledError:
+            # The connection was lost before the answer: the message was not taken.
+            with self.lock:
+                if item not in self.dropped:
+                    self.dropped.append(item)
+            raise
         with self.lock:
             self.received.append(item)
         if self.on_message:

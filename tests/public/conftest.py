@@ -36,6 +36,14 @@ def demo(app: Flask) -> Organisation:
     return org
 
 
+@pytest.fixture
+def dev_tools(app: Flask) -> Flask:
+    """The development tools on (``make run``): identification with test persons, and the
+    page of messages sent."""
+    app.config["DEV_TOOLS"] = True
+    return app
+
+
 def next_monday() -> date:
     """A week that is always bookable: the next one."""
     today = local_date(now_utc(), HELSINKI)

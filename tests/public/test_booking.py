@@ -93,7 +93,7 @@ def test_family_must_be_reachable_by_email_or_phone(
 
 
 def test_required_intake_questions_must_be_answered(
-    client: FlaskClient, demo: Organisation, app: Flask
+    client: FlaskClient, demo: Organisation, dev_tools: Flask
 ) -> None:
     form = hold_first_time(client, "lastenvalvoja")
     booking = held(form)
@@ -194,7 +194,7 @@ def test_choosing_another_time_gives_the_held_time_back(
 
 
 def test_service_with_strong_identification_asks_for_it_before_the_form(
-    client: FlaskClient, demo: Organisation
+    client: FlaskClient, demo: Organisation, dev_tools: Flask
 ) -> None:
     form = hold_first_time(client, "lastenvalvoja")
     page = client.get(form + "?lang=en")

@@ -104,10 +104,15 @@ INLINE = [
 
 
 def public_pages(client: FlaskClient) -> dict[str, str]:
+    """Every family page, and the development pages (which then are on)."""
+    assert client.application.config["DEV_TOOLS"] is True
     form = hold_first_time(client)
     token = book(client)
     strong = hold_first_time(client, "lastenvalvoja")
+    client.post(f"{strong}/identify")
     return {
+        "development identification": "/dev/identify",
+        "messages sent": "/dev/messages",
         "tray": "/",
         "service": service_url("palveluneuvonta"),
         "form": form,
@@ -123,7 +128,7 @@ def public_pages(client: FlaskClient) -> dict[str, str]:
 
 
 def test_no_page_has_inline_scripts_styles_or_handlers(
-    client: FlaskClient, demo: Organisation
+    client: FlaskClient, demo: Organisation, dev_tools: Flask
 ) -> None:
     for name, url in public_pages(client).items():
         html = client.get(url).text
@@ -131,9 +136,11 @@ def test_no_page_has_inline_scripts_styles_or_handlers(
             assert not pattern.search(html), f"{name} page: {pattern.pattern}"
 
 
-def test_pages_with_client_data_are_never_cached(client: FlaskClient, demo: Organisation) -> None:
+def test_pages_with_client_data_are_never_cached(
+    client: FlaskClient, demo: Organisation, dev_tools: Flask
+) -> None:
     pages = public_pages(client)
-    for name in ("form", "identify", "confirmed", "manage", "cancel", "move"):
+    for name in ("form", "identify", "confirmed", "manage", "cancel", "move", "messages sent"):
         assert client.get(pages[name]).headers["Cache-Control"] == "no-store", name
 
 
@@ -149,7 +156,7 @@ def test_urls_carry_no_client_data(client: FlaskClient, demo: Organisation) -> N
 
 
 def test_the_language_switch_is_on_every_page_and_remembered(
-    client: FlaskClient, demo: Organisation
+    client: FlaskClient, demo: Organisation, dev_tools: Flask
 ) -> None:
     for name, url in public_pages(client).items():
         html = client.get(url).text

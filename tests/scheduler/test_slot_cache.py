@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, event, select, update
 
 from scheduler import availability
-from scheduler.availability import slots
+from scheduler.availability import candidates, loading, slots
 from scheduler.availability.versions import UntrackedScheduleChange, touching
 from scheduler.extensions import db
 from scheduler.kernel import local_instant, now_utc
@@ -49,10 +49,12 @@ def afresh(service_id: int, day: str, language: str | None = None) -> Answer:
     first = datetime.fromisoformat(day).date()
     start = local_instant(first, time(0), zone)
     end = local_instant(first + timedelta(days=1), time(0), zone)
-    pros = slots.candidates(service, None, language)
+    pros = candidates.candidates(service, None, language)
     now = now_utc()
-    schedules = slots.load_schedules(service, pros, start, end, now)
-    found = availability.free_slots(slots.service_params(service), schedules, zone, now, start, end)
+    schedules = loading.load_schedules(service, pros, start, end, now)
+    found = availability.free_slots(
+        loading.service_params(service), schedules, zone, now, start, end
+    )
     return [(iso(s.start.replace(microsecond=0)), s.worker_ids) for s in found]
 
 
@@ -281,7 +283,7 @@ def test_a_service_longer_than_the_editors_allow_is_still_never_stale(
     """A four-day meeting reaches past the dates a search reads versions of by default;
     the search then reads them over the service's own, wider window."""
     service = make.service(duration_min=4 * 24 * 60, slot_interval_min=60, horizon_days=30)
-    assert slots.load_margin(slots.service_params(service)) > slots.VERSION_MARGIN
+    assert loading.load_margin(loading.service_params(service)) > loading.VERSION_MARGIN
     pro = make.professional(service, hours=None)
     day = next_weekday_at(0, days_ahead=3).astimezone(HKI).date()
     make.opening(pro, local_instant(day - timedelta(days=1), time(0), HKI), timedelta(days=10))

@@ -169,3 +169,22 @@ def test_removed_row_is_reported_by_audit_verify(
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "row 2 is missing" in result.output
+
+
+def test_export_writes_formula_like_cells_as_text(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    pro = make.professional(service)
+    booking = staff.booking(service, pro, at_local(1, 10), client_email="kaava@example.org")
+    names = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCr"]
+    for name in names:
+        sign_in(staff.user("worker", professional=pro, name=name))
+        client.get(f"/staff/bookings/{booking.id}")
+    sign_in(staff.user("org_admin", unit=service.unit, name="Pääkäyttäjä"))
+    response = client.post("/staff/admin/access-log", data={"identifier": "kaava@example.org"})
+    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    actors = [r["actor"] for r in table if r["action"] == "booking.read"]
+    assert len(actors) == len(names)
+    for actor, name in zip(actors, names, strict=True):
+        assert actor.startswith("'" + name), actor

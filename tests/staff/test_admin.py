@@ -324,3 +324,38 @@ def test_reminder_rows_are_not_read_while_the_default_rule_is_chosen(
     assert client.post("/staff/admin/services/new", data=form).status_code == 302
     service = db.session.scalar(select(Service).where(Service.slug == "perheneuvola"))
     assert service is not None and service.reminder_rules is None
+
+
+def test_unit_keeps_the_phone_number_and_hours_families_are_given(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    unit = make.unit()
+    sign_in(staff.user("org_admin", unit=unit))
+    names = {"name-fi": "Perhekeskus", "name-sv": "Familjecenter", "name-en": "Family centre"}
+    hours = {
+        "phone_hours-fi": "ma–pe klo 9–15",
+        "phone_hours-sv": "mån–fre kl. 9–15",
+        "phone_hours-en": "Mon–Fri 9–15",
+    }
+    wrong = client.post(
+        f"/staff/admin/units/{unit.id}?lang=en", data={**names, **hours, "phone": "12"}
+    )
+    assert wrong.status_code == 422 and 'id="phone-error"' in wrong.text
+    db.session.refresh(unit)
+    assert unit.phone is None
+    saved = client.post(
+        f"/staff/admin/units/{unit.id}", data={**names, **hours, "phone": "016 123 4567"}
+    )
+    assert saved.status_code == 302
+    db.session.refresh(unit)
+    assert unit.phone == "+358161234567" and unit.phone_hours == {
+        "fi": "ma–pe klo 9–15",
+        "sv": "mån–fre kl. 9–15",
+        "en": "Mon–Fri 9–15",
+    }
+    page = client.get(f"/staff/admin/units/{unit.id}?lang=fi").text
+    assert 'value="+358161234567"' in page and 'value="ma–pe klo 9–15"' in page
+    cleared = client.post(f"/staff/admin/units/{unit.id}", data={**names, "phone": ""})
+    assert cleared.status_code == 302
+    db.session.refresh(unit)
+    assert unit.phone is None and unit.phone_hours is None
