@@ -23,6 +23,7 @@ from scheduler.kernel import HELSINKI, local_date, now_utc
 from scheduler.models import Feedback, FigureSnapshot, StaffUser
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
 from tests.factories import Factories
+from tests.notifications.contexts import message_context
 from tests.staff.conftest import Staff, at_local
 
 SECRETS = [
@@ -92,9 +93,9 @@ def _organisation(
     notifications.enqueue(
         channel="email",
         recipient=f"{prefix.lower()}.viesti@a.example",
-        template="booking_confirmed",
+        template="confirmation",
         language="fi",
-        context={},
+        context=message_context(),
         idempotency_key=f"lists-{prefix}",
         organisation_id=unit.organisation_id,
     )
