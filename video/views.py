@@ -66,10 +66,11 @@ def _page(participant: Participant, host: bool) -> ResponseReturnValue:
         ), (403 if state == "early" else 410)
     room = participant.room
     ticket = issue_ticket(current_app.config["SECRET_KEY"], room.id, participant.id)
+    texts = texts_for(g.lang)
     return render_template(
         "video/call.html",
-        texts=texts_for(g.lang),
-        texts_json=json.dumps(texts_for(g.lang)),
+        texts=texts,
+        texts_json=json.dumps(texts),
         ticket=ticket,
         host=host,
         participant=participant,
