@@ -51,7 +51,8 @@ bench: install
 # Slow (minutes per module on two cores) and not part of `make test`.
 mutation: install
 	rm -rf mutants
-	ETAAIKA_SHARED=$(CURDIR)/../shared $(BIN)/mutmut run --max-children 2 >mutants.log 2>&1 || \
+	ETAAIKA_SHARED=$(CURDIR)/../shared ETAAIKA_ORACLE_EXAMPLES=60 \
+	  $(BIN)/mutmut run --max-children 2 >mutants.log 2>&1 || \
 	  { tail -n 20 mutants.log; exit 1; }
 	$(BIN)/python .ci/mutation_score.py
 

@@ -10,6 +10,7 @@ from notifications.channels import Outgoing
 from notifications.contract import (
     FamilyNotice,
     FeedbackRequest,
+    FeedStaleNotice,
     Invite,
     Message,
     MessageContext,
@@ -42,6 +43,7 @@ __all__ = [
     "DispatchReport",
     "FailedMessage",
     "FamilyNotice",
+    "FeedStaleNotice",
     "FeedbackRequest",
     "Invite",
     "Message",

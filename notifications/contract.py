@@ -98,16 +98,34 @@ class FeedbackRequest:
     meeting_mode: str
 
 
-MessageContext = FamilyNotice | StaffNotice | FeedbackRequest
+@dataclass(frozen=True, kw_only=True)
+class FeedStaleNotice:
+    """To a worker's administrators: the worker's own calendar has not been read lately."""
+
+    organisation_name: str
+    email_from: str | None
+    professional_name: str
+    feed_label: str
+    last_read_date: str
+    last_read_time: str
+    withheld: bool  # the worker's times are not offered meanwhile
+    admin_url: str
+
+
+MessageContext = FamilyNotice | StaffNotice | FeedbackRequest | FeedStaleNotice
 
 # Which context each template is written for.
-CONTEXT_TYPES: dict[str, type[FamilyNotice] | type[StaffNotice] | type[FeedbackRequest]] = {
+CONTEXT_TYPES: dict[
+    str,
+    type[FamilyNotice] | type[StaffNotice] | type[FeedbackRequest] | type[FeedStaleNotice],
+] = {
     "confirmation": FamilyNotice,
     "changed": FamilyNotice,
     "cancelled": FamilyNotice,
     "reminder": FamilyNotice,
     "staff_notice": StaffNotice,
     "feedback": FeedbackRequest,
+    "feed_stale": FeedStaleNotice,
 }
 # Values a template may name that only the sealed secrets fill in.
 _SECRET_DEFAULTS: dict[type[Any], dict[str, None]] = {FamilyNotice: {"manage_url": None}}

@@ -33,9 +33,12 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(dev_bp)
 
+    from scheduler.booking.call_page import record_host_view
     from video.views import bp as video_bp
+    from video.views import on_host_page
 
     app.register_blueprint(video_bp)
+    on_host_page(app, record_host_view)  # the worker's call page names the family
 
     from scheduler.staff import bp as staff_bp
 
@@ -50,3 +53,8 @@ def register(app: Flask) -> None:
     from scheduler.observability import init_app as init_ops
 
     init_ops(app)
+
+    # After the request id is given (above), before any view reads its input.
+    from scheduler.web.input import refuse_nul
+
+    app.before_request(refuse_nul)

@@ -12,6 +12,7 @@ from video.rooms import (
     add_participant,
     end_for_booking,
     ensure_room,
+    forget_names,
     link_secret,
     participant_of,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "add_participant",
     "end_for_booking",
     "ensure_room",
+    "forget_names",
     "link_secret",
     "participant_of",
 ]

@@ -100,6 +100,8 @@ TEXTS = {
         "Permission was blocked. Open the menu (☰), choose Settings → Sites and downloads → Site permissions and allow Camera and Microphone. Then reload the page."
     ),
     "language": _l("Language"),
+    "accessibility": _l("Accessibility statement"),
+    "new_tab": _l("(opens in a new tab)"),
     "participants": _l("Participants"),
     "kind_worker": _lp("video", "Worker"),
     "kind_family": _l("Client"),

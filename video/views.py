@@ -7,9 +7,10 @@ import json
 import logging
 import socket as py_socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from simple_websocket import ConnectionClosed, Server
 
@@ -49,6 +50,23 @@ def hub() -> Hub:
         return state["hub"]
 
 
+HostPageHook = Callable[[Room], None]
+
+
+def on_host_page(app: Flask, hook: HostPageHook) -> None:
+    """Have ``hook(room)`` called whenever the worker's call page is shown. The page names
+    the family, so the core registers its access-log row here (this package does not
+    import the core's audit module)."""
+    state: dict[str, Any] = app.extensions.setdefault("etaaika_video", {})
+    state.setdefault("host_page_hooks", []).append(hook)
+
+
+def _host_page_shown(room: Room) -> None:
+    state: dict[str, Any] = current_app.extensions.get("etaaika_video", {})
+    for hook in state.get("host_page_hooks", []):
+        hook(room)
+
+
 def _unknown_link() -> ResponseReturnValue:
     return render_template(
         "video/unavailable.html", reason="unknown", opens_at=None, texts=texts_for(g.lang)
@@ -65,6 +83,8 @@ def _page(participant: Participant, host: bool) -> ResponseReturnValue:
             "video/unavailable.html", reason=state, opens_at=opens_at, texts=texts_for(g.lang)
         ), (403 if state == "early" else 410)
     room = participant.room
+    if host:
+        _host_page_shown(room)
     ticket = issue_ticket(current_app.config["SECRET_KEY"], room.id, participant.id)
     texts = texts_for(g.lang)
     return render_template(

@@ -37,7 +37,7 @@ def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
-        400: "Not a JSON object",
+        400: "Bad request: not a JSON object, or a NUL character in the request",
         404: "Not found",
         409: "Conflict: the time is taken or the booking cannot change",
         410: "Gone: the hold or link ran out",
@@ -193,6 +193,10 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     }
+    # A NUL character anywhere in a request is refused before any operation: a 400 for all.
+    for item in paths.values():
+        for operation in item.values():
+            operation["responses"].update(_errors(400))
     return {
         "openapi": "3.1.0",
         "info": {

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -15,6 +16,8 @@ from pydantic import (
     Field,
     model_validator,
 )
+
+from scheduler.web.input import day_in_range, instant_in_utc
 
 Language = Literal["fi", "sv", "en"]
 MeetingMode = Literal["video", "phone"]
@@ -30,7 +33,22 @@ def _full_date(value: object) -> object:
     return value
 
 
-FullDate = Annotated[date, BeforeValidator(_full_date)]
+def _day_in_range(value: date) -> date:
+    if not day_in_range(value):
+        raise ValueError("give a date between 1900-01-01 and 2999-12-31")
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    instant = instant_in_utc(value)
+    if instant is None:
+        raise ValueError("give a time between the years 1900 and 2999")
+    return instant
+
+
+FullDate = Annotated[date, BeforeValidator(_full_date), AfterValidator(_day_in_range)]
+# An instant a client sends: with its offset, within years 1900–2999, given back in UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
 
 
 class Strict(BaseModel):
@@ -112,7 +130,7 @@ class SlotQuery(Strict):
 
 class HoldIn(Strict):
     service_id: Id
-    start_at: AwareDatetime
+    start_at: Instant
     professional_id: Id | None = None
     language: Annotated[str, Field(min_length=2, max_length=8, pattern="^[a-z]+$")] | None = Field(
         None, description="Only workers who speak this language (ISO 639 code)."
@@ -178,7 +196,7 @@ class CancelIn(Strict):
 
 
 class RescheduleIn(Strict):
-    start_at: AwareDatetime
+    start_at: Instant
     professional_id: Id | None = None
 
 

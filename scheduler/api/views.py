@@ -16,7 +16,7 @@ from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.availability import candidates
 from scheduler.availability import search as slot_search
-from scheduler.booking.contact import normalise_phone
+from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import csrf, db, limiter
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
@@ -216,7 +216,7 @@ def create_booking() -> ResponseReturnValue:
     client = ops.ClientDetails(
         name=data.client.name.strip(),
         email=data.client.email,
-        phone=normalise_phone(data.client.phone),
+        phone=mobile_phone(data.client.phone),
         language=data.language,
         intake_answers=answers,
     )

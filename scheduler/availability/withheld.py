@@ -1,7 +1,8 @@
 """Which professionals' times are withheld because their calendar feed is stale.
 
-A professional with an external calendar feed that has not been read successfully
-within ``FEED_STALE_HOURS`` (or never) may be busy at times Etäaika cannot see.
+A professional with an external calendar feed that was read once but not successfully
+within ``FEED_STALE_HOURS`` since may be busy at times Etäaika cannot see (a feed never
+read withholds nothing: ``scheduler.ical.staleness.withholds``).
 Offering such a time is the worse error, so by default their times are withheld until
 the feed answers again. An organisation may choose "warn" instead
 (``Organisation.settings["calendar_feed_stale_policy"]``, default from
@@ -15,8 +16,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from scheduler.extensions import db
-from scheduler.ical.manage import is_stale
 from scheduler.ical.settings import ORG_POLICY_KEY, setting
+from scheduler.ical.staleness import withholds
 from scheduler.kernel import now_utc
 from scheduler.models import CalendarFeed, Organisation, Professional
 
@@ -36,6 +37,6 @@ def withheld_professionals(professional_ids: Sequence[int]) -> set[int]:
     withheld: set[int] = set()
     for professional_id, last_success_at, settings in rows:
         policy = (settings or {}).get(ORG_POLICY_KEY) or default_policy
-        if policy != "warn" and is_stale(last_success_at, now):
+        if policy != "warn" and withholds(last_success_at, now):
             withheld.add(professional_id)
     return withheld

@@ -33,6 +33,20 @@ def normalise_phone(raw: str | None, region: str = DEFAULT_REGION) -> str | None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def mobile_phone(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
+    """A number text messages can reach, in E.164 form; None for an empty field. Raises a
+    422 :class:`Problem` for an invalid number and for a landline (09 123 4567)."""
+    number = normalise_phone(raw, region)
+    if number is not None and not can_receive_sms(number):
+        raise Problem(
+            422,
+            "not_mobile",
+            "Give a mobile number: text messages cannot reach a landline.",
+            {"phone": "not_mobile"},
+        )
+    return number
+
+
 def invalid_phone() -> Problem:
     return Problem(
         422,

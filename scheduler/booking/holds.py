@@ -141,6 +141,15 @@ def confirm(
     else:
         booking = booking_by_hold_token(hold_token)
     service = booking.service
+    if not client.name.strip():
+        raise Problem(422, "invalid_input", "Give the name.", {"client.name": "required"})
+    if booking.meeting_mode == "phone" and not client.phone:
+        raise Problem(
+            422,
+            "invalid_input",
+            "A phone meeting needs the number the worker calls.",
+            {"client.phone": "required"},
+        )
     if service.requires_strong_id and not client.identity_subject:
         raise Problem(
             403,

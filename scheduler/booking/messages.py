@@ -34,7 +34,7 @@ from scheduler.booking.contact import can_receive_sms, normalise_phone
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, Professional
-from scheduler.web.i18n import format_date, format_time, localized
+from scheduler.web.i18n import format_date, format_time, format_time_range, localized
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +66,6 @@ def join_url(booking: Booking) -> str | None:
     return meetings.family_join_link(booking)
 
 
-def _bare_time(instant: datetime, lang: str, zone: ZoneInfo) -> str:
-    local = as_utc(instant).astimezone(zone)
-    separator = ":" if lang == "en" else "."
-    return f"{local.hour}{separator}{local.minute:02d}"
-
-
 @dataclass(frozen=True)
 class _When:
     """A meeting time as the messages name it, in the recipient's language."""
@@ -91,7 +85,7 @@ def _when(start: datetime, end: datetime, lang: str, zone: ZoneInfo) -> _When:
         weekday_short=babel_date(local_day, "EEE", locale=lang),
         date=format_date(start, lang, zone),
         time=time,
-        time_range=f"{time}–{_bare_time(end, lang, zone)}",
+        time_range=format_time_range(start, end, lang, zone),
     )
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 import notifications
+import video
 from scheduler import audit
 from scheduler.booking import client_identifiers
 from scheduler.database import is_postgres
@@ -61,7 +62,9 @@ def purge_personal_data() -> int:
         booking.hold_token_hash = None
         booking.personal_data_removed_at = now
         booking.updated_at = now
-    # Finished messages hold names and addresses too; they go by the same rule.
+    # The video rooms name the family and guests; finished messages hold names and
+    # addresses too. They go by the same rule.
+    video.forget_names([b.id for b in bookings])
     notifications.purge_finished(cutoff)
     db.session.flush()
     return len(bookings)

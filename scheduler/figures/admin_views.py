@@ -25,6 +25,7 @@ from scheduler.kernel import local_date, now_utc
 from scheduler.models import Feedback, StaffUser
 from scheduler.staff.access import ADMINS, not_found, require_role, service_or_404, unit_or_404
 from scheduler.staff.blueprint import current_user
+from scheduler.web.input import parse_id
 
 MAX_COMMENTS = 100
 
@@ -46,15 +47,16 @@ def _chosen(user: StaffUser, everyone: list[Subject]) -> Subject | None:
     raw = request.args.get("subject", "")
     if not raw:
         return everyone[0] if everyone else None
-    scope, _sep, ident = raw.partition("-")
-    if scope not in ("unit", "service") or not ident.isdigit() or len(ident) > 10:
+    scope, _sep, raw_id = raw.partition("-")
+    ident = parse_id(raw_id)
+    if scope not in ("unit", "service") or ident is None:
         raise not_found()
     if scope == "unit":
-        unit_or_404(int(ident))
+        unit_or_404(ident)
     else:
-        service_or_404(int(ident))
+        service_or_404(ident)
     for subject in everyone:
-        if subject.scope == scope and subject.id == int(ident):
+        if subject.scope == scope and subject.id == ident:
             return subject
     raise not_found()
 

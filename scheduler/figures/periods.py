@@ -18,6 +18,7 @@ from typing import Any
 
 from scheduler.figures.activity import COUNTS
 from scheduler.models import FigureSnapshot
+from scheduler.web.input import parse_day
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 28
@@ -67,11 +68,11 @@ def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, dict[str
         if not raw:
             values[name] = fallback
             continue
-        try:
-            values[name] = date.fromisoformat(raw)
-        except ValueError:
+        day = parse_day(raw)
+        if day is None:
             errors[name] = "invalid_date"
-            values[name] = fallback
+            day = fallback
+        values[name] = day
     if errors:
         return default, errors
     period = Period(values["start"], values["end"])

@@ -5,8 +5,9 @@ Like every operation these only flush; the request that calls them commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -15,14 +16,14 @@ from sqlalchemy import delete, func, select
 from scheduler.availability.versions import touching
 from scheduler.extensions import db
 from scheduler.ical.fetch import normalise_url
-from scheduler.ical.settings import ORG_POLICY_KEY, setting
+from scheduler.ical.staleness import is_stale, stale_policy, withholds
+from scheduler.ical.sync import FeedRead, store_read
 from scheduler.ical.texts import text
 from scheduler.kernel import now_utc
 from scheduler.models import (
     CalendarFeed,
     ExternalBusy,
     FeedToken,
-    Organisation,
     Professional,
     Unit,
 )
@@ -35,22 +36,39 @@ class FeedUrlInvalid(ValueError):
     code = "bad_url"
 
 
-def add_feed(professional: Professional, url: str, label: str | None = None) -> CalendarFeed:
-    """Connect an external calendar feed to ``professional``; it is fetched by the next poll."""
+def checked_url(url: str) -> str:
+    """The feed address as it will be fetched; :class:`FeedUrlInvalid` when it is none."""
     cleaned = normalise_url(url)
     parts = urlsplit(cleaned)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(cleaned) > 2000:
         raise FeedUrlInvalid(text("bad_url", "en"))
+    return cleaned
+
+
+def add_feed(
+    professional: Professional,
+    url: str,
+    label: str | None = None,
+    first_read: FeedRead | None = None,
+) -> CalendarFeed:
+    """Connect an external calendar feed to ``professional``, with the outcome of its first
+    read when the caller made one (the admin page does, so the result shows at once);
+    else the next poll reads it. Flushes."""
+    cleaned = checked_url(url)
+    now = now_utc()
     feed = CalendarFeed(
         professional_id=professional.id,
         url=cleaned,
         label=(label or "").strip()[:200] or None,
-        created_at=now_utc(),
+        created_at=now,
         report={},
         consecutive_failures=0,
     )
     db.session.add(feed)
     db.session.flush()
+    if first_read is not None:
+        feed.last_attempt_at = now
+        store_read(feed, first_read, now)
     return feed
 
 
@@ -77,18 +95,6 @@ def masked_url(url: str) -> str:
     parts = urlsplit(url)
     tail = (parts.path + ("?" + parts.query if parts.query else ""))[-4:]
     return f"{parts.scheme}://{parts.hostname or ''}/…{tail}"
-
-
-def stale_policy(organisation: Organisation) -> str:
-    """ "withhold" (default) or "warn": what a stale feed does to the worker's times."""
-    chosen = (organisation.settings or {}).get(ORG_POLICY_KEY) or setting("FEED_STALE_POLICY")
-    return "warn" if chosen == "warn" else "withhold"
-
-
-def is_stale(last_success_at: datetime | None, now: datetime) -> bool:
-    """A feed that never answered, or not within FEED_STALE_HOURS, is stale."""
-    limit = timedelta(hours=float(setting("FEED_STALE_HOURS")))
-    return last_success_at is None or last_success_at < now - limit
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,7 @@ def feed_statuses(professional_id: int, lang: str = "fi") -> list[FeedStatus]:
                 masked_url=masked_url(feed.url),
                 state=state,
                 message=message,
-                withheld=stale and policy == "withhold",
+                withheld=withholds(feed.last_success_at, now) and policy == "withhold",
                 last_success_at=feed.last_success_at,
                 last_attempt_at=feed.last_attempt_at,
                 busy_count=int(counts.get(feed.id, 0)),
@@ -164,6 +170,33 @@ def feed_statuses(professional_id: int, lang: str = "fi") -> list[FeedStatus]:
             )
         )
     return statuses
+
+
+@dataclass(frozen=True)
+class TroubledFeed:
+    """A feed that is not being read as it should, with whose it is."""
+
+    professional_id: int
+    professional_name: str
+    status: FeedStatus
+
+
+def troubled_feeds(professionals: Sequence[Professional], lang: str = "fi") -> list[TroubledFeed]:
+    """Every feed of ``professionals`` that failed, went stale or was never read."""
+    with_feeds = set(
+        db.session.scalars(
+            select(CalendarFeed.professional_id).where(
+                CalendarFeed.professional_id.in_([p.id for p in professionals])
+            )
+        )
+    )
+    return [
+        TroubledFeed(pro.id, pro.name, status)
+        for pro in professionals
+        if pro.id in with_feeds
+        for status in feed_statuses(pro.id, lang)
+        if status.state != "ok"
+    ]
 
 
 def feed_url(token: str) -> str:

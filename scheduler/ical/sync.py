@@ -23,10 +23,19 @@ from scheduler.extensions import db
 from scheduler.ical.busy import ImportResult, read_busy
 from scheduler.ical.fetch import FetchResult, fetch_feed
 from scheduler.ical.settings import setting
+from scheduler.ical.stale_notice import notify_if_stale
 from scheduler.kernel import now_utc
 from scheduler.models import CalendarFeed, ExternalBusy, Organisation, Professional
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    """One fetch of a feed and, when it brought a body, what was read from it."""
+
+    fetched: FetchResult
+    imported: ImportResult | None
 
 
 @dataclass(frozen=True)
@@ -87,27 +96,47 @@ def _claim(now: datetime, conditions: list[object], limit: int) -> list[_Claimed
     return claimed
 
 
+def read_feed(
+    url: str,
+    zone: str,
+    now: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> FeedRead:
+    """Fetch and parse a feed: network and CPU only, never the database, so that the
+    caller holds no transaction open meanwhile."""
+    fetched = fetch_feed(
+        url,
+        etag,
+        last_modified,
+        timeout=float(setting("FEED_TIMEOUT_SECONDS")),
+        max_bytes=int(setting("FEED_MAX_BYTES")),
+    )
+    imported: ImportResult | None = None
+    if fetched.body is not None:
+        imported = read_busy(
+            fetched.body,
+            now - timedelta(days=1),
+            now + timedelta(weeks=int(setting("FEED_WEEKS"))),
+            ZoneInfo(zone),
+            max_intervals=int(setting("FEED_MAX_INTERVALS")),
+        )
+    return FeedRead(fetched, imported)
+
+
 def refresh_claimed(item: _Claimed, now: datetime) -> None:
     """Fetch and parse one claimed feed outside any transaction, then store the outcome."""
     try:
-        fetched = fetch_feed(
+        read = read_feed(
             item.url,
+            item.zone,
+            now,
             item.etag if item.conditional else None,
             item.last_modified if item.conditional else None,
-            timeout=float(setting("FEED_TIMEOUT_SECONDS")),
-            max_bytes=int(setting("FEED_MAX_BYTES")),
         )
-        imported: ImportResult | None = None
-        if fetched.body is not None:
-            start = now - timedelta(days=1)
-            imported = read_busy(
-                fetched.body,
-                start,
-                now + timedelta(weeks=int(setting("FEED_WEEKS"))),
-                ZoneInfo(item.zone),
-                max_intervals=int(setting("FEED_MAX_INTERVALS")),
-            )
-        _store(item.feed_id, fetched, imported, now)
+        feed = db.session.get(CalendarFeed, item.feed_id)
+        if feed is not None:  # else removed while it was being fetched
+            store_read(feed, read, now)
         db.session.commit()
     except Exception:
         # A bug must cost one feed one round, never the job: keep the last good data.
@@ -133,14 +162,12 @@ def _fail(feed: CalendarFeed, code: str, detail: str) -> None:
     feed.consecutive_failures = (feed.consecutive_failures or 0) + 1
 
 
-def _store(
-    feed_id: int, fetched: FetchResult, imported: ImportResult | None, now: datetime
-) -> None:
-    feed = db.session.get(CalendarFeed, feed_id)
-    if feed is None:  # removed while it was being fetched
-        return
+def store_read(feed: CalendarFeed, read: FeedRead, now: datetime) -> None:
+    """Record what a read of ``feed`` gave: its busy times, or why it failed. Flushes."""
+    fetched, imported = read.fetched, read.imported
     if fetched.error:
         _fail(feed, fetched.error, fetched.error_detail)
+        notify_if_stale(feed, now)
         return
     if fetched.not_modified:
         feed.last_success_at = now
@@ -151,6 +178,7 @@ def _store(
     if not imported.ok:
         # Keep the validators of the last good answer: a 304 must never bless a broken file.
         _fail(feed, imported.error or "unreadable", imported.error_detail)
+        notify_if_stale(feed, now)
         return
     db.session.execute(
         touching(
@@ -181,3 +209,4 @@ def _store(
         "problems": imported.problem_counts(),
         "examples": [f"{p.code}: {p.detail}"[:200] for p in imported.problems[:10]],
     }
+    db.session.flush()

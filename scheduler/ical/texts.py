@@ -58,7 +58,7 @@ TEXTS = {
         "The calendar has not been updated for a long time. Bookable times may clash with events in the calendar."
     ),
     "never_fetched": _l(
-        "The calendar has not been read yet. The worker's times are not offered until the first successful read."
+        "The calendar has not been read yet. The worker's times can be booked, but they may clash with events in the calendar until it has been read."
     ),
 }
 

@@ -10,7 +10,8 @@ cannot be reached.
   scheme and host are then taken from their ``X-Forwarded-*`` headers (the rate limits are
   per client address, so behind a proxy this must be set).
 - A database error inside a view becomes a 503 (and a rollback) instead of a 500: the
-  client may simply try again, and the next request gets a fresh connection.
+  client may simply try again, and the next request gets a fresh connection. A value the
+  database refuses (``DataError``) is the input's fault: a 400, not counted as an outage.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, g, make_response, request, request_finished
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -123,6 +124,14 @@ def database_conflict(exc: IntegrityError) -> ResponseReturnValue:
     return render_problem(409, "conflict", "The change conflicts with another one. Try again.")
 
 
+def database_refused_value(exc: DataError) -> ResponseReturnValue:
+    """The database refused a value (a number out of range, a NUL in a text): the input was
+    at fault, not the database. A 400, and no count as an outage."""
+    rollback()
+    log.info("the database refused a value: %s", type(exc.orig).__name__)
+    return render_problem(400, "bad_request", "A value could not be stored. Check the input.")
+
+
 def database_unavailable(exc: Exception) -> ResponseReturnValue:
     """The database could not be reached or failed: 503, roll back, let the client retry."""
     rollback()
@@ -148,5 +157,6 @@ def init_app(app: Flask) -> None:
     # the client really got (the commit hook may still turn a 200 into a 409 or a 503).
     request_finished.connect(_finish_request, app)
     app.register_error_handler(IntegrityError, database_conflict)
+    app.register_error_handler(DataError, database_refused_value)
     app.register_error_handler(DBAPIError, database_unavailable)
     app.register_error_handler(PoolTimeout, database_unavailable)

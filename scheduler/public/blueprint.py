@@ -20,7 +20,7 @@ from scheduler.kernel import HELSINKI, Problem, local_date
 from scheduler.models import Organisation
 from scheduler.public.contact import unit_contact
 from scheduler.public.texts import MEETING_MODES, language_name, problem_text
-from scheduler.web.i18n import current_language, format_time, localized
+from scheduler.web.i18n import current_language, format_time_range, localized
 
 bp = Blueprint("public", __name__)
 
@@ -85,11 +85,8 @@ def weekday_name(day: date | datetime, zone: ZoneInfo = HELSINKI) -> str:
 
 
 def time_range(start: datetime, end: datetime, zone: ZoneInfo = HELSINKI) -> str:
-    """ "klo 9.00–10.00", "kl. 9.00–10.00", "9:00–10:00"."""
-    lang = current_language()
-    first = format_time(start, lang, zone)
-    last = format_time(end, "en" if lang == "en" else "fi", zone).removeprefix("klo ")
-    return f"{first}–{last.replace(':', '.') if lang != 'en' else last}"
+    """ "klo 9.00–10.00", "kl. 9.00–10.00", "9:00–10:00" (see ``format_time_range``)."""
+    return format_time_range(start, end, current_language(), zone)
 
 
 def intake_answer_text(question: dict[str, Any], value: Any) -> str:

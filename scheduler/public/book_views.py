@@ -52,7 +52,10 @@ def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnV
         if exc.code != "invalid_input":
             raise
         for key in exc.fields:
-            field = getattr(form, QUESTION_PREFIX + key.removeprefix("intake_answers."), None)
+            if key.startswith("client."):
+                field = getattr(form, key.removeprefix("client."), None)
+            else:
+                field = getattr(form, QUESTION_PREFIX + key.removeprefix("intake_answers."), None)
             if field is not None:
                 field.errors = [*field.errors, gettext("Check this answer.")]
         return None
@@ -78,7 +81,7 @@ def book(token: str) -> ResponseReturnValue:
     defaults = {"language": lang if lang in ("fi", "sv", "en") else "fi"}
     if booking.identity_name:
         defaults["name"] = booking.identity_name
-    form = booking_form(service, lang, data=defaults)
+    form = booking_form(service, lang, booking.meeting_mode == "phone", data=defaults)
     status = 200
     if request.method == "POST":
         if "extend" in request.form:

@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from scheduler.booking.contact import normalise_phone
+from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import MAX_TEXT
 from scheduler.kernel import Problem
 from scheduler.models import Service
@@ -39,11 +39,20 @@ QUESTION_PREFIX = "q_"
 
 def _valid_phone(form: Form, field: Field) -> None:
     try:
-        field.e164 = normalise_phone(field.data)
+        field.e164 = mobile_phone(field.data)
     except Problem as exc:
+        if exc.code == "not_mobile":
+            raise ValidationError(
+                str(_l("Write a mobile number: text messages cannot reach a landline."))
+            ) from exc
         raise ValidationError(
             str(_l("Write the phone number with its area code, for example 040 123 4567."))
         ) from exc
+
+
+def _not_blank(form: Form, field: Field) -> None:
+    if not (field.data or "").strip():
+        raise ValidationError(str(_l("Write your name.")))
 
 
 class BookingForm(FlaskForm):
@@ -53,6 +62,7 @@ class BookingForm(FlaskForm):
         _l("Your name"),
         validators=[
             InputRequired(_l("Write your name.")),
+            _not_blank,
             Length(max=200, message=_l("The name is too long.")),
         ],
         render_kw={"autocomplete": "name"},
@@ -84,9 +94,18 @@ class BookingForm(FlaskForm):
         validators=[InputRequired(_l("Agree to the use of your details to book the time."))],
     )
 
+    phone_meeting = False  # the worker calls: the phone number is required
+
     def validate(self, extra_validators: Any = None) -> bool:
-        """The fields, then: a family must be reachable by e-mail, phone, or both."""
+        """The fields, then: a family must be reachable by e-mail, phone, or both, and by
+        phone when the meeting is a phone call."""
         valid = super().validate(extra_validators)
+        if self.phone_meeting and not (self.phone.data or "").strip():
+            self.phone.errors = [
+                *self.phone.errors,
+                str(_l("The worker calls you: write the phone number to call.")),
+            ]
+            return False
         if not (self.email.data or "").strip() and not (self.phone.data or "").strip():
             self.email.errors = [
                 *self.email.errors,
@@ -99,7 +118,7 @@ class BookingForm(FlaskForm):
         return [field for field in self if field.name.startswith(QUESTION_PREFIX)]
 
     def contact_phone(self) -> str | None:
-        return getattr(self.phone, "e164", None) or normalise_phone(self.phone.data)
+        return getattr(self.phone, "e164", None) or mobile_phone(self.phone.data)
 
     def intake_answers(self, service: Service) -> dict[str, Any]:
         """The answers in the shape ``scheduler.booking.intake.validate_answers`` expects."""
@@ -114,11 +133,16 @@ class BookingForm(FlaskForm):
         return answers
 
 
-def booking_form(service: Service, lang: str, **kwargs: Any) -> BookingForm:
-    """A booking form with ``service``'s intake questions, labelled in ``lang``."""
+def booking_form(
+    service: Service, lang: str, phone_meeting: bool = False, **kwargs: Any
+) -> BookingForm:
+    """A booking form with ``service``'s intake questions, labelled in ``lang``; for a phone
+    meeting the phone number is required."""
 
     class ServiceBookingForm(BookingForm):
         pass
+
+    ServiceBookingForm.phone_meeting = phone_meeting
 
     for question in service.intake_questions:
         label = localized(question.get("label"), lang)

@@ -19,6 +19,7 @@ from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
 from scheduler.public.texts import problem_text
 from scheduler.public.week import build_week, chosen_workers, parse_choice
+from scheduler.web.input import parse_instant
 
 
 def load_managed(token: str) -> Booking:
@@ -146,13 +147,9 @@ def move_to(token: str) -> ResponseReturnValue:
     back = url_for(
         "public.move", token=token, **choice.args(mode=None, worker=choice.worker or "any")
     )
-    try:
-        start = datetime.fromisoformat(request.form.get("start") or "")
-        if start.tzinfo is None:
-            raise ValueError("a time without its zone")
-    except ValueError:
-        flash(problem_text("bad_request", ""), "error")
-        return redirect(back, 303)
+    start = parse_instant(request.form.get("start"))
+    if start is None:  # the page's buttons send only good times: the form was tampered with
+        raise Problem(400, "bad_request", problem_text("bad_request", ""))
     worker = choice.worker or _free_worker(booking, start)
     try:
         ops.reschedule(booking, start, worker)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,6 +17,7 @@ from scheduler.public import identification
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
 from scheduler.public.week import build_week, chosen_workers, parse_choice
+from scheduler.web.input import parse_instant
 
 
 def get_service(org: Organisation, service_slug: str) -> Service:
@@ -103,14 +104,6 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     )
 
 
-def _parse_start(raw: str | None) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(raw or "")
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
-
-
 @bp.post("/o/<org_slug>/s/<service_slug>/hold")
 @limiter.limit(public_limit)
 def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
@@ -124,10 +117,9 @@ def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     if not bookable_online(service):
         flash(problem_text("identification_unavailable", ""), "error")
         return redirect(back, 303)
-    start = _parse_start(request.form.get("start"))
-    if start is None:
-        flash(problem_text("bad_request", ""), "error")
-        return redirect(back, 303)
+    start = parse_instant(request.form.get("start"))
+    if start is None:  # the page's buttons send only good times: the form was tampered with
+        raise Problem(400, "bad_request", problem_text("bad_request", ""))
     try:
         _booking, token = ops.hold(service, start, choice.worker, choice.speaks, choice.mode)
     except Problem as exc:

@@ -10,6 +10,7 @@ from typing import Any
 from scheduler.availability import Slot, slots
 from scheduler.kernel import local_date, local_instant
 from scheduler.models import MEETING_MODES, Professional, Service
+from scheduler.web.input import parse_day, parse_id
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,9 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Professional]) -> Choice:
     """Read the filters from query or form values; anything unknown falls back to "any"."""
-    worker = _int_or_none(args.get("worker"))
+    worker = parse_id(args.get("worker"))
     if worker not in {p.id for p in pros}:
         worker = None
     speaks = args.get("speaks") or None
@@ -78,11 +72,8 @@ def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Profe
     mode = args.get("mode") or ""
     if mode not in service.meeting_modes or mode not in MEETING_MODES:
         mode = service.meeting_modes[0]
-    week: date | None
-    try:
-        week = monday_of(date.fromisoformat(args.get("week") or ""))
-    except ValueError:
-        week = None
+    day = parse_day(args.get("week"))
+    week = monday_of(day) if day else None
     return Choice(worker, speaks, mode, week)
 
 

@@ -5,17 +5,25 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
+from scheduler.ical.manage import troubled_feeds
 from scheduler.kernel import Problem
 from scheduler.models import Organisation, StaffRole, Unit
 from scheduler.staff import texts
-from scheduler.staff.access import ADMINS, forbidden, require_role, unit_or_404, units_query
+from scheduler.staff.access import (
+    ADMINS,
+    forbidden,
+    require_role,
+    unit_or_404,
+    units_query,
+    visible_professionals,
+)
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import STALE_POLICIES, OrganisationForm, UnitForm, texts_of
 
@@ -23,8 +31,12 @@ from scheduler.staff.forms import STALE_POLICIES, OrganisationForm, UnitForm, te
 @bp.get("/admin")
 @require_role(*ADMINS)
 def admin_home() -> ResponseReturnValue:
-    """The administration front page: links to each part."""
-    return render_template("staff/admin_home.html")
+    """The administration front page: links to each part, and the calendars in trouble."""
+    return render_template(
+        "staff/admin_home.html",
+        troubled=troubled_feeds(visible_professionals(), g.lang),
+        zone=current_user().organisation.zone,
+    )
 
 
 @bp.route("/admin/organisation", methods=["GET", "POST"])

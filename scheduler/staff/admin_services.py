@@ -34,6 +34,7 @@ from scheduler.staff.forms import (
     among_ids,
     texts_of,
 )
+from scheduler.web.input import parse_whole
 
 EXTRA_QUESTIONS = 2
 
@@ -203,10 +204,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
 
 def _form_page(service: Service | None, form: ServiceForm) -> ResponseReturnValue:
     values = request.form if request.method == "POST" else service_values(service)
-    try:
-        count = min(int(values.get("question_count") or 0), MAX_QUESTIONS)
-    except ValueError:
-        count = 0
+    count = max(0, min(parse_whole(str(values.get("question_count") or 0)) or 0, MAX_QUESTIONS))
     return render_template(
         "staff/admin_service.html",
         service=service,

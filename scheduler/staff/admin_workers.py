@@ -14,6 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler.extensions import db
 from scheduler.ical import manage as feeds
+from scheduler.ical.sync import read_feed
+from scheduler.ical.texts import text as ical_text
 from scheduler.kernel import now_utc
 from scheduler.models import CalendarFeed, FeedToken, Professional, StaffRole, StaffUser
 from scheduler.staff import texts
@@ -30,6 +32,7 @@ from scheduler.staff.access import (
 )
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import AccountForm, WorkerForm, among_ids, one_of, texts_of
+from scheduler.web.commit import wait_outside_transaction
 from scheduler.web.i18n import localized
 
 FEED_STATES = {
@@ -82,7 +85,7 @@ def _worker_page(pro: Professional | None, form: WorkerForm) -> ResponseReturnVa
         form=request.form if request.method == "POST" else worker_values(pro),
         errors=form.problems,
         units=list(db.session.scalars(units_query())),
-        service_options=[(s.id, s.name) for s in db.session.scalars(services_query())],
+        service_options=[(s.id, localized(s.name)) for s in db.session.scalars(services_query())],
         feed_states=FEED_STATES,
         zone=current_user().organisation.zone,
         texts=texts,
@@ -139,15 +142,39 @@ def admin_worker(professional_id: int) -> ResponseReturnValue:
 @bp.post("/admin/workers/<id:professional_id>/feeds")
 @require_role(*ADMINS)
 def admin_feed_add(professional_id: int) -> ResponseReturnValue:
-    """Connect the worker's own calendar (a published iCalendar address)."""
+    """Connect the worker's own calendar (a published iCalendar address) and read it once
+    at once, so that the administrator sees on the spot whether it works."""
     pro = professional_or_404(professional_id)
+    back = url_for("staff.admin_worker", professional_id=pro.id) + "#calendars"
+    zone = pro.organisation.timezone
     try:
-        feeds.add_feed(pro, request.form.get("url", ""), request.form.get("label"))
+        url = feeds.checked_url(request.form.get("url", ""))
     except feeds.FeedUrlInvalid:
         flash(_("The address is not a calendar address (https:// or webcal://)."), "error")
+        return redirect(back)
+    wait_outside_transaction()
+    first_read = read_feed(url, zone, now_utc())
+    pro = professional_or_404(professional_id)
+    feed = feeds.add_feed(pro, url, request.form.get("label"), first_read)
+    if feed.last_success_at is not None:
+        flash(
+            _(
+                "The calendar was connected and read: %(count)d busy times in the coming weeks.",
+                count=int((feed.report or {}).get("busy", 0)),
+            ),
+            "here-info",
+        )
     else:
-        flash(_("The calendar was connected. It is read within a few minutes."))
-    return redirect(url_for("staff.admin_worker", professional_id=pro.id) + "#calendars")
+        reason = ical_text(feed.last_error or "unreadable", g.lang)
+        flash(
+            _(
+                "The calendar was connected, but it could not be read: %(reason)s "
+                "The worker's times stay bookable meanwhile.",
+                reason=reason,
+            ),
+            "here-error",
+        )
+    return redirect(back)
 
 
 def _feed_of(pro: Professional, feed_id: int) -> CalendarFeed:

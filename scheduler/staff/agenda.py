@@ -25,6 +25,7 @@ from scheduler.staff import texts
 from scheduler.staff.access import booking_or_404, professional_or_404, visible_professionals
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.web.i18n import localized
+from scheduler.web.input import parse_day, parse_id
 
 SHOWN_STATUSES = (
     BookingStatus.CONFIRMED,
@@ -72,16 +73,16 @@ def log_read(booking: Booking, action: str) -> None:
 def _parse_day(raw: str | None, today: date) -> date:
     if not raw:
         return today
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"}) from exc
+    day = parse_day(raw)
+    if day is None:
+        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"})
+    return day
 
 
 def _chosen_professional(pros: list[Professional]) -> Professional | None:
     raw = request.args.get("professional", "")
-    if raw.isdigit():
-        return professional_or_404(int(raw))
+    if raw:
+        return professional_or_404(parse_id(raw) or 0)
     user = current_user()
     if user.professional_id is not None:
         return professional_or_404(user.professional_id)

@@ -15,6 +15,7 @@ from scheduler.models import Organisation, Professional, StaffRole, StaffUser
 from scheduler.staff.access import not_found
 from scheduler.staff.blueprint import SESSION_KEY, bp, dev_login_enabled
 from scheduler.web import oidc
+from scheduler.web.input import parse_id
 
 DEV_ISSUER = "development"
 
@@ -104,16 +105,17 @@ def _dev_choices() -> list[tuple[str, str]]:
 
 def _dev_user(choice: str) -> StaffUser:
     kind, _sep, raw_id = choice.partition(":")
-    if not raw_id.isdigit():
+    chosen_id = parse_id(raw_id)
+    if chosen_id is None:
         raise Problem(422, "invalid_input", _("Choose who to sign in as."))
     if kind == "user":
-        user = db.session.get(StaffUser, int(raw_id))
+        user = db.session.get(StaffUser, chosen_id)
         if user is None or not user.active:
             raise Problem(422, "invalid_input", _("Choose who to sign in as."))
         return user
     now = now_utc()
     if kind == "pro":
-        pro = db.session.get(Professional, int(raw_id))
+        pro = db.session.get(Professional, chosen_id)
         if pro is None:
             raise Problem(422, "invalid_input", _("Choose who to sign in as."))
         user = StaffUser(
@@ -129,7 +131,7 @@ def _dev_user(choice: str) -> StaffUser:
             created_at=now,
         )
     elif kind == "admin":
-        org = db.session.get(Organisation, int(raw_id))
+        org = db.session.get(Organisation, chosen_id)
         if org is None:
             raise Problem(422, "invalid_input", _("Choose who to sign in as."))
         user = db.session.scalar(

@@ -31,6 +31,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from scheduler.models import MEETING_MODES
 from scheduler.staff import texts
+from scheduler.web.input import parse_ids, parse_whole
 
 LANGS = ("fi", "sv", "en")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -112,7 +113,7 @@ def among_ids(allowed: Collection[int], missing: str | None = None) -> Validator
     message when none is chosen and one must be."""
 
     def check(form: Form, field: Field) -> None:
-        if not set(field.ids) <= set(allowed):
+        if field.unreadable or not set(field.ids) <= set(allowed):
             raise ValidationError(_("Choose among the options."))
         if missing and not field.ids:
             raise ValidationError(missing)
@@ -153,12 +154,9 @@ class Number(StringField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.typed = str(valuelist[0]).strip() if valuelist else ""
-        self.data = None
-        if self.typed:
-            try:
-                self.data = int(self.typed)
-            except ValueError as error:
-                raise ValueError(_("Write a whole number.")) from error
+        self.data = parse_whole(self.typed) if self.typed else None
+        if self.typed and self.data is None:
+            raise ValueError(_("Write a whole number."))
 
     def pre_validate(self, form: Form) -> None:
         if self.process_errors:  # not a number: that is the one message
@@ -185,7 +183,12 @@ class IdsField(SelectMultipleField):
 
     @property
     def ids(self) -> list[int]:
-        return [int(v) for v in self.data or [] if str(v).isdigit()]
+        return parse_ids([str(v) for v in self.data or []]) or []
+
+    @property
+    def unreadable(self) -> bool:
+        """Something was chosen that is not an id at all."""
+        return parse_ids([str(v) for v in self.data or []]) is None
 
 
 class Flag(BooleanField):

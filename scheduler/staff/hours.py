@@ -38,6 +38,7 @@ from scheduler.staff.hours_forms import (
     parse_span,
     rows_from_rules,
 )
+from scheduler.web.input import parse_id, parse_ids
 
 EXTRA_ROWS = 2
 
@@ -104,8 +105,9 @@ def _confirmed() -> bool:
 def hours_home() -> ResponseReturnValue:
     user = current_user()
     chosen = request.args.get("professional", "")
-    if chosen.isdigit():
-        return redirect(url_for("staff.hours", professional_id=professional_or_404(int(chosen)).id))
+    if chosen:
+        pro = professional_or_404(parse_id(chosen) or 0)
+        return redirect(url_for("staff.hours", professional_id=pro.id))
     if user.professional_id is not None:
         return redirect(url_for("staff.hours", professional_id=user.professional_id))
     pros = visible_professionals()
@@ -174,12 +176,13 @@ def _span_form(pro: Professional, whole_days: bool) -> tuple[datetime, datetime]
 
 @bp.post("/availability/<id:professional_id>/absences")
 def absence_add(professional_id: int) -> ResponseReturnValue:
-    """Add an absence (whole days when no times are given)."""
+    """Add an absence (whole days when no times are given); a 422 with the editor and its
+    messages for a span that cannot be read."""
     pro = professional_or_404(professional_id)
     back = redirect(url_for("staff.hours", professional_id=pro.id) + "#absences")
     span = _span_form(pro, whole_days=True)
     if span is None:
-        return back
+        return _editor(pro, status=422)
     reason = request.form.get("reason", "").strip()[:200] or None
     outcome = schedule.add_absence(pro, span[0], span[1], reason, _confirmed())
     if not outcome.done:
@@ -206,12 +209,12 @@ def opening_add(professional_id: int) -> ResponseReturnValue:
     back = redirect(url_for("staff.hours", professional_id=pro.id) + "#openings")
     span = _span_form(pro, whole_days=False)
     if span is None:
-        return back
+        return _editor(pro, status=422)
     allowed = {s.id for s in pro.services}
-    chosen = [int(s) for s in request.form.getlist("services") if s.isdigit()]
-    if not set(chosen) <= allowed:
+    chosen = parse_ids(request.form.getlist("services"))
+    if chosen is None or not set(chosen) <= allowed:
         flash(_("Choose among the worker's services."), "error")
-        return back
+        return _editor(pro, status=422)
     schedule.add_opening(pro, span[0], span[1], chosen)
     flash(_("The extra opening was added."))
     return back

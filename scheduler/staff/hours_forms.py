@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler.availability.coverage import RuleValue
 from scheduler.kernel import local_instant
+from scheduler.web.input import day_in_range, parse_day, parse_ids, parse_whole
 
 MAX_ROWS = 60
 
@@ -52,13 +53,17 @@ def parse_date(raw: str) -> date | None:
     raw = raw.strip()
     if not raw:
         return None
+    if "." not in raw:
+        return parse_day(raw)
+    parts = [parse_whole(p) for p in raw.split(".")]
+    if len(parts) != 3 or None in parts:
+        return None
+    day, month, year = parts
     try:
-        if "." in raw:
-            day, month, year = (int(p) for p in raw.split("."))
-            return date(year, month, day)
-        return date.fromisoformat(raw)
+        value = date(year, month, day)  # type: ignore[arg-type]
     except ValueError:
         return None
+    return value if day_in_range(value) else None
 
 
 def rows_from_rules(rules: list[RuleValue]) -> list[RuleRow]:
@@ -77,26 +82,25 @@ def rows_from_rules(rules: list[RuleValue]) -> list[RuleRow]:
 
 def parse_rules(form: MultiDict[str, str], allowed_services: set[int]) -> ParsedRules:
     """The weekly rules of the form; a row with neither start nor end is left out."""
-    try:
-        count = min(int(form.get("rule_count", "0")), MAX_ROWS)
-    except ValueError:
-        count = 0
+    count = max(0, min(parse_whole(form.get("rule_count")) or 0, MAX_ROWS))
     rows, rules, errors = [], [], {}
     for i in range(count):
         p = f"rule-{i}-"
+        service_ids = parse_ids(form.getlist(p + "services"))
         row = RuleRow(
             weekday=form.get(p + "weekday", "0"),
             start=form.get(p + "start", "").strip(),
             end=form.get(p + "end", "").strip(),
             valid_from=form.get(p + "valid_from", "").strip(),
             valid_to=form.get(p + "valid_to", "").strip(),
-            service_ids=[int(s) for s in form.getlist(p + "services") if s.isdigit()],
+            service_ids=service_ids or [],
         )
         rows.append(row)
         if not row.start and not row.end:
             continue
         start, end = parse_time(row.start), parse_time(row.end)
-        weekday = int(row.weekday) if row.weekday.isdigit() else -1
+        weekday = parse_whole(row.weekday)
+        weekday = -1 if weekday is None else weekday
         valid_from, valid_to = parse_date(row.valid_from), parse_date(row.valid_to)
         if not 0 <= weekday <= 6:
             errors[p + "weekday"] = _("Choose a weekday.")
@@ -112,7 +116,7 @@ def parse_rules(form: MultiDict[str, str], allowed_services: set[int]) -> Parsed
             errors[p + "valid_to"] = _("Write a date such as 1.3.2026.")
         elif valid_from and valid_to and valid_to < valid_from:
             errors[p + "valid_to"] = _("The last day must not be before the first day.")
-        if not set(row.service_ids) <= allowed_services:
+        if service_ids is None or not set(service_ids) <= allowed_services:
             errors[p + "services"] = _("Choose among the worker's services.")
         if any(key.startswith(p) for key in errors):
             continue
@@ -140,6 +144,8 @@ def parse_span(form: MultiDict[str, str], zone: ZoneInfo, whole_days: bool) -> P
     start_t, end_t = parse_time(start_raw), parse_time(end_raw)
     if first is None:
         errors["start_date"] = _("Write a date such as 1.3.2026.")
+    if form.get("end_date", "").strip() and parse_date(form.get("end_date", "")) is None:
+        errors["end_date"] = _("Write a date such as 1.3.2026.")
     if start_raw.strip() and start_t is None:
         errors["start_time"] = _("Write a time such as 8.00.")
     if end_raw.strip() and end_t is None:

@@ -12,7 +12,9 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask, Response, g, make_response
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import event
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from scheduler.extensions import db
 from scheduler.web.errors import render_problem
@@ -61,6 +63,32 @@ def _session_in_use() -> bool:
     return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
 
 
+_WROTE = "etaaika_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _context: object) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session: Session, transaction: object) -> None:
+    if getattr(transaction, "parent", None) is None:
+        session.info.pop(_WROTE, None)
+
+
+def wait_outside_transaction() -> None:
+    """End the request's transaction before it waits on the network (the first read of a
+    calendar feed): on SQLite an open transaction holds the database's write lock, and a
+    slow calendar server must not stop bookings. Only a transaction that has written
+    nothing may end this way; the next query begins a new one, and the request's one
+    commit still comes at its end."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        raise RuntimeError("this request has written; it cannot wait outside its transaction")
+    session.rollback()
+
+
 def commit_request(response: Response) -> Response:
     if response.status_code >= 400:
         if _session_in_use():
@@ -78,6 +106,12 @@ def commit_request(response: Response) -> Response:
         # An after_request hook must hand a Response to the next one, not a (body, status) tuple.
         return make_response(
             render_problem(409, "conflict", "The change conflicts with another one. Try again.")
+        )
+    except DataError as exc:
+        rollback()
+        log.info("the database refused a value at commit: %s", type(exc.orig).__name__)
+        return make_response(
+            render_problem(400, "bad_request", "A value could not be stored. Check the input.")
         )
     except DBAPIError:
         rollback()

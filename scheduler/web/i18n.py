@@ -52,15 +52,54 @@ def format_date(value: date | datetime, lang: str | None = None, zone: ZoneInfo 
     return f"{value.day}.{value.month}.{value.year}"
 
 
-def format_time(value: datetime, lang: str | None = None, zone: ZoneInfo = HELSINKI) -> str:
-    """ "klo 9.15" in Finnish, "kl. 9.15" in Swedish, "9:15" in English."""
+# Formats, not phrases: the prefix of a time and the names of the two clock settings.
+_TIME_PREFIX = {"fi": "klo ", "sv": "kl. ", "en": ""}
+_CLOCK_NAMES = {  # (summer time, standard time)
+    "fi": ("kesäaika", "talviaika"),
+    "sv": ("sommartid", "normaltid"),
+    "en": ("summer time", "standard time"),
+}
+
+
+def _format_lang(lang: str | None) -> str:
     lang = lang or current_language()
-    local = as_utc(value).astimezone(zone)
-    if lang == "sv":
-        return f"kl. {local.hour}.{local.minute:02d}"
-    if lang == "en":
-        return f"{local.hour}:{local.minute:02d}"
-    return f"klo {local.hour}.{local.minute:02d}"
+    return lang if lang in _TIME_PREFIX else "fi"
+
+
+def _repeated_hour(local: datetime) -> bool:
+    """Whether this wall-clock time comes twice that night (the clocks went back over it)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def _clock(local: datetime, lang: str) -> str:
+    """ "9.15" ("9:15" in English); a time of the repeated hour says which of the two it is."""
+    text = f"{local.hour}{':' if lang == 'en' else '.'}{local.minute:02d}"
+    if _repeated_hour(local):
+        summer, standard = _CLOCK_NAMES[lang]
+        text += f" ({summer if local.dst() else standard})"
+    return text
+
+
+def format_time(value: datetime, lang: str | None = None, zone: ZoneInfo = HELSINKI) -> str:
+    """ "klo 9.15" in Finnish, "kl. 9.15" in Swedish, "9:15" in English; in the hour that
+    comes twice when the clocks go back, "klo 3.00 (kesäaika)" or "klo 3.00 (talviaika)"."""
+    lang = _format_lang(lang)
+    return _TIME_PREFIX[lang] + _clock(as_utc(value).astimezone(zone), lang)
+
+
+def format_time_range(
+    start: datetime, end: datetime, lang: str | None = None, zone: ZoneInfo = HELSINKI
+) -> str:
+    """ "klo 9.00–10.00". When the clocks change in between, the wall times alone would
+    mislead ("klo 2.30–4.30" is one hour on 28.3.2027), so the true length follows:
+    "klo 2.30–4.30, 60 min", "klo 3.00 (kesäaika)–3.00 (talviaika), 60 min"."""
+    lang = _format_lang(lang)
+    first, last = as_utc(start).astimezone(zone), as_utc(end).astimezone(zone)
+    text = f"{_TIME_PREFIX[lang]}{_clock(first, lang)}–{_clock(last, lang)}"
+    if first.utcoffset() != last.utcoffset():
+        minutes = round((as_utc(end) - as_utc(start)).total_seconds() / 60)
+        text += f", {minutes} min"
+    return text
 
 
 def format_datetime(value: datetime, lang: str | None = None, zone: ZoneInfo = HELSINKI) -> str:
@@ -79,6 +118,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["fdate"] = format_date
     app.jinja_env.filters["ftime"] = format_time
+    app.jinja_env.filters["ftimerange"] = format_time_range
     app.jinja_env.filters["fdatetime"] = format_datetime
     app.jinja_env.filters["loc"] = localized
 

@@ -4,13 +4,15 @@ live preview of the availability editor works in the browser under the CSP."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from scheduler.extensions import db
-from scheduler.models import Booking, Organisation, Professional
+from scheduler.kernel import now_utc
+from scheduler.models import Booking, CalendarFeed, Organisation, Professional
 from tests.catalogues import compile_staff_catalogues
 from tests.e2e.conftest import (
     DESKTOP,
@@ -31,6 +33,25 @@ HEADINGS = {
 def staff_server(live_server: LiveServer) -> LiveServer:
     compile_staff_catalogues()
     live_server.app.config["DEV_LOGIN"] = True
+    with live_server.app.app_context():
+        # A calendar that went stale, so that the admin home lists it.
+        pro = db.session.scalars(select(Professional).order_by(Professional.id)).first()
+        assert pro is not None
+        db.session.add(
+            CalendarFeed(
+                professional_id=pro.id,
+                url="https://calendar.example/stale.ics",
+                label="Outlook",
+                created_at=now_utc() - timedelta(days=3),
+                last_success_at=now_utc() - timedelta(days=2),
+                last_attempt_at=now_utc(),
+                last_error="http_error",
+                consecutive_failures=9,
+                report={},
+            )
+        )
+        db.session.commit()
+        db.session.remove()
     return live_server
 
 
@@ -77,6 +98,7 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     page.wait_for_selector(".error-summary")
     yield "availability, errors"
     page.goto(f"{base}/staff/admin")
+    assert page.locator(".troubled-feeds li").count() == 1
     yield "administration"
     for path in (
         "organisation",

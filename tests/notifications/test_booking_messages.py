@@ -75,7 +75,9 @@ def test_manage_link_is_stored_only_sealed(app: Flask, make: Factories) -> None:
     _, token = book(make)
     db.session.commit()
 
-    for row in outbox():
+    rows = outbox()
+    assert rows, "the booking's messages are queued"
+    for row in rows:
         assert token not in str(row.context)
         assert row.sealed is None or token not in row.sealed
 
@@ -143,6 +145,7 @@ def test_rescheduling_retimes_pending_reminders(
     db.session.commit()
     dispatch_immediate()
     old_ids = {m.id for m in outbox(template="reminder")}
+    assert old_ids, "the booking has reminders to move"
 
     new_start = day_ahead(5)
     ops.reschedule(booking, new_start)

@@ -3,8 +3,12 @@ Redis goes away and comes back during a call.
 
 By default the restart is simulated by a TCP proxy the test cuts and restores (connections
 reset, then refused, then accepted again), so that the shared servers other test runs use
-keep running. ``ETAAIKA_FAULT_REAL_RESTART=1`` adds the same test with a real restart of
-the local PostgreSQL cluster (``pg_ctlcluster … restart``).
+keep running. ``ETAAIKA_FAULT_REAL_RESTART=1`` adds the same test with the local
+PostgreSQL cluster really stopped and started (``pg_ctlcluster … stop`` and ``start``);
+CI leaves it out (see the README).
+
+Each phase waits for an event (the first booking, the outage seen, the recovery), with a
+generous limit, and the test asserts what happened, never how fast.
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ from tests.video.helpers import SignalClient, links_for, ticket_of, video_bookin
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 CLIENTS = 6
-BEFORE_S, OUTAGE_S, AFTER_S = 3.0, 3.0, 6.0
-SETTLE_S = 2.0  # after the restore: time for the pools to find the server again
+WAIT_S = 90.0  # the limit for each phase; generous, since only the outcome is asserted
+RECOVERED_RUN = 12  # answers in a row without a 503 after the restore: requests work again
 
 
 @dataclass
@@ -53,13 +57,16 @@ class Fault:
     restore: Callable[[], None]
 
 
-def _real_restart() -> None:
-    version = sorted(os.listdir("/etc/postgresql"))[0]
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-        check=True,
-        timeout=60,
-    )
+def _cluster(action: str) -> Callable[[], None]:
+    def run() -> None:
+        version = sorted(os.listdir("/etc/postgresql"))[0]
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+            check=True,
+            timeout=60,
+        )
+
+    return run
 
 
 FAULTS = ["proxy"] + (
@@ -70,7 +77,7 @@ FAULTS = ["proxy"] + (
 @pytest.fixture(params=FAULTS)
 def database_fault(request: pytest.FixtureRequest, postgres_database: str) -> Iterator[Fault]:
     if request.param == "real-restart":
-        yield Fault(postgres_database, _real_restart, lambda: None)
+        yield Fault(postgres_database, _cluster("stop"), _cluster("start"))
         return
     where = urlsplit(postgres_database)
     proxy = TcpProxy(where.hostname or "127.0.0.1", where.port or 5432)
@@ -117,6 +124,17 @@ def _load(
             time.sleep(0.05)  # a polite client waits a moment before trying again
 
 
+def _recovered(records: list[Record], restored_at: float) -> bool:
+    """The last answers, all after the restore, are a run without a 503 that includes a
+    slot search answered: the pools have found the database again."""
+    tail = [r for r in list(records) if r.at > restored_at][-RECOVERED_RUN:]
+    return (
+        len(tail) == RECOVERED_RUN
+        and all(r.status not in (0, 503) for r in tail)
+        and any(r.kind == "search" and r.status == 200 for r in tail)
+    )
+
+
 def test_database_outage_gives_clean_503s_and_recovers_with_no_booking_lost_or_doubled(
     pg_app: Flask,
     make: Factories,
@@ -142,22 +160,36 @@ def test_database_outage_gives_clean_503s_and_recovers_with_no_booking_lost_or_d
     ]
     for client in clients:
         client.start()
+    readiness: list[requests.Response] = []
+
+    def not_ready() -> bool:
+        readiness.append(requests.get(f"{bases[0]}/readyz", timeout=15))
+        return readiness[-1].status_code == 503
+
     try:
-        time.sleep(BEFORE_S)
+        wait_for(
+            lambda: any(r.kind == "confirm" and r.status == 201 for r in records),
+            WAIT_S,
+            "a first booking before the outage",
+        )
         cut_at = time.monotonic()
         database_fault.cut()
-        time.sleep(OUTAGE_S / 2)
-        ready = requests.get(f"{bases[0]}/readyz", timeout=15)
-        time.sleep(OUTAGE_S / 2)
+        wait_for(not_ready, WAIT_S, "readiness to report the outage")
+        wait_for(
+            lambda: any(r.at >= cut_at and r.status == 503 for r in list(records)),
+            WAIT_S,
+            "the clients to meet the outage",
+        )
         database_fault.restore()
         restored_at = time.monotonic()
-        time.sleep(AFTER_S)
+        wait_for(lambda: _recovered(records, restored_at), WAIT_S, "requests to succeed again")
     finally:
         stop.set()
         for client in clients:
             client.join(30)
 
-    assert ready.status_code == 503 and ready.json()["failed"] == ["database"], ready.text
+    ready = readiness[-1]
+    assert ready.json()["failed"] == ["database"], ready.text
     for base in bases:
         assert requests.get(f"{base}/readyz", timeout=10).json()["status"] == "ready"
 
@@ -166,9 +198,8 @@ def test_database_outage_gives_clean_503s_and_recovers_with_no_booking_lost_or_d
     assert not wrong, (wrong[:10], logs_of(processes))
     during = [r for r in records if cut_at <= r.at <= restored_at]
     assert any(r.status == 503 for r in during), "the outage should have been noticed"
-    settled = [r for r in records if r.at > restored_at + SETTLE_S]
-    assert settled and all(r.status != 503 for r in settled), "requests should succeed again"
-    assert any(r.kind == "search" and r.status == 200 for r in settled)
+    after = [r for r in records if r.at > restored_at]
+    assert any(r.kind == "search" and r.status == 200 for r in after)
 
     # Nothing the families were told is lost; nothing is confirmed that nobody asked for.
     told = {r.booking_id for r in records if r.kind == "confirm" and r.status == 201}
@@ -240,13 +271,12 @@ def test_call_goes_on_while_redis_restarts_and_signalling_recovers(
                 await asyncio.to_thread(proxy.cut)
                 ready = await asyncio.to_thread(requests.get, f"{a.base}/readyz", timeout=10)
                 assert ready.status_code == 503 and ready.json()["failed"] == ["redis"]
-                before = dict(call.frames)
-                await asyncio.sleep(3)
-                await call.wait_frames(before, timeout=5)  # media is peer to peer
+                # Media is peer to peer: frames keep coming while Redis is away.
+                await call.wait_frames(dict(call.frames), timeout=30)
                 await asyncio.to_thread(proxy.restore)
                 await asyncio.to_thread(_probe, worker, family, family_pid, "to-family")
                 await asyncio.to_thread(_probe, family, worker, worker_pid, "to-worker")
-                await call.wait_frames(dict(call.frames), timeout=5)
+                await call.wait_frames(dict(call.frames), timeout=30)
 
         asyncio.run(through_the_outage())
         for base in (a.base, b.base):

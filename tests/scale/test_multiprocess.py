@@ -74,6 +74,7 @@ def test_concurrent_holds_through_both_instances_give_one_winner_per_slot(
     }
     assert all(len(won) == 1 for won in winners.values()), {s: len(w) for s, w in winners.items()}
     refused = [o for _, o in outcomes if o.status == 409]
+    assert refused, "the racers for each start should have lost to its winner"
     assert all(o.body["error"]["code"] == "slot_taken" for o in refused)
 
     # Each winner confirms through the other instance than the one that held.

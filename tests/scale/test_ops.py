@@ -223,7 +223,9 @@ def test_outbox_backlog_and_active_rooms_are_read_at_scrape(
 def test_metrics_still_answer_while_the_database_is_away(tmp_path: Path) -> None:
     client = unreachable_postgres(tmp_path).test_client()
     assert sample(client, "etaaika_database_up") == 0
-    assert sample(client, "etaaika_database_unavailable_total") >= 0
+    before = sample(client, "etaaika_database_unavailable_total")
+    assert client.get("/api/v1/services").status_code == 503
+    assert sample(client, "etaaika_database_unavailable_total") == before + 1
 
 
 # -- request ids, logs, the proxy ---------------------------------------------------------------

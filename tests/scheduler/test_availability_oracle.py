@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,14 @@ from scheduler.availability import (
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MINUTE = timedelta(minutes=1)
 ONE_DAY = timedelta(days=1)
-# The two changes of 2027 and an ordinary summer Monday.
-BASE_DAYS = [date(2027, 3, 28), date(2027, 10, 31), date(2027, 6, 14)]
+# The two changes of 2027 (twice as likely) and an ordinary summer Monday.
+SPRING, AUTUMN = date(2027, 3, 28), date(2027, 10, 31)
+BASE_DAYS = [SPRING, AUTUMN, SPRING, AUTUMN, date(2027, 6, 14)]
+# The instants of those changes: 03:00 EET and 04:00 EEST are both 01:00 UTC.
+CLOCK_CHANGES = {
+    SPRING: datetime(2027, 3, 28, 1, tzinfo=UTC),
+    AUTUMN: datetime(2027, 10, 31, 1, tzinfo=UTC),
+}
 
 
 def to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
@@ -132,9 +139,26 @@ def scenarios(
     midnight = to_utc(base, time(0), HELSINKI)
     # Mostly whole quarter hours or five minutes, so that boundaries meet exactly.
     quarters = st.integers(-96, 96).map(lambda q: q * 15)
-    range_start = midnight + draw(quarters | st.integers(-1440, 1440)) * MINUTE
-    range_end = range_start + draw(st.integers(12 * 60, 2 * 1440)) * MINUTE
-    now = range_start + draw(quarters.filter(lambda m: m < 240) | st.integers(-1440, 240)) * MINUTE
+    length = draw(st.integers(12 * 60, 2 * 1440))
+    change = CLOCK_CHANGES.get(base)
+    if change is not None and draw(st.sampled_from([True, True, False])):
+        # A range the clock change falls inside: the hours around it are where DST bites.
+        range_start = (
+            change - draw(st.integers(1, length - 1).map(lambda m: m - m % 15 or 1)) * MINUTE
+        )
+    else:
+        range_start = midnight + draw(quarters | st.integers(-1440, 1440)) * MINUTE
+    range_end = range_start + length * MINUTE
+    # Half the examples are roomy: few absences and busy times, a limit that is not zero,
+    # little notice and ``now`` before the range, so that free times are left to compare.
+    roomy = draw(st.booleans())
+    if roomy:
+        now = range_start - draw(st.sampled_from([0, 15, 60, 600])) * MINUTE
+    else:
+        now = (
+            range_start
+            + draw(quarters.filter(lambda m: m < 240) | st.integers(-1440, 240)) * MINUTE
+        )
     first_day = range_start.astimezone(HELSINKI).date()
     near_days = [first_day + n * ONE_DAY for n in range(3)]
     first_midnight = to_utc(first_day, time(0), HELSINKI)
@@ -162,6 +186,14 @@ def scenarios(
         return Interval(start, start + minutes(0, max_length) * MINUTE)
 
     def rule() -> WeeklyRule:
+        if roomy and draw(st.booleans()):
+            # Hours that begin inside the range, on a quarter hour, long enough for a meeting.
+            inside = range_start + draw(st.integers(0, length - 60)) * MINUTE
+            local_start = inside.astimezone(HELSINKI)
+            weekday = local_start.weekday()
+            start = min(local_start.hour * 60 + local_start.minute // 15 * 15, 1380)
+            end = min(start + minutes(60, 480), 1439)
+            return WeeklyRule(weekday, time(start // 60, start % 60), time(end // 60, end % 60))
         weekday = draw(st.sampled_from(near_days)).weekday()
         # Favour the hours around the changes (02:00–05:00).
         start = draw(st.integers(120, 300) | quarters.map(abs) | st.integers(0, 1438)) % 1430
@@ -192,25 +224,32 @@ def scenarios(
         slot_interval_min=draw(st.sampled_from([5, 10, 15, 20, 30, 45, 60])),
         buffer_before_min=draw(st.sampled_from([0, 0, 5, 15, 30])),
         buffer_after_min=draw(st.sampled_from([0, 0, 10, 15])),
-        min_notice_min=draw(st.sampled_from([0, 0, 0, 30, 120, 600])),
-        horizon_days=draw(st.sampled_from([1, 2, 5, 5, 5])),
-        max_per_day=draw(st.sampled_from([None, None, 0, 1, 2, 3])),
+        min_notice_min=draw(st.sampled_from([0, 30] if roomy else [0, 0, 0, 30, 120, 600])),
+        horizon_days=draw(st.sampled_from([2, 5] if roomy else [1, 2, 5, 5, 5])),
+        max_per_day=draw(st.sampled_from([None, 1, 2, 3] if roomy else [None, None, 0, 1, 2, 3])),
     )
     # Hours several workers share, so that slots with more than one worker come up.
-    shared_rules = [rule() for _ in range(draw(st.integers(0, 3)))]
+    shared_rules = [rule() for _ in range(draw(st.integers(0 if not roomy else 1, 3)))]
+    worker_ids = draw(
+        st.sampled_from([1, 2, 2, 3, 3]).flatmap(
+            lambda n: st.lists(st.integers(1, 9), min_size=n, max_size=n, unique=True)
+        )
+    )
     workers = []
-    for worker_id in draw(st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True)):
+    for worker_id in worker_ids:
+        shares = draw(st.sampled_from([True, True, True, False]))
         rules = [
-            *(shared_rules if draw(st.booleans()) else []),
-            *(rule() for _ in range(draw(st.integers(1, 3)))),
+            *(shared_rules if shares else []),
+            *(rule() for _ in range(draw(st.integers(0 if shares and shared_rules else 1, 3)))),
         ]
+        most_absences, most_busy = (1, 2) if roomy else (2, 4)
         workers.append(
             WorkerSchedule(
                 worker_id,
                 rules=rules,
                 openings=[opening(rules) for _ in range(draw(st.integers(0, 2)))],
-                absences=[interval(rules) for _ in range(draw(st.integers(0, 2)))],
-                busy=[interval(rules, 180) for _ in range(draw(st.integers(0, 4)))],
+                absences=[interval(rules) for _ in range(draw(st.integers(0, most_absences)))],
+                busy=[interval(rules, 180) for _ in range(draw(st.integers(0, most_busy)))],
                 bookings_per_day={
                     day: draw(st.integers(0, 3))
                     for day in draw(st.lists(st.sampled_from(near_days), max_size=3, unique=True))
@@ -220,7 +259,11 @@ def scenarios(
     return service, workers, now, range_start, range_end
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Fewer under `make mutation`, which runs this test once for every surviving mutant.
+EXAMPLES = int(os.environ.get("ETAAIKA_ORACLE_EXAMPLES", "200"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_free_slots_match_the_minute_by_minute_oracle(
     scenario: tuple[ServiceParams, list[WorkerSchedule], datetime, datetime, datetime],

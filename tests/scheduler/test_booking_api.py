@@ -110,6 +110,7 @@ def test_language_filter_finds_the_sami_speaking_worker(
     assert result["booking"]["professional"]["id"] == sami.id
     day = start.date().isoformat()
     slots = client.get(f"/api/v1/services/{service.id}/slots?from={day}&to={day}&language=se")
+    assert slots.json["slots"], "the Sámi-speaking worker still has free times that day"
     assert all(s["professional_ids"] == [sami.id] for s in slots.json["slots"])
 
 

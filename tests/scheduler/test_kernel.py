@@ -6,8 +6,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
+from sqlalchemy import create_engine, literal, select
+from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
-from scheduler.kernel import HELSINKI, day_bounds, local_date, local_instant
+from scheduler.kernel import (
+    HELSINKI,
+    Problem,
+    UTCDateTime,
+    as_utc,
+    day_bounds,
+    local_date,
+    local_instant,
+    now_utc,
+    overlaps,
+    overlaps_sql,
+    random_version,
+)
 
 SPRING = date(2026, 3, 29)  # 03:00 EET becomes 04:00 EEST
 AUTUMN = date(2026, 10, 25)  # 04:00 EEST becomes 03:00 EET
@@ -67,3 +82,78 @@ def test_the_day_the_clocks_go_back_is_25_hours_long() -> None:
 )
 def test_an_instant_falls_on_its_local_date(instant: datetime, day: date) -> None:
     assert local_date(instant, HELSINKI) == day
+
+
+# --- instants, overlaps and the rest of the shared basics ----------------------------
+
+
+def test_now_is_an_aware_instant_in_utc() -> None:
+    assert now_utc().tzinfo is UTC
+
+
+def test_naive_values_are_taken_as_utc_and_aware_ones_converted() -> None:
+    assert as_utc(datetime(2026, 3, 29, 4)) == utc(2026, 3, 29, 4)
+    assert as_utc(datetime(2026, 3, 29, 4)).tzinfo is UTC
+    helsinki = datetime(2026, 3, 29, 4, tzinfo=HELSINKI)
+    assert as_utc(helsinki) == utc(2026, 3, 29, 1)
+    assert as_utc(helsinki).tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ((9, 10), (10, 11), False),  # half-open: touching is not overlapping
+        ((10, 11), (9, 10), False),
+        ((9, 11), (10, 12), True),
+        ((10, 12), (9, 11), True),
+        ((9, 12), (10, 11), True),  # one inside the other
+        ((10, 11), (9, 12), True),
+        ((9, 10), (11, 12), False),
+    ],
+)
+def test_overlap_is_half_open_in_python_and_sql(
+    a: tuple[int, int], b: tuple[int, int], expected: bool
+) -> None:
+    a_start, a_end = utc(2026, 1, 5, a[0]), utc(2026, 1, 5, a[1])
+    b_start, b_end = utc(2026, 1, 5, b[0]), utc(2026, 1, 5, b[1])
+    assert overlaps(a_start, a_end, b_start, b_end) is expected
+    with create_engine("sqlite://").connect() as connection:
+        found = connection.execute(
+            select(overlaps_sql(literal(a[0]), literal(a[1]), literal(b[0]), literal(b[1])))
+        ).scalar_one()
+    assert bool(found) is expected
+
+
+def test_an_instant_column_refuses_naive_values_and_gives_back_utc() -> None:
+    column = UTCDateTime()
+    sqlite, postgres = sqlite_dialect(), postgresql_dialect()
+    with pytest.raises(ValueError, match="naive datetime given for an instant column"):
+        column.process_bind_param(datetime(2026, 3, 29, 4), sqlite)
+    aware = datetime(2026, 3, 29, 4, tzinfo=HELSINKI)
+    assert column.process_bind_param(aware, sqlite) == datetime(2026, 3, 29, 1)
+    stored = column.process_bind_param(aware, postgres)
+    assert stored == utc(2026, 3, 29, 1) and stored is not None and stored.tzinfo is UTC
+    assert column.process_bind_param(None, sqlite) is None
+    read = column.process_result_value(datetime(2026, 3, 29, 1), sqlite)
+    assert read == utc(2026, 3, 29, 1) and read is not None and read.tzinfo is UTC
+    read = column.process_result_value(aware, postgres)
+    assert read == utc(2026, 3, 29, 1) and read is not None and read.tzinfo is UTC
+    assert column.process_result_value(None, sqlite) is None
+
+
+def test_version_counters_start_positive_and_below_two_to_the_31st() -> None:
+    values = {random_version() for _ in range(200)}
+    assert len(values) > 190
+    assert all(1 <= v <= 1 << 31 for v in values)
+
+
+def test_a_problem_carries_its_status_code_message_and_fields() -> None:
+    problem = Problem(409, "slot_taken", "Taken.", {"start_at": "taken"})
+    assert (problem.status, problem.code, problem.message, str(problem)) == (
+        409,
+        "slot_taken",
+        "Taken.",
+        "Taken.",
+    )
+    assert problem.fields == {"start_at": "taken"}
+    assert Problem(404, "not_found", "No such thing.").fields == {}

@@ -161,6 +161,7 @@ def race_to_confirm_one_hold(app: Flask, make: Factories) -> Counter[int]:
     db.session.remove()
     barrier = threading.Barrier(CONFIRMERS)
     statuses: list[int] = []
+    names_of_winners: list[str] = []
     lock = threading.Lock()
 
     def submit(n: int) -> None:
@@ -171,6 +172,8 @@ def race_to_confirm_one_hold(app: Flask, make: Factories) -> Counter[int]:
         status = client.post("/api/v1/bookings", json=body).status_code
         with lock:
             statuses.append(status)
+            if status == 201:
+                names_of_winners.append(body["client"]["name"])
 
     threads = [threading.Thread(target=submit, args=(n,)) for n in range(CONFIRMERS)]
     for thread in threads:
@@ -180,10 +183,10 @@ def race_to_confirm_one_hold(app: Flask, make: Factories) -> Counter[int]:
     assert not any(t.is_alive() for t in threads)
     confirmed = db.session.scalars(select(Booking).where(Booking.status == "confirmed")).all()
     assert len(confirmed) == 1
-    # The winner's details stay: no later submit overwrote them.
-    assert confirmed[0].client_name is not None
     winners = [s for s in statuses if s == 201]
     assert len(winners) == 1, statuses
+    # The winner's details stay: no later submit overwrote them.
+    assert [confirmed[0].client_name] == names_of_winners
     sent = db.session.execute(select(OutboxMessage.template, OutboxMessage.channel)).all()
     assert sent, "the winner's confirmation is queued"
     assert len(sent) == len(set(sent)), "one confirmation's messages, not one set per submit"

@@ -95,7 +95,7 @@ def _organisation(
         recipient=f"{prefix.lower()}.viesti@a.example",
         template="confirmation",
         language="fi",
-        context=message_context(),
+        context=message_context(client_name=f"{prefix} Asiakas"),
         idempotency_key=f"lists-{prefix}",
         organisation_id=unit.organisation_id,
     )

@@ -185,18 +185,32 @@ def received(page: Any) -> dict[str, float]:
     return dict(page.evaluate(RECEIVED))
 
 
-def growth(page: Any, key: str, seconds: float = 1.5) -> float:
+WAIT_S = 30.0  # generous: the tests wait for media to start or stop, then assert that it did
+QUIET_S = 1.5  # longer than the fake microphone's pause between beeps
+
+
+def growth(page: Any, key: str, seconds: float = QUIET_S) -> float:
     """How much ``key`` of what ``page`` receives grows over ``seconds``."""
     before = received(page)[key]
     time.sleep(seconds)
     return received(page)[key] - before
 
 
-def wait_growing(page: Any, key: str, timeout: float = 10) -> None:
-    """Wait until what ``page`` receives grows again (media takes a moment to resume)."""
-    deadline = time.monotonic() + timeout
-    while growth(page, key, 0.5) <= 0:
-        assert time.monotonic() < deadline, f"{key} does not grow again"
+def wait_growing(page: Any, key: str, more_than: float = 0) -> float:
+    """Wait until what ``page`` receives grows by more than ``more_than`` over a short
+    span (media takes a moment to resume); the growth seen."""
+    deadline = time.monotonic() + WAIT_S
+    while (grown := growth(page, key, 0.5)) <= more_than:
+        assert time.monotonic() < deadline, f"{key} does not grow (last: {grown})"
+    return grown
+
+
+def wait_still(page: Any, key: str, at_most: float = 0) -> None:
+    """Wait until what ``page`` receives stops growing: it grows by at most ``at_most``
+    over a span longer than any natural pause (whatever was on its way has arrived)."""
+    deadline = time.monotonic() + WAIT_S
+    while (grown := growth(page, key)) > at_most:
+        assert time.monotonic() < deadline, f"{key} keeps growing (last: {grown})"
 
 
 def assert_button(page: Any, selector: str, pressed: bool, label: str) -> None:
@@ -210,15 +224,13 @@ def assert_button(page: Any, selector: str, pressed: bool, label: str) -> None:
 
 def test_mute_silences_the_microphone_for_the_other_side(call: Call) -> None:
     family, worker = call.family, call.worker
-    speaking = growth(worker, "energy")
-    assert speaking > 0  # the fake microphone beeps
+    speaking = wait_growing(worker, "energy")  # the fake microphone beeps
 
     family.focus("#mute-btn")
     family.keyboard.press("Space")
     assert_button(family, "#mute-btn", True, "Mikrofoni päälle")
     assert [s["track"]["enabled"] for s in senders(family, "audio")] == [False]
-    time.sleep(0.5)  # what was already on its way
-    assert growth(worker, "energy") < speaking / 100  # silence (decoder noise at most)
+    wait_still(worker, "energy", speaking / 100)  # silence (decoder noise at most)
 
     family.keyboard.press("Enter")
     assert_button(family, "#mute-btn", False, "Mikrofoni pois")
@@ -239,8 +251,7 @@ def test_camera_off_shows_the_other_side_no_picture_and_on_brings_it_back(call: 
     family.locator("#camera-btn").press("Enter")
     assert_button(family, "#camera-btn", False, "Kamera pois")
     assert [s["track"]["enabled"] for s in senders(family, "video")] == [True]
-    wait_growing(worker, "frames")
-    assert growth(worker, "frames") > 10
+    wait_growing(worker, "frames", 10)
     worker.wait_for_function(f"() => ({BRIGHTNESS})({call.family_pid}) > 40")
 
 
@@ -257,10 +268,9 @@ def test_audio_only_stops_video_both_ways_and_says_so(call: Call) -> None:
         f"() => {OPEN_PCS}.every((pc) => pc.getTransceivers().every("
         "(t) => t.receiver.track.kind !== 'video' || t.currentDirection === 'inactive'))"
     )
-    time.sleep(0.5)
-    assert growth(worker, "frames") == 0
-    assert growth(family, "frames") == 0
-    assert growth(worker, "energy") > 0  # the voice still goes through
+    wait_still(worker, "frames")
+    wait_still(family, "frames")
+    wait_growing(worker, "energy")  # the voice still goes through
 
     family.locator("#audio-only-btn").click()
     assert_button(family, "#audio-only-btn", False, "Vain ääni")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,6 +16,16 @@ from flask import Flask
 from tests.factories import Factories
 from tests.video.helpers import links_for, live_server, ticket_of, video_booking
 from video.media import media_loop
+
+WAIT_S = 30.0  # generous: the outcome is asserted, never how fast it came
+
+
+async def _until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
 
 
 async def _offer(pc: RTCPeerConnection) -> str:
@@ -54,19 +65,11 @@ async def _check(url: str) -> dict[str, Any]:
         )
         assert response.status_code == 200, response.text
         await pc.setRemoteDescription(RTCSessionDescription(**response.json()))
-        for _ in range(200):
-            if channel.readyState == "open":
-                break
-            await asyncio.sleep(0.05)
-        started = time.monotonic()
+        await _until(lambda: channel.readyState == "open", "the data channel to open")
         channel.send("ping 1")
-        echoed = await asyncio.wait_for(echoes.get(), 5)
-        rtt_ms = (time.monotonic() - started) * 1000
-        for _ in range(200):
-            if frames_back > 5:
-                break
-            await asyncio.sleep(0.05)
-        return {"echo": echoed, "rtt_ms": rtt_ms, "frames_back": frames_back}
+        echoed = await asyncio.wait_for(echoes.get(), WAIT_S)
+        await _until(lambda: frames_back > 5, "frames to come back")
+        return {"echo": echoed, "frames_back": frames_back}
     finally:
         await pc.close()
 
@@ -83,7 +86,6 @@ def test_server_peer_echoes_media_and_data_channel_messages(check_url: str) -> N
     result = asyncio.run(_check(check_url))
     assert result["echo"] == "ping 1"
     assert result["frames_back"] > 5
-    assert result["rtt_ms"] < 5000
 
 
 def test_connection_tests_beyond_the_cap_are_refused_at_once(app: Flask, check_url: str) -> None:

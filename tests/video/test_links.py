@@ -107,7 +107,7 @@ def test_at_most_four_participants_can_be_invited(app: Flask, make: Factories) -
     assert len(links) == 2
     with pytest.raises(RoomFull):
         meetings.invite_participant(booking, "colleague")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot invite a worker"):
         meetings.invite_participant(booking, "worker")
 
 
