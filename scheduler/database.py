@@ -79,9 +79,11 @@ def configure_engine(engine: Engine) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from scheduler.availability import closures
     from scheduler.availability import versions as schedule_versions
 
     schedule_versions.register()
+    closures.register()
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

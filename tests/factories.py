@@ -43,7 +43,14 @@ class Factories:
 
     def unit(self, organisation: Organisation | None = None, **kw: Any) -> Unit:
         organisation = organisation or self.organisation()
-        unit = Unit(organisation=organisation, name=kw.pop("name", {"fi": "Perhekeskus"}), **kw)
+        # Open on public holidays unless a test asks otherwise: tests of other things must
+        # not depend on the day they run (tests/scheduler/test_holidays.py asks otherwise).
+        unit = Unit(
+            organisation=organisation,
+            name=kw.pop("name", {"fi": "Perhekeskus"}),
+            open_on_holidays=kw.pop("open_on_holidays", True),
+            **kw,
+        )
         db.session.add(unit)
         db.session.flush()
         return unit

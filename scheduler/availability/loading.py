@@ -201,7 +201,8 @@ def load_worker_schedules(
                 worker_id=pid,
                 rules=fixed.rules_for(service_id),
                 openings=fixed.openings_for(service_id, lo_us, hi_us),
-                absences=fixed.absences_in(lo_us, hi_us),
+                absences=fixed.absences_in(lo_us, hi_us)
+                + fixed.closed_in(service_id, lo_us, hi_us),
                 busy_starts_us=busy_starts[pid] + imported_starts,
                 busy_ends_us=busy_ends[pid] + imported_ends,
                 bookings_per_day=dict(per_day[pid]),

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from scheduler.availability import cache as slot_cache
-from scheduler.availability import compute
+from scheduler.availability import closures, compute
 from scheduler.availability.compute import to_us
 from scheduler.extensions import db
 from scheduler.models import Absence, ExternalBusy, ExtraOpening, WeeklyRule
@@ -42,6 +42,7 @@ class Standing:
     busy_starts: tuple[int, ...] = ()  # sorted
     busy_ends: tuple[int, ...] = ()  # in the order of busy_starts
     longest_busy: int = 0
+    closed: closures.ClosedTimes = closures.NOTHING_CLOSED  # public holidays and closures
 
     def rules_for(self, service_id: int) -> tuple[compute.WeeklyRule, ...]:
         """The weekly rules that apply to a service (no service ids: every service)."""
@@ -56,6 +57,10 @@ class Standing:
 
     def absences_in(self, lo: int, hi: int) -> tuple[compute.Interval, ...]:
         return tuple(a for a in self.absences if a.start_us < hi and a.end_us > lo)
+
+    def closed_in(self, service_id: int, lo: int, hi: int) -> tuple[compute.Interval, ...]:
+        """Holidays and closures that close ``service_id`` within ``[lo, hi)``."""
+        return closures.closed_for(self.closed, service_id, lo, hi)
 
     def busy_in(self, lo: int, hi: int) -> tuple[list[int], list[int]]:
         """Imported busy times that overlap ``[lo, hi)``."""
@@ -72,6 +77,7 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
     openings: dict[int, list[Any]] = defaultdict(list)
     absences: dict[int, list[compute.Interval]] = defaultdict(list)
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    closed: dict[int, closures.ClosedTimes] = {}
     if ids:
         connection = db.session.connection()
         rule_table, opening_table = WeeklyRule.__table__.c, ExtraOpening.__table__.c
@@ -111,6 +117,7 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
             )
         ):
             busy[pid].append((to_us(start), to_us(end)))
+        closed = closures.closed_times(connection, ids, since)
     found = {}
     for pid in ids:
         spans = sorted(busy[pid])
@@ -122,6 +129,7 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
             busy_starts=tuple(start for start, _end in spans),
             busy_ends=tuple(end for _start, end in spans),
             longest_busy=max((end - start for start, end in spans), default=0),
+            closed=closed.get(pid, closures.NOTHING_CLOSED),
         )
     return found
 

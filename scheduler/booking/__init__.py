@@ -18,10 +18,11 @@ from scheduler.booking.holds import (
     hold,
     release_hold,
 )
-from scheduler.booking.taking import ClientDetails, slot_taken
+from scheduler.booking.taking import ClientDetails, StaffTerms, slot_taken
 
 __all__ = [
     "ClientDetails",
+    "StaffTerms",
     "booking_by_hold_token",
     "booking_by_manage_token",
     "cancel",

@@ -20,6 +20,7 @@ from scheduler.booking import meetings, messages
 from scheduler.booking.changes import client_identifiers
 from scheduler.booking.taking import (
     ClientDetails,
+    StaffTerms,
     blocks,
     check_start,
     expire_run_out_holds,
@@ -39,13 +40,15 @@ def hold(
     professional_id: int | None = None,
     language: str | None = None,
     meeting_mode: str | None = None,
+    terms: StaffTerms | None = None,
 ) -> tuple[Booking, str]:
     """Hold a time for a few minutes while the family fills in the form.
 
-    Returns the held booking and the secret hold token (only its hash is stored).
+    Returns the held booking and the secret hold token (only its hash is stored). With
+    ``terms`` a worker holds the time for a family (``StaffTerms``).
     """
     now = now_utc()
-    if not service.bookable:
+    if terms is None and not service.bookable:
         raise Problem(422, "not_bookable", "This service cannot be booked online.")
     mode = meeting_mode or service.meeting_modes[0]
     if mode not in service.meeting_modes:
@@ -55,7 +58,7 @@ def hold(
             "This service is not met that way.",
             {"meeting_mode": "not offered"},
         )
-    start_at = check_start(service, start_at, now)
+    start_at = check_start(service, start_at, now, notice=terms is None)
     # "Any worker": the least booked professional of that day first, to share the load.
     pros = candidates.hold_candidates(service, start_at, professional_id, language)
     if not pros:
@@ -76,6 +79,7 @@ def hold(
         hold_expires_at=now + timedelta(minutes=current_app.config["HOLD_MINUTES"]),
         hold_token_hash=token_hash(token),
         intake_answers={},
+        outside_hours=terms is not None and terms.outside_hours,
         created_at=now,
         updated_at=now,
     )
@@ -85,7 +89,7 @@ def hold(
             booking.professional = pro  # no lazy load for the answer
             db.session.add(booking)
 
-        if take_time(service, pid, start_at, now, None, write):
+        if take_time(service, pid, start_at, now, None, write, terms):
             return booking, token
     raise slot_taken()
 
@@ -128,12 +132,19 @@ def release_hold(token: str) -> None:
 
 
 def confirm(
-    hold_token: str, client: ClientDetails, held: Booking | None = None
+    hold_token: str,
+    client: ClientDetails,
+    held: Booking | None = None,
+    identity_check: str | None = None,
+    send_confirmation: bool = True,
 ) -> tuple[Booking, str]:
     """Turn a hold into a confirmed booking; returns it with the secret manage token.
 
     ``held`` is the booking the caller already found by ``hold_token`` (to check the
-    form against its service); it saves looking the hold up twice.
+    form against its service); it saves looking the hold up twice. A worker booking for
+    a family names how they checked the client's identity in person (``identity_check``,
+    for a service that requires strong identification) and may leave the confirmation
+    unsent (the family gets a printed note); reminders are planned all the same.
     """
     if held is not None and held.hold_token_hash == token_hash(hold_token):
         booking = held
@@ -150,7 +161,7 @@ def confirm(
             "A phone meeting needs the number the worker calls.",
             {"client.phone": "required"},
         )
-    if service.requires_strong_id and not client.identity_subject:
+    if service.requires_strong_id and not (client.identity_subject or identity_check):
         raise Problem(
             403,
             "identification_required",
@@ -169,6 +180,8 @@ def confirm(
     booking.intake_answers = client.intake_answers
     booking.identity_subject = client.identity_subject
     booking.identity_name = client.identity_name
+    booking.identity_check = identity_check
+    booking.meeting_language = client.meeting_language
     booking.consent_at = now
     booking.confirmed_at = now
     booking.updated_at = now
@@ -179,7 +192,7 @@ def confirm(
         client_identifiers(booking),
     )
     meetings.open_room(booking)
-    messages.booking_confirmed(booking, token)
+    messages.booking_confirmed(booking, token, confirmation=send_confirmation)
     return booking, token
 
 

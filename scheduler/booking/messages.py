@@ -332,12 +332,13 @@ def _staff_notice(booking: Booking, event: str, old_start: datetime | None = Non
     ]
 
 
-def booking_confirmed(booking: Booking, manage_token: str) -> None:
-    """Queue the confirmation and schedule the reminders of a new booking."""
+def booking_confirmed(booking: Booking, manage_token: str, confirmation: bool = True) -> None:
+    """Queue the confirmation (unless a worker handed the family a printed note instead)
+    and schedule the reminders of a new booking."""
     context = client_context(booking)
     secrets = {"manage_url": manage_url(manage_token)}
     notifications.enqueue_many(
-        _notice(booking, "confirmation", context, secrets)
+        (_notice(booking, "confirmation", context, secrets) if confirmation else [])
         + _schedule_reminders(booking, context, secrets, already=set())
         + _staff_notice(booking, "booked")
     )

@@ -3,7 +3,7 @@ hold and move goes through, and the checks of notice and horizon."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import Select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from scheduler.availability import slots
+from scheduler.availability import compute, loading, slots
 from scheduler.availability.versions import touching
 from scheduler.database import is_postgres
 from scheduler.extensions import db
@@ -28,6 +28,19 @@ class ClientDetails:
     intake_answers: dict[str, Any]
     identity_subject: str | None = None
     identity_name: str | None = None
+    # The language spoken in the meeting, when it is not that of the messages.
+    meeting_language: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffTerms:
+    """How a time a worker books for a family is checked, unlike one the family picks:
+    no minimum notice (the family may be in the room), a service that families cannot book
+    online is fine, and with ``outside_hours`` (said explicitly) the weekly hours do not
+    bind. Bookings, buffers, absences, closures and the horizon still do, and the database
+    still refuses an overlap."""
+
+    outside_hours: bool = False
 
 
 def slot_taken() -> Problem:
@@ -67,9 +80,13 @@ def expire_run_out_holds(now: datetime, professional_id: int | None = None) -> i
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def check_start(service: Service, start_at: datetime, now: datetime) -> datetime:
+def check_start(
+    service: Service, start_at: datetime, now: datetime, notice: bool = True
+) -> datetime:
     start_at = as_utc(start_at)
-    if start_at < now + timedelta(minutes=service.min_notice_min):
+    if not notice and start_at <= now:
+        raise Problem(422, "in_past", "That time has passed.", {"start_at": "in the past"})
+    if notice and start_at < now + timedelta(minutes=service.min_notice_min):
         raise Problem(422, "too_soon", "That time is too soon to book.", {"start_at": "too soon"})
     if start_at >= now + timedelta(days=service.horizon_days):
         raise Problem(
@@ -94,18 +111,17 @@ def take_time(
     now: datetime,
     exclude_booking_id: int | None,
     write: Any,
+    terms: StaffTerms | None = None,
 ) -> bool:
     """Lock the professional, re-check the time and apply ``write(professional)``; False
-    when not free."""
+    when not free. ``terms``: the checks of a time a worker books (``StaffTerms``)."""
     for stale_holds_expired in (False, True):
         savepoint = db.session.begin_nested()
         try:
             pro = lock_professional(professional_id)
             if stale_holds_expired:
                 expire_run_out_holds(now, professional_id)
-            if not slots.is_free(
-                service, professional_id, start_at, now, exclude_booking_id, pro.schedule_version
-            ):
+            if not _free(service, professional_id, start_at, now, exclude_booking_id, pro, terms):
                 savepoint.rollback()
                 return False
             write(pro)
@@ -120,6 +136,37 @@ def take_time(
         savepoint.commit()
         return True
     return False
+
+
+def _free(
+    service: Service,
+    professional_id: int,
+    start_at: datetime,
+    now: datetime,
+    exclude_booking_id: int | None,
+    pro: Professional,
+    terms: StaffTerms | None,
+) -> bool:
+    if terms is None:
+        return slots.is_free(
+            service, professional_id, start_at, now, exclude_booking_id, pro.schedule_version
+        )
+    rules = loading.rules_of(service)
+    params = replace(rules.params, min_notice_min=0)
+    end_at = start_at + timedelta(minutes=service.duration_min)
+    (schedule,), _valid = loading.load_worker_schedules(
+        rules,
+        [professional_id],
+        start_at,
+        end_at,
+        now,
+        exclude_booking_id,
+        {professional_id: pro.schedule_version},
+    )
+    if terms.outside_hours:
+        # Open exactly for this meeting: absences, closures and busy times still apply.
+        schedule = replace(schedule, rules=(), openings=(compute.Interval(start_at, end_at),))
+    return compute.is_slot_free(params, schedule, rules.zone, now, start_at)
 
 
 def with_related(query: Select[Booking]) -> Select[Booking]:

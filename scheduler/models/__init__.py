@@ -4,6 +4,7 @@ from scheduler.models.audit import AccessLogEntry
 from scheduler.models.availability import Absence, ExtraOpening, ScheduleDay, WeeklyRule
 from scheduler.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from scheduler.models.calendar import CalendarFeed, ExternalBusy, FeedToken
+from scheduler.models.closure import Closure
 from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, FigureSnapshot
 from scheduler.models.organisation import Organisation, Unit
 from scheduler.models.service import MEETING_MODES, Professional, Service, service_professionals
@@ -17,6 +18,7 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "CalendarFeed",
+    "Closure",
     "ExternalBusy",
     "ExtraOpening",
     "FeedToken",

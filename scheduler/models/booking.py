@@ -6,7 +6,16 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,6 +88,17 @@ class Booking(db.Model):  # type: ignore[name-defined]
     identity_subject: Mapped[str | None] = mapped_column(String(255))
     identity_name: Mapped[str | None] = mapped_column(String(200))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language spoken in the meeting, when it differs from that of the messages.
+    meeting_language: Mapped[str | None] = mapped_column(String(8))
+    # A booking a worker made for the family (who and when are in the access log).
+    booked_by_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    # How a worker checked the client's identity in person, for a service that requires
+    # strong identification (the family may still identify later through its link).
+    identity_check: Mapped[str | None] = mapped_column(String(32))
+    # Booked outside the worker's weekly hours on purpose (an evening for a working parent).
+    outside_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # iCalendar SEQUENCE: grows with every change that a calendar should see.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

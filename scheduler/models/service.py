@@ -58,6 +58,8 @@ class Service(db.Model):  # type: ignore[name-defined]
     reminder_rules: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     staff_notices: Mapped[bool] = mapped_column(Boolean, default=True)
     bookable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An on-call service keeps its hours on public holidays (closures still apply).
+    open_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit] = relationship(back_populates="services")

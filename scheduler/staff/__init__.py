@@ -4,12 +4,14 @@ Importing the package attaches every view to the blueprint ``bp``.
 """
 
 from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
+    admin_closures,
     admin_log,
     admin_org,
     admin_services,
     admin_workers,
     agenda,
     auth,
+    book_views,
     hours,
 )
 from scheduler.staff.blueprint import bp

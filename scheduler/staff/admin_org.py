@@ -51,6 +51,7 @@ def admin_organisation() -> ResponseReturnValue:
         if timezone and timezone not in available_timezones():
             form.problems["timezone"] = _("Choose a time zone such as Europe/Helsinki.")
         if not form.problems:
+            org.holiday_region = form.holiday_region.data or None
             org.name = texts_of(form.name)
             org.timezone = timezone
             org.languages = [code for code in form.languages.data or [] if code]
@@ -85,6 +86,7 @@ def organisation_values(org: Organisation) -> MultiDict[str, Any]:
             "quiet_start": quiet[0],
             "quiet_end": quiet[1],
             "stale_policy": settings.get("calendar_feed_stale_policy") or "withhold",
+            "holiday_region": org.holiday_region or "",
         }
     )
     for lang, text in (org.name or {}).items():
@@ -118,7 +120,8 @@ def admin_units() -> ResponseReturnValue:
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_unit(unit_id: int) -> ResponseReturnValue:
-    """A unit's names and how families reach it by phone (in all three languages)."""
+    """A unit's names, how families reach it by phone (in all three languages), and
+    whether it stays open on public holidays."""
     unit = unit_or_404(unit_id)
     form = UnitForm(request.form)
     if request.method == "POST":
@@ -127,6 +130,7 @@ def admin_unit(unit_id: int) -> ResponseReturnValue:
         if not form.problems:
             unit.name = texts_of(form.name)
             unit.phone, unit.phone_hours = phone, texts_of(form.phone_hours) or None
+            unit.open_on_holidays = form.open_on_holidays.data
             db.session.flush()
             flash(_("The unit was saved."))
             return redirect(url_for("staff.admin_units"))
@@ -157,4 +161,6 @@ def unit_values(unit: Unit) -> MultiDict[str, Any]:
         values[f"name-{lang}"] = text
     for lang, text in (unit.phone_hours or {}).items():
         values[f"phone_hours-{lang}"] = text
+    if unit.open_on_holidays:
+        values["open_on_holidays"] = "1"
     return values

@@ -124,6 +124,7 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         "reminder_rules": _reminders(form) if "r" in form else None,
         "staff_notices": form.staff_notices.data,
         "bookable": form.bookable.data,
+        "open_on_holidays": form.open_on_holidays.data,
         "professionals": [allowed[i] for i in form.professionals.ids if i in allowed],
     }
     slug_taken = db.session.scalar(
@@ -178,7 +179,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
             values[f"{key}-{lang}"] = text
     values["identification"] = "strong" if service.requires_strong_id else "anonymous"
     values.setlist("meeting_modes", list(service.meeting_modes or []))
-    for key in ("sensitive", "staff_notices", "bookable"):
+    for key in ("sensitive", "staff_notices", "bookable", "open_on_holidays"):
         if getattr(service, key):
             values[key] = "1"
     values.setlist("professionals", [p.id for p in service.professionals])

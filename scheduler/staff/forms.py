@@ -29,6 +29,7 @@ from wtforms import (
 )
 from wtforms.validators import StopValidation, ValidationError
 
+from scheduler.availability.holidays import REGIONS
 from scheduler.models import MEETING_MODES
 from scheduler.staff import texts
 from scheduler.web.input import parse_ids, parse_whole
@@ -252,6 +253,7 @@ class OrganisationForm(StaffForm):
     quiet_start = Number(0, 23)
     quiet_end = Number(0, 23)
     stale_policy = Choice(STALE_POLICIES)
+    holiday_region = Choice(REGIONS, default="")
     name_sensitive = Flag()
 
 
@@ -259,6 +261,7 @@ class UnitForm(StaffForm):
     name = lang_texts(200)
     phone = Text(40)
     phone_hours = lang_texts(100, is_required=False)
+    open_on_holidays = Flag()
 
 
 class QuestionForm(Form):
@@ -319,6 +322,7 @@ class ServiceForm(StaffForm):
     r = FieldList(FormField(ReminderForm, separator="-"), max_entries=REMINDER_ROWS)
     staff_notices = Flag()
     bookable = Flag()
+    open_on_holidays = Flag()
     professionals = IdsField()
 
 
@@ -339,3 +343,39 @@ class AccountForm(StaffForm):
     email = Text(255, is_required=True)
     name = Text(200, is_required=True)
     active = Flag()
+
+
+class BookForm(StaffForm):
+    """A worker books a time for a family (``staff/book_views.py``); the intake questions of
+    the service are added as ``q_<id>`` fields by ``book_form``."""
+
+    start = StringField()
+    other_time = StringField(filters=[_strip])
+    name = Text(200, is_required=True)
+    email = Text(255)
+    phone = Text(32)
+    send_messages = Flag()
+    language = Choice(LANGS)
+    meeting_language = Choice(("", *texts.LANGUAGES), default="")
+    meeting_mode = SelectField(validate_choice=False)
+    identity_check = SelectField(validate_choice=False)
+    outside_hours = Flag()
+
+
+def book_form(questions: Iterable[Mapping[str, Any]], formdata: Any) -> BookForm:
+    """The booking form with one text field per intake question of the service."""
+    fields = {f"q_{q['id']}": StringField(filters=[_strip]) for q in questions}
+    form_class = type("ServiceBookForm", (BookForm,), fields)
+    form: BookForm = form_class(formdata)
+    return form
+
+
+class ClosureForm(StaffForm):
+    """A closure day or part of one (``staff/admin_closures.py``); the scope is checked by the
+    view against the units the user administers."""
+
+    scope = SelectField(validate_choice=False)
+    day = StringField(filters=[_strip])
+    start_time = StringField(filters=[_strip])
+    end_time = StringField(filters=[_strip])
+    reason = lang_texts(200)

@@ -45,6 +45,13 @@ WEEKDAYS = [
     lazy_gettext("Saturday"),
     lazy_gettext("Sunday"),
 ]
+IDENTITY_CHECKS = {
+    "id_card": lazy_gettext("Identity card"),
+    "passport": lazy_gettext("Passport"),
+    "driving_licence": lazy_gettext("Driving licence"),
+    "residence_permit": lazy_gettext("Residence permit card"),
+    "known": lazy_gettext("The client is known to me"),
+}
 CHANNELS = {"sms": lazy_gettext("Text message"), "email": lazy_gettext("E-mail")}
 
 

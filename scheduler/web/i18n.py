@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request
@@ -87,6 +87,12 @@ def format_time(value: datetime, lang: str | None = None, zone: ZoneInfo = HELSI
     return _TIME_PREFIX[lang] + _clock(as_utc(value).astimezone(zone), lang)
 
 
+def format_wall_time(value: time, lang: str | None = None) -> str:
+    """A local wall-clock time of day (a closure's "from" or "until"), as ``format_time``."""
+    lang = _format_lang(lang)
+    return f"{_TIME_PREFIX[lang]}{value.hour}{':' if lang == 'en' else '.'}{value.minute:02d}"
+
+
 def format_time_range(
     start: datetime, end: datetime, lang: str | None = None, zone: ZoneInfo = HELSINKI
 ) -> str:
@@ -118,6 +124,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["fdate"] = format_date
     app.jinja_env.filters["ftime"] = format_time
+    app.jinja_env.filters["fwall"] = format_wall_time
     app.jinja_env.filters["ftimerange"] = format_time_range
     app.jinja_env.filters["fdatetime"] = format_datetime
     app.jinja_env.filters["loc"] = localized

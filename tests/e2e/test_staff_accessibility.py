@@ -4,14 +4,14 @@ live preview of the availability editor works in the browser under the CSP."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from scheduler.extensions import db
-from scheduler.kernel import now_utc
+from scheduler.kernel import local_date, now_utc
 from scheduler.models import Booking, CalendarFeed, Organisation, Professional
 from tests.catalogues import compile_staff_catalogues
 from tests.e2e.conftest import (
@@ -69,6 +69,16 @@ def _ids(server: LiveServer) -> tuple[int, int, int, int]:
     return result
 
 
+def _booking_day(server: LiveServer, booking_id: int) -> str:
+    """The local date of a booking, as the date input takes it."""
+    with server.app.app_context():
+        booking = db.session.get(Booking, booking_id)
+        assert booking is not None
+        day = local_date(booking.start_at, booking.organisation.zone).isoformat()
+        db.session.remove()
+    return day
+
+
 def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     """Every staff page an organisation administrator sees; yields each page's name."""
     base = server.url
@@ -87,6 +97,26 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     yield "booking"
     page.goto(f"{base}/staff/agenda?professional={pro_id}&view=day")
     yield "agenda, day"
+    far = (date.today() + timedelta(days=20)).isoformat()
+    page.goto(f"{base}/staff/book?professional={pro_id}&service={service_id}&date={far}")
+    yield "book for a family"
+    page.locator("#start-other").check()
+    # An evening of its own for each language's run: they share one server.
+    page.fill("#other_time", {"fi": "18:00", "sv": "19:00", "en": "20:00"}[lang])
+    page.locator("#outside_hours").check()
+    page.fill("#name", "Maija Meikäläinen")
+    page.fill("#phone", "040 123 4567")
+    page.locator("#send_messages").uncheck()
+    if page.locator("#identity_check").count():
+        page.select_option("#identity_check", "id_card")
+    for question in page.locator("select[id^=q_]").all():
+        question.select_option(index=1)
+    for question in page.locator("textarea[id^=q_]").all():
+        question.fill("Kysymys")
+    page.locator("main form[method=post] button[type=submit]").click()
+
+    page.wait_for_selector(".qr-code svg")
+    yield "printed note for the family"
     page.goto(f"{base}/staff/availability/{pro_id}")
     yield "availability"
     page.fill("#rule-0-end", "11:00")
@@ -113,6 +143,7 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
         "accounts/new",
         "access-log",
         "failed-messages",
+        "closures",
     ):
         page.goto(f"{base}/staff/admin/{path}")
         yield f"admin/{path}"
@@ -120,6 +151,15 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     page.locator("main a[href*='/staff/admin/units/']").first.click()
     page.wait_for_selector("#phone")
     yield "admin/unit"
+    page.goto(f"{base}/staff/admin/closures")
+    page.fill("#day", _booking_day(server, booking_id))
+    for text_lang in ("fi", "sv", "en"):
+        page.fill(f"#reason-{text_lang}", "Koulutus")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_selector(f"a[href='/staff/bookings/{booking_id}']")
+    yield "closure with the bookings on it"
+    page.locator("main form button.danger").click()  # open the day again for other tests
+    page.wait_for_url(f"{base}/staff/admin/closures")
     page.goto(f"{base}/staff/admin/services/new")
     # Past the browser's own checks, to see the page's error summary.
     page.evaluate("document.querySelectorAll('form').forEach(f => { f.noValidate = true; })")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 import notifications
+from scheduler.availability import closures
 from scheduler.extensions import db
 from scheduler.ical import manage as feeds
+from scheduler.kernel import now_utc
 from scheduler.models import AccessLogEntry, Booking
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
 from tests.factories import Factories
@@ -45,7 +47,11 @@ def _other_organisation(make: Factories, staff: Staff) -> dict[str, int]:
         notifications.OutboxMessage.__table__.update().values(status="failed")  # type: ignore[attr-defined]
     )
     message_id = db.session.scalar(db.select(notifications.OutboxMessage.id))
+    closure = closures.add_closure(
+        unit.organisation, unit, date.today() + timedelta(days=5), None, None, {}, None, now_utc()
+    )
     return {
+        "closure_id": closure.id,
         "booking_id": booking.id,
         "professional_id": pro.id,
         "service_id": service.id,
@@ -87,8 +93,10 @@ OWN_ORGANISATION_PAGES = {
     "staff.admin_account_new",
     "staff.admin_access_log",
     "staff.admin_failed_messages",
+    "staff.admin_closures",
+    "staff.book_for_family_page",
 }
-QUERY_REFUSED = {"staff.agenda", "staff.hours_home"}
+QUERY_REFUSED = {"staff.agenda", "staff.hours_home", "staff.book_for_family_page"}
 
 
 @pytest.mark.parametrize("role", ["org_admin", "unit_admin", "worker"])

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 import notifications
 from scheduler import audit
+from scheduler.availability import closures
 from scheduler.extensions import db
 from scheduler.ical import manage as feeds
 from scheduler.kernel import HELSINKI, local_date, now_utc
@@ -38,6 +39,7 @@ SECRETS = [
     "Salainen Asiakas",
     "booking:424242",
     "Salainen palaute",
+    "Salainen Sulkupäivä",
     "7919",
 ]
 
@@ -112,8 +114,19 @@ def _organisation(
     target = "booking:424242" if prefix == "Salainen" else f"booking:{booking.id}"
     audit.record(unit.organisation_id, "booking.view", target)
     _figures(unit.id, service.id, unit.organisation_id, f"{prefix} palaute")
+    closure = closures.add_closure(
+        unit.organisation,
+        unit,
+        local_date(now_utc(), HELSINKI) + timedelta(days=2),  # the day of the booking
+        None,
+        None,
+        _name(f"{prefix} Sulkupäivä"),
+        None,
+        now_utc(),
+    )
     db.session.flush()
     return {
+        "closure_id": closure.id,
         "organisation_id": unit.organisation_id,
         "booking_id": booking.id,
         "professional_id": pro.id,
@@ -150,6 +163,8 @@ OWN_LISTED = {
     "staff.admin_worker_new": ["Oma Yksikkö", "Oma Palvelu"],
     "staff.admin_account_new": ["Oma Yksikkö", "Oma Työntekijä"],
     "staff.admin_worker": ["Oma Syöte"],
+    "staff.admin_closures": ["Oma Sulkupäivä"],
+    "staff.admin_closure": ["Oma Sulkupäivä", "Oma Asiakas"],
     "figures.overview": ["Oma Yksikkö", "Oma Palvelu", "Oma palaute"],
 }
 
