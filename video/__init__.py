@@ -10,11 +10,13 @@ from video.models import Kind, Participant, Room
 from video.rooms import (
     RoomFull,
     add_participant,
+    can_reopen,
     end_for_booking,
     ensure_room,
     forget_names,
     link_secret,
     participant_of,
+    renew_links,
 )
 
 __all__ = [
@@ -23,9 +25,11 @@ __all__ = [
     "Room",
     "RoomFull",
     "add_participant",
+    "can_reopen",
     "end_for_booking",
     "ensure_room",
     "forget_names",
     "link_secret",
     "participant_of",
+    "renew_links",
 ]

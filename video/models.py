@@ -43,6 +43,8 @@ class Room(db.Model):  # type: ignore[name-defined]
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The booking was cancelled: its links say so, and the room cannot be reopened.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"

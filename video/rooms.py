@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from scheduler.extensions import db
@@ -149,9 +149,11 @@ def window(room: Room, config: Mapping[str, Any]) -> Window:
 
 
 def can_enter(participant: Participant, config: Mapping[str, Any], now: datetime) -> str:
-    """ "open", or why not: "early", "closed", "ended", "removed"."""
+    """ "open", or why not: "early", "closed", "cancelled", "ended", "removed"."""
     if participant.removed_at is not None:
         return "removed"
+    if participant.room.cancelled_at is not None:
+        return "cancelled"
     if participant.room.ended_at is not None:
         return "ended"
     return window(participant.room, config).state(now)
@@ -172,13 +174,26 @@ def remove(participant: Participant) -> None:
     db.session.flush()
 
 
+def renew_links(secret_key: str, room: Room, worker_name: str | None = None) -> None:
+    """Give every participant who joins by a secret link a new one: the old links stop
+    working (a booking that staff moved or gave to another worker). ``worker_name``: the
+    worker who now hosts the meeting."""
+    for participant in room.participants:
+        if participant.link_salt:
+            _give_link(secret_key, participant)
+        elif worker_name is not None and participant.kind == Kind.WORKER:
+            participant.display_name = worker_name
+
+
 def end_for_booking(booking_id: int) -> None:
-    """End the meeting of a booking, if it has a room, without loading the room: one
-    UPDATE (a room already loaded in the session is updated too)."""
+    """End the meeting of a cancelled booking, if it has a room, without loading the room:
+    one UPDATE (a room already loaded in the session is updated too). Its links then say
+    that the meeting was cancelled."""
+    now = now_utc()
     db.session.execute(
         update(Room)
-        .where(Room.booking_id == booking_id, Room.ended_at.is_(None))
-        .values(ended_at=now_utc())
+        .where(Room.booking_id == booking_id, Room.cancelled_at.is_(None))
+        .values(ended_at=func.coalesce(Room.ended_at, now), cancelled_at=now)
     )
 
 
@@ -197,6 +212,26 @@ def forget_names(booking_ids: list[int]) -> None:
 
 
 def end(room: Room) -> None:
-    """End the meeting for everyone; every link of the room stops working."""
+    """End the meeting for everyone; every link of the room stops working (until the
+    worker reopens it, see :func:`can_reopen`)."""
     room.ended_at = room.ended_at or now_utc()
     db.session.flush()
+
+
+def can_reopen(room: Room, config: Mapping[str, Any], now: datetime) -> bool:
+    """An ended meeting, not cancelled, whose join window has not closed yet."""
+    return (
+        room.ended_at is not None
+        and room.cancelled_at is None
+        and window(room, config).state(now) == "open"
+    )
+
+
+def reopen(room: Room, config: Mapping[str, Any], now: datetime) -> bool:
+    """Open an ended meeting again, so that every link works as before; False when it
+    cannot be (see :func:`can_reopen`). Flushes."""
+    if not can_reopen(room, config, now):
+        return False
+    room.ended_at = None
+    db.session.flush()
+    return True

@@ -78,6 +78,16 @@ TEXTS = {
     "left": _l("left"),
     "you_left": _l("You left the meeting."),
     "ended": _l("The meeting has ended."),
+    "cancelled": _l("This meeting was cancelled, so the link no longer works."),
+    "reopen": _l("Reopen the meeting"),
+    "reopen_hint": _l(
+        "You ended the meeting. Until the meeting's time is over you can open it again: everyone's links work as before."
+    ),
+    "end_confirm": _l(
+        "End the meeting for everyone? Everyone leaves the call. You can reopen it until the meeting's time is over."
+    ),
+    "end_yes": _l("Yes, end for everyone"),
+    "end_no": _l("No, go on"),
     "removed": _l("The worker removed you from the meeting."),
     "replaced": _l("The meeting was opened in another window or device."),
     "you": _l("You"),

@@ -10,7 +10,18 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from simple_websocket import ConnectionClosed, Server
 
@@ -73,14 +84,20 @@ def _unknown_link() -> ResponseReturnValue:
     ), 404
 
 
-def _page(participant: Participant, host: bool) -> ResponseReturnValue:
+def _page(participant: Participant, host: bool, token: str = "") -> ResponseReturnValue:
     """The one call page: pre-call check, waiting room and call, as stages of one page
     so that the camera permission and stream carry from one stage to the next."""
-    state = rooms.can_enter(participant, current_app.config, now_utc())
+    now = now_utc()
+    state = rooms.can_enter(participant, current_app.config, now)
     if state != "open":
         opens_at = rooms.window(participant.room, current_app.config).opens_at
+        reopen = host and rooms.can_reopen(participant.room, current_app.config, now)
         return render_template(
-            "video/unavailable.html", reason=state, opens_at=opens_at, texts=texts_for(g.lang)
+            "video/unavailable.html",
+            reason=state,
+            opens_at=opens_at,
+            texts=texts_for(g.lang),
+            reopen_url=url_for("video.reopen", token=token) if reopen else None,
         ), (403 if state == "early" else 410)
     room = participant.room
     if host:
@@ -117,7 +134,21 @@ def host(token: str) -> ResponseReturnValue:
     participant = db.session.get(Participant, ids[1])
     if participant is None or not participant.is_host or participant.room_id != ids[0]:
         return _unknown_link()
-    return _page(participant, host=True)
+    return _page(participant, host=True, token=token)
+
+
+@bp.post("/host/<token>/reopen")
+@limiter.limit(_public_limit)
+def reopen(token: str) -> ResponseReturnValue:
+    """The worker opens an ended meeting again, while its join window is open."""
+    ids = read_host_link(current_app.config["SECRET_KEY"], token)
+    if ids is None:
+        return _unknown_link()
+    participant = db.session.get(Participant, ids[1])
+    if participant is None or not participant.is_host or participant.room_id != ids[0]:
+        return _unknown_link()
+    rooms.reopen(participant.room, current_app.config, now_utc())
+    return redirect(url_for("video.host", token=token), 303)
 
 
 def _ticket_participant(ticket: str) -> Participant | None:

@@ -10,6 +10,7 @@ from scheduler import audit
 from scheduler.availability import candidates
 from scheduler.booking import meetings, messages
 from scheduler.booking.taking import (
+    StaffTerms,
     blocks,
     check_start,
     slot_taken,
@@ -73,14 +74,20 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
 
 
 def reschedule(
-    booking: Booking, new_start: datetime, professional_id: int | None = None
+    booking: Booking,
+    new_start: datetime,
+    professional_id: int | None = None,
+    terms: StaffTerms | None = None,
 ) -> Booking:
     """Move a booking. Atomic: the row moves in one update, so the new time is taken
-    before the old one is given up, and a refused move leaves the old time untouched."""
+    before the old one is given up, and a refused move leaves the old time untouched.
+
+    With ``terms`` a worker moves it (``StaffTerms``): the family's old video link stops
+    working and the change notice carries the new one."""
     _ensure_changeable(booking)
     service = booking.service
     now = now_utc()
-    new_start = check_start(service, new_start, now)
+    new_start = check_start(service, new_start, now, notice=terms is None)
     wanted = professional_id if professional_id is not None else booking.professional_id
     pros = candidates.candidates(service, wanted)
     if not pros:
@@ -95,7 +102,7 @@ def reschedule(
         booking.sequence += 1
         booking.updated_at = now
 
-    if not take_time(service, pros[0].id, new_start, now, booking.id, write):
+    if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
         db.session.refresh(booking)
         raise slot_taken()
     audit.record(
@@ -104,5 +111,7 @@ def reschedule(
         f"booking:{booking.id}",
         client_identifiers(booking),
     )
+    if terms is not None:
+        meetings.renew_room(booking)
     messages.booking_moved(booking, old_start)
     return booking

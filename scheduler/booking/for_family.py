@@ -37,8 +37,15 @@ class FamilyBooking:
     outside_hours: bool = False
 
 
-def book_for_family(request: FamilyBooking, staff_user_id: int) -> tuple[Booking, str]:
+def book_for_family(
+    request: FamilyBooking,
+    staff_user_id: int,
+    series_id: str | None = None,
+    confirmation: bool | None = None,
+) -> tuple[Booking, str]:
     """Book the time for the family (flushes); returns the booking and its manage token.
+    ``series_id`` joins it to a follow-up series; ``confirmation`` overrides whether the
+    confirmation goes out (a series announces itself once).
 
     Refused, changing nothing: a mode the service does not offer, a strong-identification
     service without an identity checked in person, a time that is past, beyond the
@@ -63,12 +70,13 @@ def book_for_family(request: FamilyBooking, staff_user_id: int) -> tuple[Booking
         terms=StaffTerms(outside_hours=request.outside_hours),
     )
     booking.booked_by_staff_id = staff_user_id
+    booking.series_id = series_id
     booking, manage_token = confirm(
         hold_token,
         request.client,
         held=booking,
         identity_check=request.identity_check,
-        send_confirmation=request.send_messages,
+        send_confirmation=request.send_messages if confirmation is None else confirmation,
     )
     target, identifiers = f"booking:{booking.id}", client_identifiers(booking)
     if request.identity_check is not None:

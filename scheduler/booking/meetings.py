@@ -3,10 +3,13 @@ that ``video`` needs and gives back the links that pages and messages show."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 
 import video
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import Booking
 from video.links import host_url, join_url, sign_host_link
 from video.texts import texts_for
@@ -58,6 +61,32 @@ def worker_join_link(booking: Booking) -> str | None:
     return host_url(_public_url(), token)
 
 
+@dataclass(frozen=True)
+class WorkerMeeting:
+    """The worker's way into a video meeting, as it stands now."""
+
+    url: str  # the signed link to the call page
+    ended: bool  # ended by the worker, and still reopenable: ``reopen_url`` opens it again
+
+    @property
+    def reopen_url(self) -> str:
+        return f"{self.url}/reopen"
+
+
+def worker_meeting(booking: Booking) -> WorkerMeeting | None:
+    """The worker's link with the meeting's true state; None for other modes and for a
+    meeting that was ended and can no longer be reopened."""
+    url = worker_join_link(booking)
+    room = _room(booking)
+    if url is None or room is None:
+        return None
+    if room.ended_at is None:
+        return WorkerMeeting(url, ended=False)
+    if video.can_reopen(room, current_app.config, now_utc()):
+        return WorkerMeeting(url, ended=True)
+    return None
+
+
 def invite_participant(booking: Booking, kind: str, display_name: str | None = None) -> str:
     """A secret link for one more participant (``parent``, ``interpreter``, ``colleague``).
 
@@ -71,6 +100,13 @@ def invite_participant(booking: Booking, kind: str, display_name: str | None = N
     name = display_name or texts_for(booking.language or "fi")[f"kind_{guest_kind.value}"]
     guest = video.add_participant(current_app.config["SECRET_KEY"], room, guest_kind, name)
     return join_url(_public_url(), video.link_secret(current_app.config["SECRET_KEY"], guest))
+
+
+def renew_room(booking: Booking) -> None:
+    """New links for a booking that staff moved or reassigned: the old ones stop working."""
+    room = _room(booking)
+    if room is not None:
+        video.renew_links(current_app.config["SECRET_KEY"], room, booking.professional.name)
 
 
 def close_room(booking: Booking) -> None:

@@ -169,6 +169,14 @@ def _free(
     return compute.is_slot_free(params, schedule, rules.zone, now, start_at)
 
 
+def free_for_staff(
+    service: Service, pro: Professional, start_at: datetime, now: datetime, terms: StaffTerms
+) -> bool:
+    """Whether a worker may book ``start_at`` of ``pro`` under ``terms`` (no lock: a
+    preview; the booking checks again under the lock)."""
+    return _free(service, pro.id, start_at, now, None, pro, terms)
+
+
 def with_related(query: Select[Booking]) -> Select[Booking]:
     """Load a booking with its service, organisation and worker in one query: confirming,
     cancelling and showing a booking all need them, and each lazy load is a round trip."""

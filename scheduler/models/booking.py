@@ -97,6 +97,8 @@ class Booking(db.Model):  # type: ignore[name-defined]
     # How a worker checked the client's identity in person, for a service that requires
     # strong identification (the family may still identify later through its link).
     identity_check: Mapped[str | None] = mapped_column(String(32))
+    # The follow-up series the booking belongs to (each meeting is an ordinary booking).
+    series_id: Mapped[str | None] = mapped_column(String(40), index=True)
     # Booked outside the worker's weekly hours on purpose (an evening for a working parent).
     outside_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # iCalendar SEQUENCE: grows with every change that a calendar should see.

@@ -45,10 +45,17 @@ def get_organisation(slug: str) -> Organisation:
     return org
 
 
+def offered_languages(org: Organisation | None) -> list[str]:
+    """The page languages the organisation offers families (of those the service has)."""
+    languages: list[str] = current_app.config["LANGUAGES"]
+    offered = [code for code in languages if org is None or code in (org.languages or [])]
+    return offered or languages
+
+
 def language_links() -> list[dict[str, Any]]:
     """The language switch: this same page in each language (the choice is remembered)."""
     links = []
-    for code in current_app.config["LANGUAGES"]:
+    for code in offered_languages(header_organisation()):
         args = request.args.to_dict()
         args["lang"] = code
         links.append(
@@ -99,6 +106,15 @@ def intake_answer_text(question: dict[str, Any], value: Any) -> str:
     return str(value)
 
 
+def by_title(workers: list[Any]) -> list[tuple[str, list[Any]]]:
+    """Workers grouped under their title, in the order met: the worker drop-down shows
+    each title once as a group label, so that an option is only a name and fits a phone."""
+    groups: dict[str, list[Any]] = {}
+    for pro in workers:
+        groups.setdefault(localized(pro.title) if pro.title else "", []).append(pro)
+    return list(groups.items())
+
+
 @bp.before_app_request
 def forget_previous_request() -> None:
     """One app context can serve several requests (the test client, CLI commands), and ``g``
@@ -126,6 +142,7 @@ def page_helpers() -> dict[str, Any]:
         "intake_answer_text": intake_answer_text,
         "time_range": time_range,
         "unit_contact": unit_contact,
+        "by_title": by_title,
     }
 
 

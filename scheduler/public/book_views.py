@@ -13,8 +13,13 @@ from scheduler.extensions import limiter
 from scheduler.kernel import Problem
 from scheduler.models import Booking
 from scheduler.public import identification
-from scheduler.public.blueprint import bp, public_limit
-from scheduler.public.forms import QUESTION_PREFIX, BookingForm, booking_form
+from scheduler.public.blueprint import bp, offered_languages, public_limit
+from scheduler.public.forms import (
+    BOOKING_LANGUAGES,
+    QUESTION_PREFIX,
+    BookingForm,
+    booking_form,
+)
 from scheduler.public.texts import problem_text
 from scheduler.web.i18n import current_language
 
@@ -78,10 +83,13 @@ def book(token: str) -> ResponseReturnValue:
             identification_available=identification.available,
         )
     lang = current_language()
-    defaults = {"language": lang if lang in ("fi", "sv", "en") else "fi"}
+    offered = offered_languages(booking.organisation)
+    defaults = {"language": lang if lang in offered else offered[0]}
     if booking.identity_name:
         defaults["name"] = booking.identity_name
     form = booking_form(service, lang, booking.meeting_mode == "phone", data=defaults)
+    # Messages are sent only in the languages the organisation offers families.
+    form.language.choices = [c for c in BOOKING_LANGUAGES if c.value in offered]
     status = 200
     if request.method == "POST":
         if "extend" in request.form:

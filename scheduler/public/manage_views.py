@@ -83,6 +83,11 @@ def cancel(token: str) -> ResponseReturnValue:
     from scheduler.public.forms import CancelForm
 
     booking = load_managed(token)
+    if booking.status != BookingStatus.CONFIRMED:
+        # Already cancelled (or closed): nothing to ask, and no button that cannot work.
+        return render_template(
+            "public/cancel.html", booking=booking, service=booking.service, token=token, form=None
+        )
     form = CancelForm()
     if request.method == "POST" and form.validate():
         try:
@@ -141,6 +146,7 @@ def _move_args(booking: Booking) -> dict[str, str]:
 @bp.post("/manage/<token>/move")
 @limiter.limit(public_limit)
 def move_to(token: str) -> ResponseReturnValue:
+    """A chosen new time is shown first, with the old one, and moves only when confirmed."""
     booking = load_managed(token)
     service = booking.service
     choice = parse_choice(request.form, service, candidates.candidates(service))
@@ -151,6 +157,22 @@ def move_to(token: str) -> ResponseReturnValue:
     if start is None:  # the page's buttons send only good times: the form was tampered with
         raise Problem(400, "bad_request", problem_text("bad_request", ""))
     worker = choice.worker or _free_worker(booking, start)
+    if request.form.get("confirm") != "yes":
+        if booking.status != BookingStatus.CONFIRMED:
+            flash(problem_text("not_changeable", ""), "error")
+            return redirect(url_for("public.manage", token=token), 303)
+        new_worker = next((p for p in candidates.candidates(service) if p.id == worker), None)
+        return render_template(
+            "public/move_confirm.html",
+            booking=booking,
+            service=service,
+            token=token,
+            start=start,
+            end=start + (booking.end_at - booking.start_at),
+            worker=worker,
+            new_worker=new_worker or booking.professional,
+            back_url=back,
+        )
     try:
         ops.reschedule(booking, start, worker)
     except Problem as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
+from scheduler.booking.retention import retention_days
 from scheduler.public.blueprint import bp
 from scheduler.web.i18n import current_language
 
@@ -25,4 +26,10 @@ def accessibility() -> ResponseReturnValue:
 @bp.get("/privacy")
 def privacy() -> ResponseReturnValue:
     """The privacy notice of the booking service (GDPR articles 13 and 14)."""
-    return render_template("public/privacy.html", doc_lang=_language())
+    days = retention_days()
+    return render_template(
+        "public/privacy.html",
+        doc_lang=_language(),
+        retention_days=days,
+        retention_years=days // 365 if days % 365 == 0 else None,
+    )

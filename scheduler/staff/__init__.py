@@ -12,7 +12,9 @@ from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
     agenda,
     auth,
     book_views,
+    find_views,
     hours,
+    move_views,
 )
 from scheduler.staff.blueprint import bp
 

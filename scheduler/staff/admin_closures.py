@@ -19,7 +19,9 @@ from scheduler.staff.access import ADMINS, forbidden, not_found, require_role, u
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import ClosureForm, one_of, texts_of
+from scheduler.staff.hours_forms import parse_date
 from scheduler.web.i18n import localized
+from scheduler.web.input import parse_id
 
 ORGANISATION = "organisation"
 
@@ -51,15 +53,10 @@ def _read_time(form: ClosureForm, name: str) -> time | None:
 
 def _read_day(form: ClosureForm, name: str) -> date | None:
     """A date as the date input sends it (2026-12-24) or as Finns write it (24.12.2026)."""
-    raw = form[name].data or ""
-    try:
-        if raw.count(".") == 2:
-            day, month, year = raw.split(".")
-            return date(int(year), int(month), int(day))
-        return date.fromisoformat(raw)
-    except ValueError:
+    day = parse_date(form[name].data or "")
+    if day is None:
         form.problems[name] = _("Write a date such as 24.12.2026.")
-        return None
+    return day
 
 
 @bp.route("/admin/closures", methods=["GET", "POST"])
@@ -80,9 +77,8 @@ def admin_closures() -> ResponseReturnValue:
         day = _read_day(form, "day")
         start_time, end_time = _read_time(form, "start_time"), _read_time(form, "end_time")
         reason = texts_of(form.reason)
-        unit = None
-        if not form.problems and scope not in ("", ORGANISATION):
-            unit = db.session.get(Unit, int(scope))
+        unit_id = parse_id(scope)  # None for the whole organisation
+        unit = None if unit_id is None else db.session.get(Unit, unit_id)
         if not form.problems and day is not None:
             try:
                 closure = closures.add_closure(

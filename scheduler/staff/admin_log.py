@@ -18,11 +18,12 @@ from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
 from scheduler.kernel import Problem, spreadsheet_safe
 from scheduler.models import AccessLogEntry, Booking, StaffRole
+from scheduler.staff import access_log_words as words
 from scheduler.staff import texts
 from scheduler.staff.access import not_found, require_role
 from scheduler.staff.blueprint import bp, current_user
 
-CSV_COLUMNS = ["time_utc", "actor", "role", "action", "target", "source", "result"]
+EXPORT_LANGUAGES = ("fi", "sv", "en")
 
 
 def identifier_variants(raw: str) -> list[str]:
@@ -64,48 +65,76 @@ def client_refs(organisation_id: int, identifier: str) -> set[str]:
 @bp.route("/admin/access-log", methods=["GET", "POST"])
 @require_role(StaffRole.ORG_ADMIN)
 def admin_access_log() -> ResponseReturnValue:
-    """Choose a client by e-mail, phone or identity; download that client's log as CSV."""
+    """Choose a client by e-mail, phone or identity; download that client's log as CSV,
+    in the client's language, or be told on the page that nothing was found."""
     if request.method == "GET":
-        return render_template("staff/admin_access_log.html")
+        return render_template("staff/admin_access_log.html", languages=EXPORT_LANGUAGES)
     identifier = request.form.get("identifier", "").strip()
     if not 3 <= len(identifier) <= 255:
         flash(_("Write the client's e-mail address, phone number or identity."), "error")
         return redirect(url_for("staff.admin_access_log"))
-    org_id = current_user().organisation_id
-    refs = client_refs(org_id, identifier)
+    org = current_user().organisation
+    refs = client_refs(org.id, identifier)
     rows = list(
         db.session.scalars(
             select(AccessLogEntry)
-            .where(AccessLogEntry.organisation_id == org_id, AccessLogEntry.client_ref.in_(refs))
+            .where(AccessLogEntry.organisation_id == org.id, AccessLogEntry.client_ref.in_(refs))
             .order_by(AccessLogEntry.seq)
         )
     )
     # The export itself is a read of the client's data, so it is logged too (after the
     # rows are read: the file shows the log as it was when asked for).
-    audit.record(org_id, "access_log.export", "client", identifier_variants(identifier)[-1:])
+    audit.record(org.id, "access_log.export", "client", identifier_variants(identifier)[-1:])
+    if not rows:
+        return render_template(
+            "staff/admin_access_log.html",
+            languages=EXPORT_LANGUAGES,
+            nothing_for=identifier,
+            chosen=request.form.get("language", ""),
+        )
+    lang = _export_language(request.form.get("language", ""), org.id, identifier)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(words.headings(lang))
     for row in rows:
-        writer.writerow(
-            [
-                spreadsheet_safe(cell)
-                for cell in (
-                    row.at.isoformat(),
-                    row.actor,
-                    row.role,
-                    row.action,
-                    row.target,
-                    row.source,
-                    row.result,
-                )
-            ]
+        cells = words.readable_row(
+            lang,
+            org.zone,
+            row.at,
+            row.actor,
+            row.role,
+            row.action,
+            row.target,
+            row.source,
+            row.result,
         )
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return Response(
         out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="access-log.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="access-log-{lang}.csv"'},
     )
+
+
+def _export_language(chosen: str, organisation_id: int, identifier: str) -> str:
+    """The language asked for, else the one the client chose at their latest booking."""
+    if chosen in EXPORT_LANGUAGES:
+        return chosen
+    variants = identifier_variants(identifier)
+    latest = db.session.scalar(
+        select(Booking.language)
+        .where(
+            Booking.organisation_id == organisation_id,
+            or_(
+                Booking.identity_subject.in_(variants),
+                Booking.client_email.in_([v.lower() for v in variants] + variants),
+                Booking.client_phone.in_(variants),
+            ),
+        )
+        .order_by(Booking.created_at.desc())
+        .limit(1)
+    )
+    return latest if latest in EXPORT_LANGUAGES else "fi"
 
 
 @bp.get("/admin/failed-messages")

@@ -244,7 +244,12 @@ def _read_account(form: AccountForm, account: StaffUser | None) -> dict[str, obj
         }
     )
     role = form.role.data
-    if role != StaffRole.ORG_ADMIN and not form.unit_id.ids:
+    unit_ids, pro_ids = form.unit_id.ids, form.professional_id.ids
+    if not unit_ids and pro_ids:
+        # The worker the account is for tells its unit.
+        pro = db.session.get(Professional, pro_ids[0])
+        unit_ids = [pro.unit_id] if pro is not None else []
+    if role != StaffRole.ORG_ADMIN and not unit_ids:
         form.problems["unit_id"] = _("Choose a unit.")
     email = (form.email.value or "").lower()
     if email and "@" not in email:
@@ -264,8 +269,8 @@ def _read_account(form: AccountForm, account: StaffUser | None) -> dict[str, obj
         "email": email,
         "name": form.name.value,
         "role": StaffRole(role) if role in set(StaffRole) else StaffRole.WORKER,
-        "unit_id": form.unit_id.ids[0] if form.unit_id.ids else None,
-        "professional_id": form.professional_id.ids[0] if form.professional_id.ids else None,
+        "unit_id": unit_ids[0] if unit_ids else None,
+        "professional_id": pro_ids[0] if pro_ids else None,
         "active": form.active.data,
     }
 
@@ -273,7 +278,12 @@ def _read_account(form: AccountForm, account: StaffUser | None) -> dict[str, obj
 def account_values(account: StaffUser | None) -> MultiDict[str, Any]:
     values: MultiDict[str, Any] = MultiDict()
     if account is None:
-        values.update({"active": "1", "role": StaffRole.WORKER.value})
+        # The defaults must make a valid account: a worker needs a unit, so the form starts
+        # with the administrator's own unit (or the organisation's first).
+        user = current_user()
+        first = db.session.scalars(units_query()).first()
+        unit_id = user.unit_id or (first.id if first is not None else "")
+        values.update({"active": "1", "role": StaffRole.WORKER.value, "unit_id": unit_id})
         return values
     values.update(
         {

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from scheduler import audit
 from scheduler import booking as booking_ops
-from scheduler.booking.meetings import worker_join_link
+from scheduler.booking.meetings import WorkerMeeting, worker_meeting
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, day_bounds, local_date, now_utc
 from scheduler.models import Booking, BookingStatus, Professional
@@ -42,10 +42,10 @@ class Answer:
     answer: str
 
 
-def _join_link(booking: Booking) -> str | None:
+def _join_link(booking: Booking) -> WorkerMeeting | None:
     if booking.status != BookingStatus.CONFIRMED or as_utc(booking.end_at) <= now_utc():
         return None
-    return worker_join_link(booking)
+    return worker_meeting(booking)
 
 
 def intake_answers(booking: Booking, lang: str) -> list[Answer]:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from scheduler.availability import slots
-from scheduler.booking import ClientDetails
+from scheduler.booking import ClientDetails, series
 from scheduler.booking.contact import normalise_phone
 from scheduler.booking.for_family import IDENTITY_CHECKS, FamilyBooking, book_for_family
 from scheduler.booking.intake import validate_answers
@@ -29,6 +29,7 @@ from scheduler.staff.access import booking_or_404, professional_or_404, visible_
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import BookForm, book_form, one_of
+from scheduler.web.input import parse_day, parse_id
 
 MESSAGE_LANGUAGES = ("fi", "sv", "en")
 NOTE_KEY = "family_note"
@@ -48,8 +49,8 @@ def _choice(args: Any) -> Choice:
     pros = visible_professionals()
     raw = args.get("professional", "")
     user = current_user()
-    if raw.isdigit():
-        pro: Professional | None = professional_or_404(int(raw))
+    if raw:
+        pro: Professional | None = professional_or_404(parse_id(raw) or 0)
     elif user.professional_id is not None:
         pro = professional_or_404(user.professional_id)
     else:
@@ -64,10 +65,10 @@ def _choice(args: Any) -> Choice:
     )
     zone = user.organisation.zone
     today = local_date(now_utc(), zone)
-    try:
-        day = date.fromisoformat(args.get("date", "")) if args.get("date") else today
-    except ValueError as exc:
-        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"}) from exc
+    chosen_day = parse_day(args.get("date")) if args.get("date") else today
+    if chosen_day is None:
+        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"})
+    day = chosen_day
     return Choice(pro, services, service, max(day, today))
 
 
@@ -142,6 +143,7 @@ def book_for_family_page() -> ResponseReturnValue:
     free = _free_starts(choice)
     service = choice.service
     form = book_form(service.intake_questions or [] if service else [], request.form)
+    meetings: list[series.Meeting] | None = None
     if request.method == "POST" and choice.pro is not None and service is not None:
         checks = {"meeting_mode": [one_of(service.meeting_modes)]}
         if service.requires_strong_id:
@@ -150,37 +152,30 @@ def book_for_family_page() -> ResponseReturnValue:
         start = _read_start(form, choice, free)
         client = _read_client(form, service)
         if client is not None and start is not None and not form.problems:
-            try:
-                booking, token = book_for_family(
-                    FamilyBooking(
-                        service=service,
-                        professional_id=choice.pro.id,
-                        start_at=start,
-                        meeting_mode=form.meeting_mode.data,
-                        client=client,
-                        send_messages=form.send_messages.data,
-                        identity_check=form.identity_check.data
-                        if service.requires_strong_id
-                        else None,
-                        outside_hours=form.start.data == "other" and form.outside_hours.data,
-                    ),
-                    current_user().id,
-                )
-            except Problem as problem:
-                if problem.status >= 500:
-                    raise
-                form.problems["start"] = _problem_text(problem)
+            request_ = FamilyBooking(
+                service=service,
+                professional_id=choice.pro.id,
+                start_at=start,
+                meeting_mode=form.meeting_mode.data,
+                client=client,
+                send_messages=form.send_messages.data,
+                identity_check=form.identity_check.data if service.requires_strong_id else None,
+                outside_hours=form.start.data == "other" and form.outside_hours.data,
+            )
+            repeat = form.repeat.data
+            if repeat != "none":
+                done, meetings = _series(form, request_, int(repeat))
+                if done is not None:
+                    return done
             else:
-                if not form.send_messages.data:
-                    session[NOTE_KEY] = {"booking": booking.id, "token": token}
-                    return redirect(url_for("staff.family_note", booking_id=booking.id))
-                flash(_("The time was booked and the family will be told."))
-                return redirect(url_for("staff.booking_detail", booking_id=booking.id))
-    values = (
-        request.form
-        if request.method == "POST"
-        else MultiDict({"send_messages": "1", "language": "fi"})
-    )
+                done = _single(form, request_)
+                if done is not None:
+                    return done
+    values: MultiDict[str, str] = MultiDict(request.form)
+    if request.method == "GET":  # a time chosen on the find-a-time page comes along
+        values = MultiDict(
+            {"send_messages": "1", "language": "fi", "start": request.args.get("start", "")}
+        )
     return render_template(
         "staff/book.html",
         choice=choice,
@@ -191,10 +186,62 @@ def book_for_family_page() -> ResponseReturnValue:
         errors=form.problems,
         texts=texts,
         identity_checks=IDENTITY_CHECKS,
+        meetings=meetings,
     ), (422 if form.problems else 200)
 
 
-def _problem_text(problem: Problem) -> str:
+def _single(form: BookForm, request_: FamilyBooking) -> ResponseReturnValue | None:
+    try:
+        booking, token = book_for_family(request_, current_user().id)
+    except Problem as problem:
+        if problem.status >= 500:
+            raise
+        form.problems["start"] = problem_text(problem)
+        return None
+    if not request_.send_messages:
+        session[NOTE_KEY] = {"booking": booking.id, "token": token}
+        return redirect(url_for("staff.family_note", booking_id=booking.id))
+    flash(_("The time was booked and the family will be told."))
+    return redirect(url_for("staff.booking_detail", booking_id=booking.id))
+
+
+def _series(
+    form: BookForm, request_: FamilyBooking, every_weeks: int
+) -> tuple[ResponseReturnValue | None, list[series.Meeting] | None]:
+    """A series: first the preview of each meeting (free or not), then, confirmed, the
+    bookings of the free ones."""
+    count = form.count.data
+    until = None
+    if form.until.data:
+        until = parse_day(form.until.data)
+        if until is None:
+            form.problems["until"] = _("The date is not valid.")
+    if form.problems:
+        return None, None
+    try:
+        starts = series.meeting_times(
+            request_.start_at, request_.service.organisation.zone, every_weeks, count, until
+        )
+        if not form.series_confirmed.data:
+            return None, series.preview(request_, starts)
+        booked, skipped = series.book_series(request_, starts, current_user().id)
+    except Problem as problem:
+        if problem.status >= 500:
+            raise
+        field = "until" if problem.code == "series_beyond_horizon" else "count"
+        form.problems[field] = problem_text(problem)
+        return None, None
+    flash(
+        _(
+            "%(booked)d meetings of the series were booked; %(skipped)d were skipped.",
+            booked=len(booked),
+            skipped=len(skipped),
+        )
+    )
+    return redirect(url_for("staff.booking_detail", booking_id=booked[0].id)), None
+
+
+def problem_text(problem: Problem) -> str:
     """The staff page's words for why the booking operation refused."""
     return {
         "slot_taken": _(
@@ -206,6 +253,10 @@ def _problem_text(problem: Problem) -> str:
         "no_professional": _("The worker does not provide this service."),
         "invalid_mode": _("The service is not met that way."),
         "identity_check_required": _("Record how you checked the client's identity."),
+        "series_beyond_horizon": _("The series goes beyond the service's booking horizon."),
+        "invalid_repeat": _(
+            "Give either the number of meetings (2 to 52) or the last day, not both."
+        ),
     }.get(problem.code, problem.message)
 
 

@@ -360,6 +360,10 @@ class BookForm(StaffForm):
     meeting_mode = SelectField(validate_choice=False)
     identity_check = SelectField(validate_choice=False)
     outside_hours = Flag()
+    repeat = Choice(("none", "1", "2"), default="none")
+    count = Number(2, 52, is_required=False)
+    until = StringField(filters=[_strip])
+    series_confirmed = Flag()
 
 
 def book_form(questions: Iterable[Mapping[str, Any]], formdata: Any) -> BookForm:
@@ -379,3 +383,13 @@ class ClosureForm(StaffForm):
     start_time = StringField(filters=[_strip])
     end_time = StringField(filters=[_strip])
     reason = lang_texts(200)
+
+
+class FindForm(StaffForm):
+    """The find-a-time search (``staff/find_views.py``), read from the query string."""
+
+    date = StringField(filters=[_strip])
+    part = SelectField(validate_choice=False, default="any")  # checked against the view's parts
+    language = Choice(("", *texts.LANGUAGES), default="")
+    mode = Choice(("", *MEETING_MODES), default="")
+    service = StringField(filters=[_strip])

@@ -272,7 +272,15 @@ function wireControls() {
   });
   $("chat-form").addEventListener("submit", sendChat);
   if (isHost) {
-    $("end-btn").addEventListener("click", () => signalling.send({ type: "end" }));
+    // Ending is for everyone and for good: ask first, in the page, next to the button.
+    const askEnd = (open) => {
+      $("end-confirm").hidden = !open;
+      $("end-btn").setAttribute("aria-expanded", String(open));
+      (open ? $("end-no") : $("end-btn")).focus();
+    };
+    $("end-btn").addEventListener("click", () => askEnd($("end-confirm").hidden));
+    $("end-no").addEventListener("click", () => askEnd(false));
+    $("end-yes").addEventListener("click", () => signalling.send({ type: "end" }));
     for (const button of document.querySelectorAll(".invite-btn")) {
       button.addEventListener("click", () => {
         signalling.send({ type: "invite", kind: button.dataset.kind });

@@ -14,6 +14,7 @@ from tests.e2e.conftest import (
     LiveServer,
     axe_violations,
     findings_on_every_page,
+    new_page,
     overflows_horizontally,
 )
 from tests.public.conftest import next_monday
@@ -63,6 +64,9 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     yield "cancel"
     page.goto(f"{manage}/move?week={week}")
     yield "move"
+    page.locator("button.slot").nth(2).click()
+    page.wait_for_selector("input[name=confirm]", state="attached")
+    yield "move, asked to confirm"
     page.goto(f"{base}/o/tunturikyla/s/lastenvalvoja?week={week}")
     page.locator("button.slot").first.click()
     page.wait_for_url(re.compile(r"/book/"))
@@ -111,3 +115,25 @@ def test_pages_reflow_at_320_px(browser: Any, live_server: LiveServer) -> None:
     )
     assert found == {}
     assert problems == []
+
+
+FITS = """() => { const s = document.querySelector('#worker');
+  const style = getComputedStyle(s);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = style.font;
+  const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+  return [...s.options].filter(o => ctx.measureText(o.text).width > room).map(o => o.text); }"""
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_every_worker_option_fits_the_drop_down_on_a_phone(
+    browser: Any, live_server: LiveServer, lang: str
+) -> None:
+    context, page, watch = new_page(browser, {"width": 360, "height": 740}, phone=True)
+    try:
+        for slug in ("palveluneuvonta", "lastenvalvoja", "vammaispalvelut"):
+            page.goto(f"{live_server.url}/o/tunturikyla/s/{slug}?lang={lang}")
+            assert page.evaluate(FITS) == [], slug
+    finally:
+        context.close()
+    assert watch.problems == []

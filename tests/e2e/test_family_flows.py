@@ -18,6 +18,8 @@ TEXTS = {
         "booked": "Aikasi on varattu",
         "left": "Aikaa jäljellä",
         "move": "Siirrä toiseen aikaan",
+        "move?": "Siirretäänkö aika?",
+        "yes move": "Kyllä, siirrä aika",
         "moved": "Aikasi on siirretty.",
         "cancel": "Peru aika",
         "confirm": "Kyllä, peru aika",
@@ -31,6 +33,8 @@ TEXTS = {
         "booked": "Din tid är bokad",
         "left": "Tid kvar",
         "move": "Flytta till en annan tid",
+        "move?": "Flytta tiden?",
+        "yes move": "Ja, flytta tiden",
         "moved": "Din tid har flyttats.",
         "cancel": "Avboka tiden",
         "confirm": "Ja, avboka tiden",
@@ -95,6 +99,13 @@ def test_family_books_moves_and_cancels(
         page.get_by_role("link", name=words["next"]).click()
         page.wait_for_url(re.compile(r"week="))
         page.locator("button.slot").nth(3).click()
+        # Asked first: nothing has moved yet, and the old and new times are both shown.
+        assert page.locator("h1").inner_text() == words["move?"]
+        other = context.new_page()
+        other.goto(manage)
+        assert time_of(other) == chosen
+        other.close()
+        page.get_by_role("button", name=words["yes move"]).click()
         page.wait_for_url(re.compile(r"/manage/[\w-]+$"))
         assert page.get_by_role("status").filter(has_text=words["moved"]).is_visible()
         assert time_of(page) != chosen
@@ -106,6 +117,10 @@ def test_family_books_moves_and_cancels(
         page.wait_for_url(re.compile(r"/manage/[\w-]+$"))
         assert words["cancelled"] in page.locator("main").inner_text()
         assert not overflows_horizontally(page)
+        # The cancel page, opened again, says so and offers nothing that cannot work.
+        page.goto(f"{manage}/cancel")
+        assert words["cancelled"] in page.locator("main").inner_text()
+        assert page.get_by_role("button", name=words["confirm"]).count() == 0
     finally:
         context.close()
     assert watch.problems == []

@@ -98,6 +98,8 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     page.goto(f"{base}/staff/agenda?professional={pro_id}&view=day")
     yield "agenda, day"
     far = (date.today() + timedelta(days=20)).isoformat()
+    page.goto(f"{base}/staff/find?date={far}&part=afternoon")
+    yield "find a time"
     page.goto(f"{base}/staff/book?professional={pro_id}&service={service_id}&date={far}")
     yield "book for a family"
     page.locator("#start-other").check()
@@ -117,6 +119,15 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
 
     page.wait_for_selector(".qr-code svg")
     yield "printed note for the family"
+    page.goto(f"{base}/staff/bookings/{booking_id}/move")
+    yield "move a booking"
+    page.locator("main form[method=post] input[type=radio]").first.check()
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_selector("input[name=confirmed]", state="attached")
+    page.wait_for_load_state("load")  # the style sheet too, before colours are checked
+    yield "move a booking, confirm"
+    page.goto(f"{base}/staff/reassign?professional={pro_id}")
+    yield "reassign a sick day, preview"
     page.goto(f"{base}/staff/availability/{pro_id}")
     yield "availability"
     page.fill("#rule-0-end", "11:00")
@@ -156,7 +167,7 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     for text_lang in ("fi", "sv", "en"):
         page.fill(f"#reason-{text_lang}", "Koulutus")
     page.locator("main form button[type=submit]").last.click()
-    page.wait_for_selector(f"a[href='/staff/bookings/{booking_id}']")
+    page.wait_for_selector(f"a[href='/staff/bookings/{booking_id}/move']")
     yield "closure with the bookings on it"
     page.locator("main form button.danger").click()  # open the day again for other tests
     page.wait_for_url(f"{base}/staff/admin/closures")

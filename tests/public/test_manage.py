@@ -46,6 +46,11 @@ def test_cancelling_asks_first_and_then_cancels(client: FlaskClient, demo: Organ
     page = client.get(f"/manage/{token}?lang=en")
     assert "This appointment is cancelled." in page.text
     assert "Move to another time" not in page.text
+    again = client.get(f"/manage/{token}/cancel?lang=en")
+    assert again.status_code == 200 and "This appointment is cancelled." in again.text
+    assert "Yes, cancel the appointment" not in again.text
+    asked = client.post(f"/manage/{token}/move", data={"start": now_utc().isoformat()})
+    assert asked.status_code == 303 and asked.headers["Location"] == f"/manage/{token}"
 
 
 def test_family_moves_the_time_with_the_same_week_view(
@@ -59,7 +64,12 @@ def test_family_moves_the_time_with_the_same_week_view(
     assert page.status_code == 200
     times = slot_values(page.text)
     assert times
-    moved = client.post(f"/manage/{token}/move", data={"start": times[2], "worker": str(worker)})
+    chosen = {"start": times[2], "worker": str(worker)}
+    asked = client.post(f"/manage/{token}/move?lang=en", data=chosen)
+    assert asked.status_code == 200 and "Move the appointment?" in asked.text
+    assert 'name="confirm" value="yes"' in asked.text
+    assert as_utc(booking_of(token).start_at) == old_start  # nothing moved yet
+    moved = client.post(f"/manage/{token}/move", data={**chosen, "confirm": "yes"})
     assert moved.status_code == 303 and moved.headers["Location"] == f"/manage/{token}"
     after = booking_of(token)
     assert as_utc(after.start_at).isoformat() == times[2] != old_start.isoformat()
@@ -73,7 +83,7 @@ def test_moving_to_any_worker_takes_a_free_one(client: FlaskClient, demo: Organi
     week = (next_monday() + timedelta(days=7)).isoformat()
     page = client.get(f"/manage/{token}/move?week={week}&worker=any")
     times = slot_values(page.text)
-    moved = client.post(f"/manage/{token}/move", data={"start": times[-1]})
+    moved = client.post(f"/manage/{token}/move", data={"start": times[-1], "confirm": "yes"})
     assert moved.status_code == 303
     assert as_utc(booking_of(token).start_at).isoformat() == times[-1]
 

@@ -15,6 +15,7 @@ from scheduler.availability import (
     WeeklyRule,
     WorkerSchedule,
     free_slots,
+    free_starts_us,
     is_slot_free,
 )
 
@@ -324,14 +325,29 @@ def test_naive_datetimes_are_refused() -> None:
     worker = WorkerSchedule(1, rules(time(9), time(12), [0]))
     naive = datetime(2027, 3, 1, 9)
 
-    with pytest.raises(ValueError, match="timezone-aware"):
+    # Each refusal names the value that was naive.
+    with pytest.raises(ValueError, match=r"^now must be a timezone-aware"):
         free_slots(service(), [worker], HELSINKI, naive, NOW, NOW + timedelta(days=1))
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError, match=r"^range_start must be a timezone-aware"):
         free_slots(service(), [worker], HELSINKI, NOW, naive, NOW + timedelta(days=1))
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError, match=r"^range_end must be a timezone-aware"):
+        free_slots(service(), [worker], HELSINKI, NOW, NOW, naive)
+    with pytest.raises(ValueError, match=r"^now must be a timezone-aware"):
+        is_slot_free(service(), worker, HELSINKI, naive, NOW)
+    with pytest.raises(ValueError, match=r"^start must be a timezone-aware"):
         is_slot_free(service(), worker, HELSINKI, NOW, naive)
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError, match=r"^Interval.start must be a timezone-aware"):
         Interval(naive, NOW)
+    with pytest.raises(ValueError, match=r"^Interval.end must be a timezone-aware"):
+        Interval(NOW, naive)
+
+
+def test_an_empty_range_has_no_free_starts() -> None:
+    worker = WorkerSchedule(1, rules(time(0), time(23, 59)))
+    start_us = (NOW - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    assert free_starts_us(service(), worker, HELSINKI, start_us, start_us) == []
+    assert free_starts_us(service(), worker, HELSINKI, start_us, start_us - 1) == []
+    assert free_starts_us(service(), worker, HELSINKI, start_us, start_us + 3_600_000_000)
 
 
 def test_malformed_inputs_are_refused() -> None:

@@ -15,6 +15,7 @@ from scheduler.availability import (
     WeeklyRule,
     WorkerSchedule,
     free_slots,
+    free_starts_us,
     is_slot_free,
 )
 
@@ -29,6 +30,13 @@ CLOCK_CHANGES = {
     SPRING: datetime(2027, 3, 28, 1, tzinfo=UTC),
     AUTUMN: datetime(2027, 10, 31, 1, tzinfo=UTC),
 }
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_us(instant: datetime) -> int:
+    return (instant - EPOCH) // timedelta(microseconds=1)
 
 
 def to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
@@ -281,3 +289,16 @@ def test_free_slots_match_the_minute_by_minute_oracle(
             assert is_slot_free(service, worker, HELSINKI, now, slot.start) == (
                 worker.worker_id in slot.worker_ids
             )
+    # The form the cache keeps (each worker's starts, before the notice and the horizon)
+    # gives the oracle's starts once those are applied. Extra openings are left out: an
+    # opening may chain open time across days and move the grid's anchor (see its doc).
+    low = to_us(now + timedelta(minutes=service.min_notice_min))
+    high = to_us(now + timedelta(days=service.horizon_days))
+    for worker in workers:
+        if worker.openings:
+            continue
+        cached = free_starts_us(service, worker, HELSINKI, to_us(range_start), to_us(range_end))
+        assert cached == sorted(cached)
+        assert [start for start in cached if low <= start < high] == [
+            to_us(start) for start, ids in expected if worker.worker_id in ids
+        ]

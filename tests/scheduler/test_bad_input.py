@@ -110,6 +110,13 @@ CASES = {
         {"start_date": "2030-01-01", "end_date": "9999-12-31"},
         "Write a date such as",
     ),
+    "worker's booking far future": Case("GET", "/staff/book?date=9999-12-31", message=CHECK),
+    "closure to the end of time": Case(
+        "POST",
+        "/staff/admin/closures",
+        {"scope": "organisation", "day": "31.12.9999", "reason-fi": "Suljettu"},
+        "Write a date such as",
+    ),
     # JSON nested a thousand levels deep.
     "api hold deep json": Case("POST", "/api/v1/holds", nested(1000), "JSON object"),
     "api cancel deep json": Case("POST", "/api/v1/manage/{t}/cancel", nested(1000), "JSON object"),
@@ -119,6 +126,9 @@ CASES = {
     ),
     "agenda worker 5000 digits": Case(
         "GET", f"/staff/agenda?professional={HUGE_ID}", None, NOT_FOUND
+    ),
+    "worker's booking worker ²": Case(
+        "GET", f"/staff/book?professional={SUPERSCRIPT_TWO}", None, NOT_FOUND
     ),
     "availability worker ²": Case(
         "GET", f"/staff/availability?professional={SUPERSCRIPT_TWO}", None, NOT_FOUND

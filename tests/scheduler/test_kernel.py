@@ -3,25 +3,30 @@ instants written out by hand (Helsinki: EET +2 in winter, EEST +3 in summer)."""
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, date, datetime, time
 
 import pytest
-from sqlalchemy import create_engine, literal, select
+from sqlalchemy import Column, Enum, MetaData, Table, create_engine, literal, select
 from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy.schema import CreateTable
 
+from scheduler import kernel
 from scheduler.kernel import (
     HELSINKI,
     Problem,
     UTCDateTime,
     as_utc,
     day_bounds,
+    enum_column,
     local_date,
     local_instant,
     now_utc,
     overlaps,
     overlaps_sql,
     random_version,
+    spreadsheet_safe,
 )
 
 SPRING = date(2026, 3, 29)  # 03:00 EET becomes 04:00 EEST
@@ -141,10 +146,17 @@ def test_an_instant_column_refuses_naive_values_and_gives_back_utc() -> None:
     assert column.process_result_value(None, sqlite) is None
 
 
-def test_version_counters_start_positive_and_below_two_to_the_31st() -> None:
+def test_version_counters_start_positive_and_below_two_to_the_31st(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     values = {random_version() for _ in range(200)}
     assert len(values) > 190
     assert all(1 <= v <= 1 << 31 for v in values)
+    # The ends of the range, exactly: the lowest draw and the highest.
+    monkeypatch.setattr(kernel.secrets, "randbelow", lambda n: 0)
+    assert random_version() == 1
+    monkeypatch.setattr(kernel.secrets, "randbelow", lambda n: n - 1)
+    assert random_version() == 1 << 31
 
 
 def test_a_problem_carries_its_status_code_message_and_fields() -> None:
@@ -157,3 +169,44 @@ def test_a_problem_carries_its_status_code_message_and_fields() -> None:
     )
     assert problem.fields == {"start_at": "taken"}
     assert Problem(404, "not_found", "No such thing.").fields == {}
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+358401234567", "'+358401234567"),
+        ("-1", "'-1"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Maija", "Maija"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_made_text(cell: str, safe: str) -> None:
+    assert spreadsheet_safe(cell) == safe
+
+
+class Colour(enum.StrEnum):
+    RED = "red"
+    DARK_BLUE = "dark-blue"
+
+
+def test_an_enum_column_stores_the_values_in_a_plain_string_column() -> None:
+    table = Table("paints", MetaData(), Column("colour", enum_column(Colour, length=12)))
+    engine = create_engine("sqlite://")
+    with engine.begin() as connection:
+        table.create(connection)
+        connection.execute(table.insert(), [{"colour": Colour.DARK_BLUE}, {"colour": "red"}])
+        stored = connection.exec_driver_sql("SELECT colour FROM paints").scalars().all()
+        read = connection.execute(select(table.c.colour)).scalars().all()
+    assert stored == ["dark-blue", "red"]
+    assert read == [Colour.DARK_BLUE, Colour.RED]
+    column_type = table.c.colour.type
+    assert isinstance(column_type, Enum)
+    assert column_type.length == 12 and column_type.native_enum is False
+    assert column_type.create_constraint is False
+    assert "CHECK" not in str(CreateTable(table).compile(engine))
+    assert enum_column(Colour).length == 16

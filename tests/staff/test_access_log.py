@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -113,13 +114,15 @@ def test_admin_exports_one_clients_log_as_csv(
     client.get(f"/staff/bookings/{other.id}")
     sign_in(admin)
     for identifier in ("oma@example.org", "040 1111111", "FI-210281-9988"):
-        response = client.post("/staff/admin/access-log", data={"identifier": identifier})
+        response = client.post(
+            "/staff/admin/access-log", data={"identifier": identifier, "language": "en"}
+        )
         assert response.status_code == 200
         assert response.mimetype == "text/csv"
         table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-        reads = [r for r in table if r["action"] == "booking.read"]
-        assert [r["target"] for r in reads] == [f"booking:{theirs.id}"], identifier
-        assert reads[0]["role"] == "worker" and reads[0]["result"] == "ok"
+        reads = [r for r in table if r["What was done"] == "Viewed the booking's details"]
+        assert [r["To what"] for r in reads] == [f"Booking {theirs.id}"], identifier
+        assert reads[0]["In what role"] == "Worker" and reads[0]["Result"] == "Allowed"
     exports = [e for e in rows(service.organisation_id) if e.action == "access_log.export"]
     assert len(exports) == 3 and all(e.actor.startswith("Pääkäyttäjä") for e in exports)
 
@@ -182,9 +185,38 @@ def test_export_writes_formula_like_cells_as_text(
         sign_in(staff.user("worker", professional=pro, name=name))
         client.get(f"/staff/bookings/{booking.id}")
     sign_in(staff.user("org_admin", unit=service.unit, name="Pääkäyttäjä"))
-    response = client.post("/staff/admin/access-log", data={"identifier": "kaava@example.org"})
+    response = client.post(
+        "/staff/admin/access-log", data={"identifier": "kaava@example.org", "language": "en"}
+    )
     table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    actors = [r["actor"] for r in table if r["action"] == "booking.read"]
+    actors = [r["Who"] for r in table if r["What was done"] == "Viewed the booking's details"]
     assert len(actors) == len(names)
     for actor, name in zip(actors, names, strict=True):
         assert actor.startswith("'" + name), actor
+
+
+def test_export_speaks_the_clients_language_and_says_when_nothing_was_found(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    pro = make.professional(service)
+    booking = staff.booking(
+        service, pro, at_local(1, 10), client_email="svenska@example.org", language="sv"
+    )
+    sign_in(staff.user("worker", professional=pro))
+    client.get(f"/staff/bookings/{booking.id}")
+    sign_in(staff.user("org_admin", unit=service.unit))
+    response = client.post("/staff/admin/access-log", data={"identifier": "svenska@example.org"})
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.splitlines()[0] == "Tid,Vem,I vilken roll,Vad gjordes,Med vad,Varifrån,Resultat"
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["Vad gjordes"] == "Såg bokningens uppgifter"
+    assert row["Med vad"] == f"Bokning {booking.id}" and row["Resultat"] == "Tillåtet"
+    assert re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4} kl\. \d{1,2}\.\d{2}", row["Tid"])
+
+    nothing = client.post(
+        "/staff/admin/access-log?lang=fi", data={"identifier": "ei-ketaan@example.org"}
+    )
+    assert nothing.status_code == 200 and nothing.mimetype == "text/html"
+    assert "Lokista ei löytynyt mitään tunnisteella ”ei-ketaan@example.org”" in nothing.text

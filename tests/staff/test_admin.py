@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -359,3 +361,42 @@ def test_unit_keeps_the_phone_number_and_hours_families_are_given(
     assert cleared.status_code == 302
     db.session.refresh(unit)
     assert unit.phone is None and unit.phone_hours is None
+
+
+def test_a_new_account_can_be_made_with_the_forms_defaults(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    unit = make.unit()
+    pro = make.professional(make.service(unit=unit))
+    sign_in(staff.user("org_admin", unit=unit))
+    form = client.get("/staff/admin/accounts/new?lang=fi").text
+    chosen = dict(
+        re.findall(
+            r'<select id="(role|unit_id)"[^>]*>.*?<option value="([^"]*)" selected', form, re.S
+        )
+    )
+    assert chosen == {"role": "worker", "unit_id": str(unit.id)}
+    made = client.post(
+        "/staff/admin/accounts/new",
+        data={"name": "Oletus", "email": "oletus@example.org", "active": "1", **chosen},
+    )
+    assert made.status_code == 302
+    account = db.session.scalar(select(StaffUser).where(StaffUser.email == "oletus@example.org"))
+    assert account is not None and (account.role, account.unit_id) == ("worker", unit.id)
+    # With no unit chosen, the worker the account is for gives it.
+    for_worker = client.post(
+        "/staff/admin/accounts/new",
+        data={
+            "name": "Työntekijä",
+            "email": "tyontekija@example.org",
+            "role": "worker",
+            "unit_id": "",
+            "professional_id": str(pro.id),
+            "active": "1",
+        },
+    )
+    assert for_worker.status_code == 302
+    account = db.session.scalar(
+        select(StaffUser).where(StaffUser.email == "tyontekija@example.org")
+    )
+    assert account is not None and account.unit_id == unit.id

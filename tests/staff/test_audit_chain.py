@@ -12,11 +12,11 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from flask import Flask, g, make_response
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from scheduler import audit
 from scheduler.extensions import db
-from scheduler.models import AccessLogEntry
+from scheduler.models import AccessLogEntry, Organisation
 from scheduler.web.commit import commit_request
 from tests.factories import Factories
 
@@ -93,6 +93,24 @@ def test_reading_the_log_in_the_same_transaction_sees_what_was_recorded(
     db.session.commit()
     assert db.session.scalar(count) == 2
     assert list(audit.verify_chain(org.id)) == []
+
+
+def test_a_text_query_or_a_join_of_the_log_in_the_same_transaction_sees_the_rows(
+    any_app: Flask, make: Factories
+) -> None:
+    org = make.organisation()
+    other = make.organisation()
+    audit.record(org.id, "booking.read", "booking:1")
+    assert db.session.scalar(text("SELECT count(*) FROM access_log")) == 1
+    audit.record(other.id, "booking.read", "booking:2")
+    joined = (
+        select(func.count())
+        .select_from(Organisation)
+        .join(AccessLogEntry, AccessLogEntry.organisation_id == Organisation.id)
+    )
+    assert db.session.scalar(joined) == 2
+    db.session.commit()
+    assert committed_rows(any_app) == 2
 
 
 def test_a_rollback_takes_the_recorded_rows_with_it(any_app: Flask, make: Factories) -> None:

@@ -95,8 +95,15 @@ OWN_ORGANISATION_PAGES = {
     "staff.admin_failed_messages",
     "staff.admin_closures",
     "staff.book_for_family_page",
+    "staff.reassign_day",
+    "staff.find_a_time",
 }
-QUERY_REFUSED = {"staff.agenda", "staff.hours_home", "staff.book_for_family_page"}
+QUERY_REFUSED = {
+    "staff.agenda",
+    "staff.hours_home",
+    "staff.book_for_family_page",
+    "staff.reassign_day",
+}
 
 
 @pytest.mark.parametrize("role", ["org_admin", "unit_admin", "worker"])

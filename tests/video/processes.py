@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,15 +49,18 @@ def gunicorn(
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 20
+        # Ready when a worker process answers, not when the master listens: on a busy
+        # machine the worker may still be importing the app for many seconds.
+        deadline = time.monotonic() + 90
         while True:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as answer:
+                    if answer.status == 200:
+                        break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(process.stderr.read().decode()[-3000:]) from None  # type: ignore[union-attr]
-                time.sleep(0.1)
+                time.sleep(0.2)
         yield base, process
     finally:
         process.terminate()

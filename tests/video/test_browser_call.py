@@ -83,7 +83,14 @@ def test_family_checks_waits_is_admitted_and_meets_the_worker(
     before = frames_from(family, worker_pid)
     wait_frames(family, worker_pid, more_than=before)
 
+    worker.click("#end-btn")  # asks first: nobody leaves yet
+    assert worker.locator("#end-confirm").is_visible()
+    assert worker.evaluate("() => document.activeElement.id") == "end-no"
+    worker.click("#end-no")
+    assert worker.locator("#end-confirm").is_hidden()
+    assert family.locator("#stage-call").is_visible()
     worker.click("#end-btn")
+    worker.click("#end-yes")
     for page in (family, interpreter, worker):
         page.wait_for_selector("#stage-ended:not([hidden])")
     assert "päättynyt" in family.inner_text("#ended-text")

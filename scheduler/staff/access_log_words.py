@@ -1,0 +1,73 @@
+"""The access log as a client reads it (Act 703/2023): headings, actions, roles and
+results in plain words of the client's language, times as local d.M.yyyy klo 9.15."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from scheduler.staff.texts import ROLES
+from scheduler.web.i18n import format_datetime
+
+HEADINGS = (
+    _l("Time"),
+    _l("Who"),
+    _l("In what role"),
+    _l("What was done"),
+    _l("To what"),
+    _l("From where"),
+    _l("Result"),
+)
+ACTIONS = {
+    "booking.read": _l("Viewed the booking's details"),
+    "agenda.read": _l("Saw the booking in a worker's agenda"),
+    "booking.create": _l("Made the booking"),
+    "booking.identify": _l("Recorded the strong identification"),
+    "booking.cancel": _l("Cancelled the booking"),
+    "booking.reschedule": _l("Moved the booking"),
+    "booking.outcome": _l("Marked the meeting held or missed"),
+    "booking.personal_data_removed": _l("Removed the personal data after the retention period"),
+    "access_log.export": _l("Exported this access log"),
+    "outbox.failed.read": _l("Viewed a message that could not be delivered"),
+    "feedback.comments.read": _l("Viewed feedback comments"),
+}
+OTHER_ROLES = {
+    "client": _l("The client"),
+    "system": _l("The service itself"),
+    "public": _l("Anyone"),
+}
+RESULTS = {"ok": _l("Allowed"), "denied": _l("Refused")}
+
+
+def headings(lang: str) -> list[str]:
+    with force_locale(lang):
+        return [str(h) for h in HEADINGS]
+
+
+def readable_row(
+    lang: str,
+    zone: ZoneInfo,
+    at: datetime,
+    actor: str,
+    role: str,
+    action: str,
+    target: str,
+    source: str,
+    result: str,
+) -> list[str]:
+    """One row of the log in plain words; an unknown code is shown as it is."""
+    with force_locale(lang):
+        kind, _sep, number = target.partition(":")
+        return [
+            format_datetime(at, lang, zone),
+            actor,
+            str(ROLES.get(role) or OTHER_ROLES.get(role) or role),
+            str(ACTIONS.get(action, action)),
+            _("Booking %(number)s", number=number) if kind == "booking" and number else target,
+            source,
+            str(RESULTS.get(result, result)),
+        ]

@@ -1,0 +1,119 @@
+"""Find a time: who in my unit can see this family, on this day and part of the day, in
+this language and meeting mode. One search per service over the unit's workers, through
+the same free-times entry point as the families' search (``slots.find_slots``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import g, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from scheduler.availability import candidates, slots
+from scheduler.extensions import db
+from scheduler.kernel import Problem, local_date, local_instant, now_utc
+from scheduler.models import Professional, Service, StaffRole
+from scheduler.staff import texts
+from scheduler.staff.access import professionals_query
+from scheduler.staff.blueprint import bp, current_user
+from scheduler.staff.forms import FindForm, one_of
+
+# Parts of the day, as local wall-clock hours [from, until).
+PARTS = {"any": (0, 24), "morning": (8, 12), "afternoon": (12, 16), "evening": (16, 21)}
+
+
+@dataclass(frozen=True)
+class Found:
+    start: datetime
+    service: Service
+    professional: Professional
+    may_book: bool  # the user reaches this worker (own time, or a unit administrator)
+
+
+def unit_services() -> list[Service]:
+    """The bookable services of the user's unit (the organisation's, for its administrator)."""
+    user = current_user()
+    query = select(Service).where(Service.organisation_id == user.organisation_id)
+    if user.role != StaffRole.ORG_ADMIN.value:
+        query = query.where(Service.unit_id == user.unit_id)
+    return list(db.session.scalars(query.order_by(Service.id)))
+
+
+def find_times(
+    services: list[Service],
+    day: date,
+    part: str,
+    language: str | None,
+    mode: str | None,
+    now: datetime,
+    days: int = 1,
+) -> list[Found]:
+    """Free times from ``day`` on for ``days`` days in ``part`` of each day, of workers who
+    speak ``language``, of services met in ``mode``: earliest first. One search per service."""
+    reachable = set(db.session.scalars(professionals_query().with_only_columns(Professional.id)))
+    first, last = PARTS[part]
+    found: list[Found] = []
+    for service in services:
+        if mode and mode not in service.meeting_modes:
+            continue
+        pros = candidates.candidates(service, None, language or None)
+        if not pros:
+            continue
+        zone = service.organisation.zone
+        start = local_instant(day, time(first), zone)
+        end = local_instant(day + timedelta(days=days), time(0), zone)
+        by_id = {pro.id: pro for pro in pros}
+        for slot in slots.find_slots(service, pros, start, end, now):
+            if not first <= slot.start.astimezone(zone).hour < last:
+                continue
+            for pid in slot.worker_ids:
+                found.append(Found(slot.start, service, by_id[pid], pid in reachable))
+    found.sort(key=lambda f: (f.start, f.professional.name, f.service.id))
+    return found
+
+
+@bp.get("/find")
+def find_a_time() -> ResponseReturnValue:
+    """The search form and, once asked, the free times in one list."""
+    services = unit_services()
+    form = FindForm(request.args)
+    zone = current_user().organisation.zone
+    today = local_date(now_utc(), zone)
+    results: list[Found] | None = None
+    day = today
+    if request.args:
+        form.check({"part": [one_of(PARTS)]})
+        raw_day = form.date.data or ""
+        try:
+            day = date.fromisoformat(raw_day) if raw_day else today
+        except ValueError:
+            form.problems["date"] = _("The date is not valid.")
+        raw_service = form.service.data or ""
+        chosen = [s for s in services if not raw_service or str(s.id) == raw_service]
+        if raw_service and not chosen:
+            form.problems["service"] = _("Choose among the options.")
+        if not form.problems:
+            results = find_times(
+                chosen,
+                max(day, today),
+                form.part.data,
+                form.language.data,
+                form.mode.data,
+                now_utc(),
+            )
+    if form.problems:
+        raise Problem(422, "invalid_input", next(iter(form.problems.values())), form.problems)
+    return render_template(
+        "staff/find.html",
+        services=services,
+        results=results,
+        day=max(day, today),
+        form=request.args,
+        parts=PARTS,
+        zone=zone,
+        texts=texts,
+        lang=g.lang,
+    )

@@ -1,0 +1,138 @@
+"""Staff move a booking to another time or worker (seeing the free times as the family
+does, then confirming), and move a whole sick day of a worker to colleagues."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from scheduler.availability import candidates, slots
+from scheduler.booking import reassign
+from scheduler.booking.changes import reschedule
+from scheduler.booking.taking import StaffTerms, slot_taken
+from scheduler.extensions import db
+from scheduler.kernel import Problem, local_date, local_instant, now_utc
+from scheduler.models import Booking, Professional
+from scheduler.staff import texts
+from scheduler.staff.access import (
+    ADMINS,
+    booking_or_404,
+    professional_or_404,
+    require_role,
+    visible_professionals,
+)
+from scheduler.staff.agenda import log_read
+from scheduler.staff.blueprint import bp, current_user
+from scheduler.staff.book_views import problem_text
+
+
+def _day(raw: str | None, default: date) -> date:
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"}) from exc
+
+
+def _options(booking: Booking, day: date) -> list[tuple[datetime, Professional]]:
+    """The free times of the service's workers on ``day``, as a family would see them."""
+    service = booking.service
+    zone = booking.organisation.zone
+    pros = candidates.candidates(service)
+    start = local_instant(day, time(0), zone)
+    end = local_instant(day + timedelta(days=1), time(0), zone)
+    by_id = {pro.id: pro for pro in pros}
+    found = slots.find_slots(service, pros, start, end, now_utc())
+    return [(slot.start, by_id[pid]) for slot in found for pid in slot.worker_ids]
+
+
+@bp.route("/bookings/<id:booking_id>/move", methods=["GET", "POST"])
+def booking_move(booking_id: int) -> ResponseReturnValue:
+    """Choose a new time and worker, confirm, and the family is told with the new link."""
+    booking = booking_or_404(booking_id, "booking.move")
+    zone = booking.organisation.zone
+    today = local_date(now_utc(), zone)
+    day = max(_day(request.values.get("date"), local_date(booking.start_at, zone)), today)
+    options = _options(booking, day)
+    error = None
+    status = 422
+    chosen: tuple[datetime, Professional] | None = None
+    if request.method == "POST":
+        raw = request.form.get("choice", "")
+        chosen = next(((s, p) for s, p in options if f"{s.isoformat()}|{p.id}" == raw), None)
+        if chosen is None and "|" in raw:
+            # A time that is not (or no longer) free: taken, closed, or outside the hours.
+            error, status = problem_text(slot_taken()), 409
+        elif chosen is None:
+            error = _("Choose a free time.")
+        elif request.form.get("confirmed") == "1":
+            try:
+                reschedule(booking, chosen[0], chosen[1].id, terms=StaffTerms())
+            except Problem as problem:
+                if problem.status >= 500:
+                    raise
+                error, status = problem_text(problem), problem.status  # 409: taken meanwhile
+            else:
+                flash(_("The booking was moved and the family will be told."))
+                return redirect(url_for("staff.booking_detail", booking_id=booking.id))
+    log_read(booking, "booking.read")
+    confirming = request.method == "POST" and chosen is not None and error is None
+    return render_template(
+        "staff/move.html",
+        booking=booking,
+        zone=zone,
+        day=day,
+        options=options,
+        chosen=chosen,
+        confirming=confirming,
+        error=error,
+        texts=texts,
+    ), (status if error else 200)
+
+
+def _reassign_args() -> tuple[Professional | None, date, date]:
+    raw = request.values.get("professional", "")
+    pro = professional_or_404(int(raw)) if raw.isdigit() else None
+    today = local_date(now_utc(), current_user().organisation.zone)
+    first = _day(request.values.get("first"), today)
+    last = _day(request.values.get("last"), first)
+    if last < first or (last - first).days > 31:
+        raise Problem(
+            422, "invalid_range", _("Choose a range of at most a month, the first day first.")
+        )
+    return pro, first, last
+
+
+@bp.route("/reassign", methods=["GET", "POST"])
+@require_role(*ADMINS)
+def reassign_day() -> ResponseReturnValue:
+    """A worker is away: the preview proposes a colleague and time for each booking;
+    confirming moves them all in one transaction and lists what could not be moved."""
+    pro, first, last = _reassign_args()
+    now = now_utc()
+    pros = visible_professionals()
+    proposals: list[reassign.Proposal] = []
+    outcome = None
+    if pro is not None:
+        bookings = reassign.bookings_of(pro, first, last, now)
+        for booking in bookings:
+            log_read(booking, "booking.read")
+        proposals = reassign.propose(bookings, pro.id, now)
+        if request.method == "POST" and request.form.get("confirmed") == "1":
+            outcome = reassign.move_all(proposals)
+            db.session.flush()
+    return render_template(
+        "staff/reassign.html",
+        pro=pro,
+        pros=pros,
+        first=first,
+        last=last,
+        proposals=proposals,
+        outcome=outcome,
+        zone=current_user().organisation.zone,
+        texts=texts,
+    )

@@ -1,0 +1,127 @@
+"""The parser's repairs, each with the count it reports: stray lines, empty TZID
+parameters, replaceable VTIMEZONE blocks, and the error of a feed nothing can save."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.ical.parse import (
+    FeedUnreadable,
+    Problem,
+    _drop_replaceable_timezones,
+    _known_zone,
+    _repair_lines,
+    parse_feed,
+)
+
+EVENT = (
+    "BEGIN:VEVENT\r\nUID:a@example.org\r\nDTSTAMP:20270101T000000Z\r\n"
+    "DTSTART;TZID=Europe/Helsinki:20270301T090000\r\n"
+    "DTEND;TZID=Europe/Helsinki:20270301T100000\r\nEND:VEVENT\r\n"
+)
+
+
+def calendar(*parts: str) -> bytes:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + "".join(parts) + "END:VCALENDAR\r\n").encode()
+
+
+def vtimezone(tzid: str, offset: str = "+0200") -> str:
+    return (
+        f"BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\nBEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n"
+        f"TZOFFSETFROM:{offset}\r\nTZOFFSETTO:{offset}\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    )
+
+
+def test_an_unreadable_feed_says_why() -> None:
+    error = FeedUnreadable("unreadable", "line 3")
+    assert (error.code, error.detail, str(error)) == ("unreadable", "line 3", "unreadable: line 3")
+    assert FeedUnreadable("empty").detail == ""
+
+
+@pytest.mark.parametrize(
+    ("tzid", "known"),
+    [
+        ("Europe/Helsinki", True),
+        ('"Europe/Helsinki"', True),
+        ("/Europe/Helsinki", True),
+        ("  Europe/Helsinki  ", True),
+        ("FLE Standard Time", True),  # a Windows name the tz database maps
+        ("W. Europe Standard Time", True),
+        ("Mars/Olympus_Mons", False),
+        ("GMT +0100 (Standard) / GMT +0200 (Daylight)", False),
+        ("", False),
+        ('""', False),
+        ("/", False),
+    ],
+)
+def test_a_zone_is_known_by_its_olson_or_windows_name(tzid: str, known: bool) -> None:
+    assert _known_zone(tzid) is known
+
+
+def test_lines_without_a_value_are_dropped_and_counted() -> None:
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nstray words\r\n\r\nBEGIN:VEVENT\r\n"
+        "SUMMARY:folded\r\n  on\r\nmore stray\r\nDTSTART;TZID=:20270301T090000\r\n"
+        "END:VEVENT\r\nlast stray\r\nEND:VCALENDAR\r\n"
+    )
+
+    repaired, dropped = _repair_lines(text)
+
+    assert dropped == 3
+    assert repaired == (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:folded on\r\n"
+        "DTSTART:20270301T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def test_a_clean_text_loses_no_line() -> None:
+    text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    assert _repair_lines(text) == (text, 0)
+
+
+def test_known_and_blank_timezone_blocks_are_dropped_and_unknown_ones_kept() -> None:
+    unknown = vtimezone("Custom Zone")
+    text = (
+        "BEGIN:VCALENDAR\r\n"
+        + vtimezone("Europe/Helsinki")
+        + unknown
+        + vtimezone("FLE Standard Time")
+        + vtimezone(" ")
+        + EVENT
+        + "END:VCALENDAR\r\n"
+    )
+
+    kept, dropped = _drop_replaceable_timezones(text)
+
+    assert dropped == 3
+    assert kept == "BEGIN:VCALENDAR\r\n" + unknown + EVENT + "END:VCALENDAR\r\n"
+    assert _drop_replaceable_timezones(EVENT) == (EVENT, 0)
+
+
+def test_a_broken_timezone_of_a_known_zone_is_dropped_and_the_feed_read() -> None:
+    data = calendar(vtimezone("Europe/Helsinki", "+5328"), EVENT)
+
+    parsed = parse_feed(data)
+
+    assert len(parsed.calendars) == 1
+    assert Problem("dropped_timezones", "1") in parsed.problems
+    assert [p.code for p in parsed.problems if p.code == "dropped_lines"] == []
+    events = list(parsed.calendars[0].walk("VEVENT"))
+    assert [str(e["UID"]) for e in events] == ["a@example.org"]
+
+
+def test_a_feed_with_stray_lines_reports_how_many() -> None:
+    data = calendar("no value here\r\n", EVENT, "nor here\r\n")
+
+    parsed = parse_feed(data)
+
+    assert [str(e["UID"]) for e in parsed.calendars[0].walk("VEVENT")] == ["a@example.org"]
+    assert Problem("dropped_lines", "2") in parsed.problems
+    assert [p.code for p in parsed.problems if p.code == "dropped_timezones"] == []
+    assert any(p.code == "repaired" and p.detail for p in parsed.problems)
+
+
+def test_a_good_feed_is_read_with_no_problem() -> None:
+    parsed = parse_feed(calendar(EVENT))
+    assert parsed.problems == []
+    assert len(parsed.calendars) == 1

@@ -1,0 +1,201 @@
+"""Staff move a booking (to another time or worker, after confirming) and move a sick
+day's bookings to colleagues: each family is told with the new time and a new video link,
+the old link stops working, SEQUENCE goes up, and what cannot be moved is listed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from notifications import OutboxMessage
+from scheduler import booking as ops
+from scheduler.booking.meetings import family_join_link
+from scheduler.extensions import db
+from scheduler.kernel import HELSINKI, local_date
+from scheduler.models import Booking, Professional, Service
+from tests.factories import Factories
+from tests.staff.conftest import Staff, at_local
+
+
+def day_of(instant: datetime) -> str:
+    return local_date(instant, HELSINKI).isoformat()
+
+
+def booked(
+    make: Factories,
+    service: Service,
+    start: datetime,
+    pro: Professional | None = None,
+    **client: str,
+) -> Booking:
+    """A booking made the family's way (confirmation and reminders queued)."""
+    _held, token = ops.hold(service, start, professional_id=pro.id if pro else None)
+    details = ops.ClientDetails(
+        name=client.get("name", "Maija Meikäläinen"),
+        email="maija@example.org",
+        phone=client.get("phone", "+358401234567"),
+        language=client.get("language", "sv"),
+        intake_answers={},
+    )
+    booking, _manage = ops.confirm(token, details)
+    db.session.flush()
+    return booking
+
+
+def changed_notices(booking: Booking) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.group_key == f"booking:{booking.uid}",
+                OutboxMessage.template == "changed",
+            )
+        )
+    )
+
+
+def test_a_worker_moves_a_booking_after_confirming_and_the_family_gets_a_new_link(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    pro = make.professional(service)
+    booking = booked(make, service, at_local(3, 10))
+    old_link = family_join_link(booking)
+    sequence = booking.sequence
+    sign_in(staff.user("worker", professional=pro))
+    new_start = at_local(4, 13)
+    choice = f"{new_start.isoformat()}|{pro.id}"
+    page = client.get(f"/staff/bookings/{booking.id}/move?date={day_of(new_start)}")
+    assert choice in page.get_data(as_text=True)  # the free time is offered
+    asked = client.post(
+        f"/staff/bookings/{booking.id}/move", data={"date": day_of(new_start), "choice": choice}
+    )
+    assert asked.status_code == 200 and 'name="confirmed"' in asked.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.start_at == at_local(3, 10)  # nothing moves before confirming
+    done = client.post(
+        f"/staff/bookings/{booking.id}/move",
+        data={"date": day_of(new_start), "choice": choice, "confirmed": "1"},
+    )
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    booking = db.session.get(Booking, booking.id)
+    assert booking is not None
+    assert booking.start_at == new_start and booking.sequence == sequence + 1
+    new_link = family_join_link(booking)
+    assert new_link and old_link and new_link != old_link
+    (notice, *_rest) = changed_notices(booking)
+    assert notice.language == "sv" and notice.context["join_url"] == new_link
+    assert notice.context["invite"]["sequence"] == sequence + 1
+    assert client.get(old_link[old_link.index("/video/") :]).status_code in (403, 404, 410)
+
+
+def test_a_move_onto_a_closure_or_a_time_not_offered_is_refused(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    from scheduler.availability import closures
+    from scheduler.kernel import now_utc
+
+    service = make.service()
+    pro = make.professional(service)
+    booking = booked(make, service, at_local(3, 10))
+    closed_day = local_date(at_local(4, 10), HELSINKI)
+    closures.add_closure(
+        service.unit.organisation, None, closed_day, None, None, {}, None, now_utc()
+    )
+    sign_in(staff.user("worker", professional=pro))
+    closed = f"{at_local(4, 10).isoformat()}|{pro.id}"
+    response = client.post(
+        f"/staff/bookings/{booking.id}/move",
+        data={"date": closed_day.isoformat(), "choice": closed, "confirmed": "1"},
+    )
+    assert response.status_code == 409  # not free: the closure took it
+    db.session.refresh(booking)
+    assert booking.start_at == at_local(3, 10) and changed_notices(booking) == []
+
+
+def reassign_url(pro: Professional, start: datetime) -> str:
+    day = day_of(start)
+    return f"/staff/reassign?professional={pro.id}&first={day}&last={day}"
+
+
+def test_a_sick_day_is_previewed_then_moved_in_one_go_and_the_rest_listed_with_phones(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    sick = make.professional(service, languages=["fi", "sv"])
+    swedish = make.professional(service, languages=["sv"])
+    finnish_only_service = make.service(service.unit)
+    lonely = make.professional(finnish_only_service, languages=["fi"])
+    sick.services.append(finnish_only_service)
+    db.session.flush()
+    first = booked(make, service, at_local(3, 9), sick, language="sv")
+    second = booked(make, service, at_local(3, 11), sick, language="sv")
+    # Only the sick worker provides this one besides a worker who does not speak Swedish.
+    stuck = booked(
+        make, finnish_only_service, at_local(3, 13), sick, language="sv", phone="+358409998877"
+    )
+    sign_in(staff.user("unit_admin", unit=service.unit))
+    preview = client.get(reassign_url(sick, at_local(3, 9)))
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert swedish.name in html and "+358409998877" in html
+    db.session.expire_all()
+    assert {b.professional_id for b in db.session.scalars(select(Booking))} == {sick.id}
+    done = client.post(
+        "/staff/reassign",
+        data={
+            "professional": str(sick.id),
+            "first": day_of(at_local(3, 9)),
+            "last": day_of(at_local(3, 9)),
+            "confirmed": "1",
+        },
+    )
+    assert done.status_code == 200
+    assert "+358409998877" in done.get_data(as_text=True)
+    db.session.expire_all()
+    moved = {b.id: b for b in db.session.scalars(select(Booking))}
+    assert moved[first.id].professional_id == swedish.id
+    assert moved[second.id].professional_id == swedish.id
+    assert moved[first.id].start_at == at_local(3, 9)  # the same time, when it fits
+    assert moved[stuck.id].professional_id == sick.id
+    assert lonely.id not in {b.professional_id for b in moved.values()}
+    assert changed_notices(moved[first.id]) and changed_notices(moved[second.id])
+    assert changed_notices(moved[stuck.id]) == []
+
+
+def test_reassign_proposes_a_later_time_when_the_colleague_is_busy(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    sick = make.professional(service)
+    colleague = make.professional(service)
+    booked(make, service, at_local(3, 10), colleague, language="fi")
+    mine = booked(make, service, at_local(3, 10), sick, language="fi")
+    sign_in(staff.user("org_admin", unit=service.unit))
+    client.post(
+        "/staff/reassign",
+        data={
+            "professional": str(sick.id),
+            "first": day_of(at_local(3, 10)),
+            "last": day_of(at_local(3, 10)),
+            "confirmed": "1",
+        },
+    )
+    db.session.expire_all()
+    moved = db.session.get(Booking, mine.id)
+    assert moved is not None and moved.professional_id == colleague.id
+    assert moved.start_at in (at_local(3, 9, 15), at_local(3, 10, 45))  # the nearest free
+
+
+def test_a_worker_cannot_reassign_and_a_unit_admin_only_their_units(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    pro = make.professional(service)
+    other = make.professional(make.service(make.unit(service.unit.organisation)))
+    sign_in(staff.user("worker", professional=pro))
+    assert client.get(reassign_url(pro, at_local(3, 9))).status_code == 403
+    sign_in(staff.user("unit_admin", unit=service.unit))
+    assert client.get(reassign_url(other, at_local(3, 9))).status_code == 403
