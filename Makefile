@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 AREAS := $(wildcard translations/*/fi)
 NPM_DIRS := $(dir $(wildcard tests/*/package.json))
 
-.PHONY: install translations node run test lint typecheck bench mutation clean
+.PHONY: install translations node run test lint typecheck bench audit mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ typecheck: $(STAMP)
 
 bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Known vulnerabilities of the installed packages (pip-audit) and medium/high findings in
+# the code (bandit); says so plainly when the vulnerability database could not be reached.
+audit: $(STAMP)
+	$(BIN)/python .ci/audit.py
 
 # Mutants of the pure core (see [tool.mutmut] in pyproject.toml); prints the score as JSON.
 # Slow (minutes per module on two cores) and not part of `make test`.

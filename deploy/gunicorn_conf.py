@@ -147,8 +147,25 @@ if _flag("ETAAIKA_LOG_JSON"):
     }
 
 
+def _loopback_bind(address: str) -> bool:
+    from scheduler.config import is_loopback_host
+
+    if address.startswith(("unix:", "fd://")):
+        return False  # served through a proxy, to anyone
+    return is_loopback_host(address.rsplit(":", 1)[0] if ":" in address else address)
+
+
 def on_starting(server: Any) -> None:
-    """Start with an empty metrics folder: values of an earlier run must not add up."""
+    """Refuse the public development key on any but a loopback address; then start with an
+    empty metrics folder: values of an earlier run must not add up."""
+    from scheduler.config import DEFAULTS
+
+    key = os.environ.get("ETAAIKA_SECRET_KEY", "")
+    if key in ("", DEFAULTS["SECRET_KEY"]) and not all(_loopback_bind(a) for a in bind):
+        raise RuntimeError(
+            "ETAAIKA_SECRET_KEY must be set: the development key is public, so the service "
+            f"listens with it only on loopback, not on {', '.join(bind)}."
+        )
     for entry in os.scandir(_metrics_dir):
         if entry.is_file():
             os.unlink(entry.path)

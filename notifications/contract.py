@@ -49,6 +49,8 @@ class FamilyNotice:
     sms_service: str | None
     professional_name: str
     meeting_mode: str
+    # None: the family's video join link travels sealed, as ``join_url`` of the secrets
+    # (a value here is kept only for rows queued before the link was sealed).
     join_url: str | None
     public_url: str
     cancelled_by: str | None

@@ -7,21 +7,29 @@ Every key can be set as ``ETAAIKA_<KEY>``; values are read as JSON where they pa
 from __future__ import annotations
 
 import copy
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
+
+from scheduler.ical.address_guard import AddressPolicy
 
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",  # "production" refuses to start without a real secret key
+    # The public development key: with it the app serves only loopback (see load()).
     "SECRET_KEY": "development-only-secret-do-not-use-in-production",
     "DATABASE_URL": None,  # default: SQLite in the instance folder
     "REDIS_URL": None,  # signalling hub and rate limits across processes
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_PUBLIC": "30 per minute",
+    # Pages and searches a family reads: the manage page, the week views, the slot search.
+    "RATELIMIT_PAGES": "120 per minute",
+    "RATELIMIT_SIGN_IN": "10 per minute",  # staff sign-in attempts per client address
     "JOBS_EMBEDDED": False,  # run the periodic jobs inside the web process (make run)
     "DEV_LOGIN": False,  # development sign-in for staff, with a banner
     # Development identification of families with test persons and the page of messages
@@ -59,6 +67,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    # A failed statement's bound values (a client's name, e-mail, phone) never go into the
+    # exception's text, and so never into a log line or a traceback.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True,
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
         # While Redis restarts, each process counts on its own rather than failing requests.
@@ -75,13 +89,49 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         )
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
-    if (
-        app.config["ENV_NAME"] == "production"
-        and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]
-    ):
-        raise RuntimeError("ETAAIKA_SECRET_KEY must be set in production")
+    # A malformed network in the feed allow-list stops the start, not the first poll.
+    AddressPolicy.from_setting(app.config.get("FEED_ALLOW_PRIVATE"))
+    if uses_development_key(app):
+        _check_development_key(app)
     if app.config["ENV_NAME"] == "production" and is_true(app.config.get("DEV_TOOLS")):
         raise RuntimeError("ETAAIKA_DEV_TOOLS must not be set in production")
+
+
+def uses_development_key(app: Flask) -> bool:
+    """Whether the app signs with the public development key (sessions, video links)."""
+    return bool(app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"])
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1, ::ffff:127.x)."""
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _check_development_key(app: Flask) -> None:
+    """The development key is in the source code: whoever has it can sign a staff session.
+    With it the app serves only this machine, whatever ``ENV_NAME`` says (the requests
+    themselves are checked too, see ``scheduler.web``)."""
+    public_url = str(app.config.get("PUBLIC_URL") or "")
+    if app.config["ENV_NAME"] == "production" or not is_loopback_host(
+        urlsplit(public_url).hostname
+    ):
+        raise RuntimeError(
+            "ETAAIKA_SECRET_KEY must be set: the development key is public, so the service "
+            f"runs with it only on this machine (loopback), not at {public_url!r} "
+            f"(ETAAIKA_ENV_NAME={app.config['ENV_NAME']!r}). Set ETAAIKA_SECRET_KEY to a long "
+            "random value, e.g. the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
 
 
 def is_true(value: Any) -> bool:

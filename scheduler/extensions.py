@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flask_limiter
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -66,6 +69,16 @@ class Limiter(flask_limiter.Limiter):
         if in_middleware and not self._limits_outside_views():
             return
         super()._check_request_limit(callable_name, in_middleware)
+
+
+def configured_limit(key: str) -> Callable[[], str]:
+    """A rate limit read from the app's config when a request comes (``RATELIMIT_PAGES``)."""
+
+    def limit() -> str:
+        return str(current_app.config[key])
+
+    limit.__name__ = f"limit_{key.lower()}"
+    return limit
 
 
 db = SQLAlchemy(model_class=Base)

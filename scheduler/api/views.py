@@ -18,7 +18,7 @@ from scheduler.availability import candidates
 from scheduler.availability import search as slot_search
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
-from scheduler.extensions import csrf, db, limiter
+from scheduler.extensions import configured_limit, csrf, db, limiter
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
 from scheduler.models import Booking, Organisation, Professional, Service
 
@@ -144,6 +144,7 @@ def list_professionals(service_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/services/<id:service_id>/slots")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def list_slots(service_id: int) -> ResponseReturnValue:
     # The hot path of the service: one query of plain rows and cached JSON pieces instead
     # of ORM objects and a model per slot (scheduler/availability/search.py).

@@ -1,5 +1,5 @@
-"""Booking operations: hold → confirm, cancel, reschedule, and expiring holds; messages to the
-family, the meeting behind a booking, intake answers and contact details.
+"""Booking operations: hold → confirm, cancel, reschedule, outcomes, and expiring holds;
+messages to the family, the meeting behind a booking, intake answers and contact details.
 
 Every operation works on the session and flushes, never commits (the request commits once);
 its side effects go into the same transaction (outbox rows, access-log rows).
@@ -9,6 +9,8 @@ from scheduler.booking.changes import (
     booking_by_manage_token,
     cancel,
     client_identifiers,
+    lock,
+    mark_outcome,
     reschedule,
 )
 from scheduler.booking.holds import (
@@ -30,6 +32,8 @@ __all__ = [
     "confirm",
     "expire_holds",
     "hold",
+    "lock",
+    "mark_outcome",
     "release_hold",
     "reschedule",
     "slot_taken",

@@ -1,8 +1,17 @@
-"""Changes to a confirmed booking: the manage link's lookup, cancel and reschedule."""
+"""Changes to a confirmed booking: the manage link's lookup, cancel, reschedule and the
+outcome of a meeting.
+
+Every change first takes the booking's row lock (``SELECT … FOR UPDATE`` on PostgreSQL;
+SQLite serialises writers) and reads the row afresh, then checks its status again: two
+changes of one booking at once (a double-submitted form, two tabs, the family and a
+worker) are made one after the other, each on what the other left. The sequence goes up
+by one per real change, in the database, so each change notice has a key of its own.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 
@@ -45,6 +54,23 @@ def booking_by_manage_token(token: str) -> Booking:
     return booking
 
 
+def lock(booking: Booking) -> Booking:
+    """Take ``booking``'s row lock for the rest of the transaction and read it afresh
+    (what a change committed meanwhile is seen). Call before checking or changing it."""
+    db.session.scalars(
+        select(Booking)
+        .where(Booking.id == booking.id)
+        .with_for_update(of=Booking)
+        .execution_options(populate_existing=True)
+    ).all()  # the rows must be read for the fresh values to land on ``booking``
+    return booking
+
+
+def _next_sequence() -> Any:
+    """The iCalendar SEQUENCE of the next version, computed by the database in the update."""
+    return Booking.sequence + 1
+
+
 def _ensure_changeable(booking: Booking) -> None:
     if booking.status != BookingStatus.CONFIRMED:
         raise Problem(409, "not_changeable", "This booking is already cancelled or closed.")
@@ -54,14 +80,16 @@ def _ensure_changeable(booking: Booking) -> None:
 
 def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
     """Cancel a confirmed booking; the family (and staff) are told through the outbox."""
+    lock(booking)
     _ensure_changeable(booking)
     now = now_utc()
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancelled_by = by
     booking.cancel_reason = reason
-    booking.sequence += 1
+    booking.sequence = _next_sequence()
     booking.updated_at = now
+    db.session.flush()
     audit.record(
         booking.organisation_id,
         "booking.cancel",
@@ -83,12 +111,18 @@ def reschedule(
     before the old one is given up, and a refused move leaves the old time untouched.
 
     With ``terms`` a worker moves it (``StaffTerms``): the family's old video link stops
-    working and the change notice carries the new one."""
+    working and the change notice carries the new one.
+
+    A move to where the booking already is changes nothing: a move sent twice (a double
+    submit, a retried request) is made once, told once and logged once."""
+    lock(booking)
     _ensure_changeable(booking)
     service = booking.service
     now = now_utc()
-    new_start = check_start(service, new_start, now, notice=terms is None)
     wanted = professional_id if professional_id is not None else booking.professional_id
+    if as_utc(new_start) == as_utc(booking.start_at) and wanted == booking.professional_id:
+        return booking
+    new_start = check_start(service, new_start, now, notice=terms is None)
     pros = candidates.candidates(service, wanted)
     if not pros:
         raise Problem(404, "no_professional", "No such worker offers this service.")
@@ -99,7 +133,7 @@ def reschedule(
         booking.professional = pro
         booking.start_at, booking.end_at = new_start, end_at
         booking.block_start_at, booking.block_end_at = block_start, block_end
-        booking.sequence += 1
+        booking.sequence = _next_sequence()
         booking.updated_at = now
 
     if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
@@ -115,3 +149,21 @@ def reschedule(
         meetings.renew_room(booking)
     messages.booking_moved(booking, old_start)
     return booking
+
+
+def mark_outcome(booking: Booking, outcome: str, status: BookingStatus) -> bool:
+    """Mark a meeting ``outcome`` (``held``: ``status`` COMPLETED, ``no_show``: NO_SHOW);
+    False, with no log row, when it already was."""
+    lock(booking)
+    if booking.status == status:
+        return False
+    booking.status = status
+    booking.updated_at = now_utc()
+    db.session.flush()
+    audit.record(
+        booking.organisation_id,
+        f"booking.mark_{outcome}",
+        f"booking:{booking.id}",
+        client_identifiers(booking),
+    )
+    return True

@@ -144,8 +144,9 @@ def client_context(booking: Booking, old_start: datetime | None = None) -> Famil
         sms_service=service_name if _sms_may_name(booking) else None,
         professional_name=_professional(booking).name,
         meeting_mode=booking.meeting_mode,
-        join_url=join_url(booking),
-        # The secret link (manage_url) travels sealed, beside the context.
+        # The secret links (the video join link and the manage link) travel sealed,
+        # beside the context (see ``_secrets``); the sealed value is used when sending.
+        join_url=None,
         public_url=_public_url(),
         cancelled_by=booking.cancelled_by,
         weekday=when.weekday,
@@ -332,11 +333,22 @@ def _staff_notice(booking: Booking, event: str, old_start: datetime | None = Non
     ]
 
 
+def _secrets(booking: Booking, earlier: Mapping[str, str] | None) -> dict[str, str] | None:
+    """The secret links of the family's messages, stored only sealed: the manage link
+    (``earlier``: it exists only in the sealed copy kept with the booking's messages) and
+    the family's video join link (the same link every time)."""
+    secrets = dict(earlier or {})
+    join = join_url(booking)
+    if join:
+        secrets["join_url"] = join
+    return secrets or None
+
+
 def booking_confirmed(booking: Booking, manage_token: str, confirmation: bool = True) -> None:
     """Queue the confirmation (unless a worker handed the family a printed note instead)
     and schedule the reminders of a new booking."""
     context = client_context(booking)
-    secrets = {"manage_url": manage_url(manage_token)}
+    secrets = _secrets(booking, {"manage_url": manage_url(manage_token)})
     notifications.enqueue_many(
         (_notice(booking, "confirmation", context, secrets) if confirmation else [])
         + _schedule_reminders(booking, context, secrets, already=set())
@@ -357,7 +369,7 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
     """Queue the change notice and re-time the booking's pending reminders."""
     # Only the manage token's hash is stored with the booking: the link comes from the
     # sealed copy kept with the booking's earlier messages.
-    secrets = notifications.sealed_secrets(_group(booking))
+    secrets = _secrets(booking, notifications.sealed_secrets(_group(booking)))
     # A confirmation or change still waiting (SMS held back at night) would give the old time.
     notifications.cancel_pending(_group(booking), templates=("confirmation", "changed"))
     reminder_context = client_context(booking)

@@ -5,7 +5,9 @@ Pure modules (plain values in and out; no Flask, no database):
 * ``parse``  – feed bytes → icalendar components, repairing common breakage
 * ``busy``   – ``read_busy(data, start, end, zone)`` → busy intervals and a problem report
 * ``export`` – ``render_feed(events, name)`` and ``booking_ics(...)`` → feed bytes
-* ``fetch``  – conditional, time- and size-bounded HTTP GET of a feed
+* ``fetch``  – conditional, time- and size-bounded HTTP GET of a feed, pinned to a vetted
+  address, redirects checked by hand
+* ``address_guard`` – which addresses a feed may be read from (``ETAAIKA_FEED_ALLOW_PRIVATE``)
 * ``texts``  – error and problem codes → plain words in Finnish, Swedish and English
 
 Database-facing modules:

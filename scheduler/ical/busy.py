@@ -89,7 +89,7 @@ def read_busy(
         result.error, result.error_detail = error.code, error.detail
         return result
     except Exception as error:  # a parser bug must not sink the job either
-        result.error, result.error_detail = "unreadable", repr(error)[:200]
+        result.error, result.error_detail = "unreadable", type(error).__name__
         return result
     result.problems.extend(parsed.problems)
     found: set[BusyInterval] = set()

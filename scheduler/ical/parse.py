@@ -96,7 +96,7 @@ def _wrap_and_close(text: str, problems: list[Problem]) -> str:
     upper = text.upper()
     if "BEGIN:VCALENDAR" not in upper:
         if "BEGIN:V" not in upper:
-            raise FeedUnreadable("not_icalendar", text[:60])
+            raise FeedUnreadable("not_icalendar", f"{len(text)} characters")
         problems.append(Problem("repaired_no_calendar"))
         return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{text.strip()}\r\nEND:VCALENDAR\r\n"
     if upper.count("BEGIN:VCALENDAR") > upper.count("END:VCALENDAR"):
@@ -142,7 +142,7 @@ def parse_feed(data: bytes) -> ParsedFeed:
         try:
             calendars = _parse(repaired)
         except (ValueError, KeyError, IndexError, TypeError) as second:
-            raise FeedUnreadable("unreadable", str(second)[:200]) from second
+            raise FeedUnreadable("unreadable", type(second).__name__) from second
     if dropped_lines:
         problems.append(Problem("dropped_lines", str(dropped_lines)))
     if dropped_zones:

@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "FEED_RATELIMIT": "300 per minute",  # GET /feeds/<token>.ics per client address
     "FEED_CANCELLED_DAYS": 30,  # cancelled bookings stay in the export this long
     "FEED_PAST_DAYS": 30,  # past bookings stay in the export this long
+    # Feeds are read from public internet addresses only; true allows internal ones too
+    # (not link-local), a list of CIDRs allows exactly those networks (address_guard.py).
+    "FEED_ALLOW_PRIVATE": False,
 }
 
 # Key in Organisation.settings that overrides FEED_STALE_POLICY for one organisation.

@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, or_, select
 from scheduler.availability.versions import touching
 from scheduler.database import is_postgres
 from scheduler.extensions import db
+from scheduler.ical.address_guard import AddressPolicy
 from scheduler.ical.busy import ImportResult, read_busy
 from scheduler.ical.fetch import FetchResult, fetch_feed
 from scheduler.ical.settings import setting
@@ -111,6 +112,7 @@ def read_feed(
         last_modified,
         timeout=float(setting("FEED_TIMEOUT_SECONDS")),
         max_bytes=int(setting("FEED_MAX_BYTES")),
+        policy=AddressPolicy.from_setting(setting("FEED_ALLOW_PRIVATE")),
     )
     imported: ImportResult | None = None
     if fetched.body is not None:

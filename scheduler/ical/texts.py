@@ -17,6 +17,12 @@ TEXTS = {
     "bad_url": _l(
         "The address is not a web calendar address (it must start with https:// or webcal://)."
     ),
+    "blocked_address": _l(
+        "The address leads into the service's own internal network, so it is not read. Calendars are read from public internet addresses only. If your organisation publishes calendars on an internal server, the system administrator can allow it."
+    ),
+    "too_many_redirects": _l(
+        "The calendar server redirected too many times. Check the address and use the calendar's direct publishing address."
+    ),
     "unreachable": _l(
         "The calendar server could not be reached. Check the address or try again later."
     ),

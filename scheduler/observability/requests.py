@@ -31,6 +31,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from scheduler.observability.metrics import DATABASE_UNAVAILABLE, SIGNALLING_SOCKETS
 from scheduler.web.commit import rollback
 from scheduler.web.errors import render_problem
+from scheduler.web.logging_setup import REDACTED, redact
 
 log = logging.getLogger("etaaika.requests")
 
@@ -66,11 +67,12 @@ def _end_socket(_exc: BaseException | None) -> None:
 
 def loggable_path(path: str, view_args: dict[str, Any] | None) -> str:
     """The path with its secrets (manage and hold tokens, link secrets, tickets) left out:
-    whoever reads the logs must not be able to open a family's booking."""
+    whoever reads the logs must not be able to open a family's booking. The route's own
+    secret arguments go first, then whatever ``redact`` knows (paths no route matched)."""
     for name, value in (view_args or {}).items():
         if name in SECRET_ARGS and isinstance(value, str) and value:
-            path = path.replace(value, "[secret]")
-    return path
+            path = path.replace(value, REDACTED)
+    return redact(path)
 
 
 def _has_header(response: Response, lower_name: str) -> bool:

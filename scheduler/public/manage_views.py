@@ -12,7 +12,7 @@ from scheduler import audit
 from scheduler import booking as ops
 from scheduler.availability import candidates, slots
 from scheduler.booking import meetings
-from scheduler.extensions import limiter
+from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking, BookingStatus
 from scheduler.public.blueprint import bp, public_limit
@@ -63,6 +63,7 @@ def booked(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/manage/<token>")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def manage(token: str) -> ResponseReturnValue:
     return _show("public/manage.html", load_managed(token), token)
 
@@ -95,7 +96,11 @@ def cancel(token: str) -> ResponseReturnValue:
         except Problem as exc:
             if exc.status >= 500:
                 raise
-            flash(problem_text(exc.code, exc.message), "error")
+            if booking.status == BookingStatus.CANCELLED and booking.cancelled_by == "client":
+                # The same cancel sent twice (a double submit): the first one did it.
+                flash(gettext("Your appointment is cancelled."), "success")
+            else:
+                flash(problem_text(exc.code, exc.message), "error")
         else:
             flash(gettext("Your appointment is cancelled."), "success")
         return redirect(url_for("public.manage", token=token), 303)
@@ -106,6 +111,7 @@ def cancel(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/manage/<token>/move")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def move(token: str) -> ResponseReturnValue:
     """The same week view as the service page, for choosing the new time."""
     booking = load_managed(token)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from scheduler import booking as ops
 from scheduler.availability import candidates
-from scheduler.extensions import db, limiter
+from scheduler.extensions import configured_limit, db, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service
 from scheduler.public import identification
@@ -72,6 +72,7 @@ def bookable_online(service: Service) -> bool:
 
 
 @bp.get("/o/<org_slug>/s/<service_slug>")
+@limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)

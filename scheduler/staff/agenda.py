@@ -183,18 +183,11 @@ def booking_outcome(booking_id: int) -> ResponseReturnValue:
     if outcome not in OUTCOMES:
         flash(_("Choose held or did not come."), "error")
         return redirect(back)
+    booking_ops.lock(booking)
     if not _may_mark_outcome(booking):
         flash(_("Only a meeting that has begun can be marked."), "error")
         return redirect(back)
-    booking.status = OUTCOMES[outcome]
-    booking.updated_at = now_utc()
-    db.session.flush()
-    audit.record(
-        booking.organisation_id,
-        f"booking.mark_{outcome}",
-        f"booking:{booking.id}",
-        booking_ops.client_identifiers(booking),
-    )
+    booking_ops.mark_outcome(booking, outcome, OUTCOMES[outcome])
     flash(_("Marked as held.") if outcome == "held" else _("Marked as did not come."))
     return redirect(back)
 
@@ -208,6 +201,7 @@ def booking_cancel(booking_id: int) -> ResponseReturnValue:
         # Back to the page (which logs its own read) rather than an error page.
         flash(_("Write a reason of 3 to 500 characters."), "error")
         return redirect(url_for("staff.booking_detail", booking_id=booking.id))
+    booking_ops.lock(booking)
     if not _may_cancel(booking):
         flash(_("Only a future booking can be cancelled."), "error")
         return redirect(url_for("staff.booking_detail", booking_id=booking.id))

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from scheduler.extensions import db
+from scheduler.extensions import configured_limit, db, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Professional, StaffRole, StaffUser
 from scheduler.staff.access import not_found
@@ -48,6 +48,7 @@ def login() -> ResponseReturnValue:
 
 
 @bp.post("/login/oidc")
+@limiter.limit(configured_limit("RATELIMIT_SIGN_IN"))
 def oidc_start() -> ResponseReturnValue:
     """Off to the organisation's identity provider (authorization code flow with PKCE)."""
     return oidc.begin(
@@ -56,6 +57,7 @@ def oidc_start() -> ResponseReturnValue:
 
 
 @bp.get("/auth/callback")
+@limiter.limit(configured_limit("RATELIMIT_SIGN_IN"))
 def oidc_callback() -> ResponseReturnValue:
     """Back from the provider: the verified identity must belong to an active staff account."""
     identity = oidc.finish("staff")
@@ -156,6 +158,7 @@ def _dev_user(choice: str) -> StaffUser:
 
 
 @bp.post("/login/dev")
+@limiter.limit(configured_limit("RATELIMIT_SIGN_IN"))
 def dev_login() -> ResponseReturnValue:
     """Development sign-in: act as any staff user, without a provider. Off unless enabled."""
     if not dev_login_enabled():

@@ -114,7 +114,11 @@ def commit_request(response: Response) -> Response:
             render_problem(400, "bad_request", "A value could not be stored. Check the input.")
         )
     except DBAPIError:
+        # Here, not at the top: scheduler.observability builds on this module.
+        from scheduler.observability.metrics import DATABASE_UNAVAILABLE
+
         rollback()
+        DATABASE_UNAVAILABLE.inc()  # counted like a 503 from inside a view
         log.warning("database unavailable at commit", exc_info=True)
         return make_response(
             render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")

@@ -1,8 +1,14 @@
-"""Security headers on every response; the CSP allows no inline script and no other origin."""
+"""Security headers on every response; the CSP allows no inline script and no other origin.
+A 429 or 503 says when to try again (``Retry-After``), whichever part of the app gave it."""
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, Response, request
+
+from scheduler.extensions import limiter
 
 CSP = "; ".join(
     [
@@ -37,6 +43,19 @@ HEADERS: tuple[tuple[str, str], ...] = (
 HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 NO_STORE = ("Cache-Control", "no-store")
 _LOWERED = tuple((item[0].lower(), item) for item in HEADERS)
+# Seconds before a retry: an outage (503) is usually brief; a rate limit says its own.
+RETRY_AFTER_UNAVAILABLE_S = 5
+RETRY_AFTER_LIMITED_S = 60
+
+
+def retry_after(status: int) -> str:
+    """The ``Retry-After`` of a 429 (when the limit that was hit frees up) or a 503."""
+    if status == 429:
+        current = limiter.current_limit
+        if current is not None:
+            return str(max(1, math.ceil(current.reset_at - time.time())))
+        return str(RETRY_AFTER_LIMITED_S)
+    return str(RETRY_AFTER_UNAVAILABLE_S)
 
 
 def set_headers(response: Response) -> Response:
@@ -50,6 +69,9 @@ def set_headers(response: Response) -> Response:
         missing.append(HSTS)
     if "cache-control" not in present and not request.path.startswith("/static/"):
         missing.append(NO_STORE)
+    status = response.status_code
+    if status in (429, 503) and "retry-after" not in present:
+        missing.append(("Retry-After", retry_after(status)))
     headers.extend(missing)
     return response
 

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 
 from scheduler.extensions import babel
 from scheduler.kernel import HELSINKI, as_utc
+from scheduler.web.session_cookie import cookies_secure
 
 LANG_COOKIE = "lang"
 
@@ -139,7 +140,7 @@ def init_app(app: Flask) -> None:
                 max_age=365 * 24 * 3600,
                 samesite="Lax",
                 httponly=True,
-                secure=request.is_secure,
+                secure=cookies_secure(app),
             )
         return response
 

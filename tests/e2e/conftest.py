@@ -53,6 +53,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         WTF_CSRF_ENABLED=True,
         RATELIMIT_ENABLED=True,
         RATELIMIT_PUBLIC="1000 per minute",
+        RATELIMIT_PAGES="5000 per minute",
+        RATELIMIT_SIGN_IN="1000 per minute",
         DEV_TOOLS=True,  # as `make run`: identification with test persons, /dev/messages
     )
     with app.app_context():

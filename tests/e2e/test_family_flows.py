@@ -199,3 +199,47 @@ def test_family_books_and_cancels_with_the_keyboard_alone(
     finally:
         context.close()
     assert watch.problems == []
+
+
+def test_a_second_submit_of_the_move_form_is_not_sent(
+    browser: Any, live_server: LiveServer
+) -> None:
+    words = TEXTS["fi"]
+    context, page, watch = new_page(browser, DESKTOP)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    try:
+        page.goto(f"{live_server.url}/?lang=fi")
+        page.get_by_role("link", name=words["service"]).click()
+        page.get_by_role("link", name=words["next"]).click()
+        page.wait_for_url(re.compile(r"week="))
+        page.locator("button.slot").first.click()
+        page.wait_for_url(re.compile(r"/book/"))
+        page.get_by_label("Nimesi").fill("Maija Meikäläinen")
+        page.locator("#phone").fill("040 123 4567")
+        page.locator("#consent").check()
+        page.get_by_role("button", name=words["book"]).click()
+        page.wait_for_url(re.compile(r"/booked$"))
+        page.goto(str(page.locator(".manage-link a").get_attribute("href")) + "/move")
+        page.get_by_role("link", name=words["next"]).click()
+        page.wait_for_url(re.compile(r"week="))
+        posts.clear()
+        # Two submits in a row, as a double click or a double tap gives them.
+        sent = page.evaluate(
+            """() => {
+              const form = document.querySelector("form.week-form");
+              const slot = form.querySelectorAll("button.slot")[3];
+              const seen = [];
+              form.addEventListener("submit", (e) => seen.push(e.defaultPrevented));
+              form.requestSubmit(slot);
+              form.requestSubmit(slot);
+              return [seen, form.getAttribute("aria-busy"), slot.getAttribute("aria-disabled")];
+            }"""
+        )
+        assert sent == [[False, True], "true", "true"]
+        page.wait_for_url(re.compile(r"/manage/[\w-]+$"))
+        assert page.get_by_role("status").filter(has_text=words["moved"]).is_visible()
+        assert len([url for url in posts if url.endswith("/move")]) == 1
+    finally:
+        context.close()
+    assert watch.problems == []

@@ -119,6 +119,24 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
 
     page.wait_for_selector(".qr-code svg")
     yield "printed note for the family"
+    page.goto(f"{base}/staff/book?professional={pro_id}&service={service_id}&date={far}")
+    page.locator("#start-other").check()
+    page.fill("#other_time", {"fi": "18:00", "sv": "19:00", "en": "20:00"}[lang])
+    page.locator("#outside_hours").check()
+    page.fill("#name", "Maija Meikäläinen")
+    page.fill("#phone", "040 123 4567")
+    page.select_option("#repeat", "2")
+    page.fill("#count", "3")
+    if page.locator("#identity_check").count():
+        page.select_option("#identity_check", "id_card")
+    for question in page.locator("select[id^=q_]").all():
+        question.select_option(index=1)
+    for question in page.locator("textarea[id^=q_]").all():
+        question.fill("Kysymys")
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_selector("#series-title")
+    page.wait_for_load_state("load")
+    yield "follow-up series, preview"
     page.goto(f"{base}/staff/bookings/{booking_id}/move")
     yield "move a booking"
     page.locator("main form[method=post] input[type=radio]").first.check()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,6 +19,7 @@ class FeedServerState:
     """What each path serves; tests change ``bodies`` between fetches."""
 
     bodies: dict[str, bytes] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     huge_bytes: int = 3 * 1024 * 1024
     slow_seconds: float = 10.0
@@ -34,7 +36,12 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         state.requests.append((self.path, dict(self.headers.items())))
         path = self.path.split("?")[0]
-        if path == "/500":
+        if path in state.redirects:
+            self.send_response(302)
+            self.send_header("Location", state.redirects[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif path == "/500":
             self._send(500, b"Internal Server Error", "text/plain")
         elif path == "/slow":
             self._slow(state)
@@ -54,6 +61,15 @@ class _Handler(BaseHTTPRequestHandler):
                 "text/calendar",
                 {"ETag": etag, "Last-Modified": "Mon, 02 Mar 2026 08:00:00 GMT"},
             )
+        elif path == "/odd-length":
+            # A Content-Length that str.isdigit() accepts and int() does not.
+            body = state.bodies.get("/cal.ics", b"")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.send_header("Content-Length", "\u00b2")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
         elif path == "/always-304":
             self.send_response(304)
             self.end_headers()
@@ -114,18 +130,36 @@ class FeedServer:
         return f"{self.base}{path}"
 
 
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    server = _Server(("127.0.0.1", 0), _Handler)
+@contextmanager
+def serving(host: str = "127.0.0.1") -> Iterator[FeedServer]:
+    """A feed server listening on ``host`` (any 127.x.y.z works on Linux loopback)."""
+    server = _Server((host, 0), _Handler)
     server.state = FeedServerState()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield FeedServer(f"http://127.0.0.1:{server.server_address[1]}", server.state)
+        yield FeedServer(f"http://{host}:{server.server_address[1]}", server.state)
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def loopback_feeds_allowed(request: pytest.FixtureRequest) -> None:
+    """The test servers listen on loopback, which the service refuses unless allowed;
+    test_address_guard.py tests that refusal itself, so it is left as it is there."""
+    if request.module.__name__.endswith("test_address_guard"):
+        return
+    for name in ("app", "any_app"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).config["FEED_ALLOW_PRIVATE"] = ["127.0.0.0/8"]
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    with serving() as server:
+        yield server
 
 
 @pytest.fixture(scope="session", autouse=True)

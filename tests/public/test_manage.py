@@ -101,3 +101,30 @@ def test_a_wrong_link_is_not_found_and_a_past_one_is_gone(
     gone = client.get(f"/manage/{token}?lang=en")
     assert gone.status_code == 410
     assert "This appointment is over" in gone.text
+
+
+def test_a_move_or_cancel_sent_twice_is_made_once(client: FlaskClient, demo: Organisation) -> None:
+    token = book(client)
+    booking = booking_of(token)
+    week = (next_monday() + timedelta(days=7)).isoformat()
+    times = slot_values(client.get(f"/manage/{token}/move?week={week}&lang=en").text)
+    form = {"start": times[2], "worker": str(booking.professional_id)}
+    for _ in range(2):
+        moved = client.post(f"/manage/{token}/move", data=form)
+        assert moved.status_code == 303 and moved.headers["Location"] == f"/manage/{token}"
+    assert "Your appointment was moved." in client.get(f"/manage/{token}?lang=en").text
+    for _ in range(2):
+        done = client.post(f"/manage/{token}/cancel", data={"reason": ""})
+        assert done.status_code == 303
+        page = client.get(f"/manage/{token}?lang=en").text
+        assert "Your appointment is cancelled." in page
+        assert "already cancelled" not in page
+    after = booking_of(token)
+    assert after.sequence == 2  # one move, one cancel
+    actions = db.session.scalars(
+        select(AccessLogEntry.action).where(
+            AccessLogEntry.target == f"booking:{booking.id}",
+            AccessLogEntry.action.in_(["booking.reschedule", "booking.cancel"]),
+        )
+    ).all()
+    assert sorted(actions) == ["booking.cancel", "booking.reschedule"]

@@ -171,3 +171,50 @@ def test_the_language_switch_is_on_every_page_and_remembered(
 
 def test_organisation_pages_name_the_organisation(client: FlaskClient, demo: Organisation) -> None:
     assert "Tunturikylä kommun" in client.get("/o/tunturikyla/?lang=sv").text
+
+
+@pytest.fixture
+def limited_app(tmp_path: Path) -> Iterator[Flask]:
+    """Low limits on reading pages, the slot search and staff sign-in."""
+    from scheduler.schema import create_all
+
+    app = make_app(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'limited.db'}",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_PAGES="2 per minute",
+        RATELIMIT_SIGN_IN="2 per minute",
+        DEV_LOGIN=True,
+    )
+    with app.app_context():
+        with db.engine.begin() as connection:
+            create_all(connection)
+        create_demo()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_pages_searches_and_sign_in_are_rate_limited_and_say_when_to_retry(
+    limited_app: Flask,
+) -> None:
+    from scheduler.models import Service
+
+    service_id = db.session.scalar(db.select(Service.id).where(Service.slug == "palveluneuvonta"))
+    token = "x" * 43
+    requests = {
+        "week view": lambda c: c.get(service_url("palveluneuvonta")),
+        "slot search": lambda c: c.get(
+            f"/api/v1/services/{service_id}/slots?from=2030-01-07&to=2030-01-08"
+        ),
+        "manage page": lambda c: c.get(f"/manage/{token}"),
+        "move week view": lambda c: c.get(f"/manage/{token}/move"),
+        "staff sign-in": lambda c: c.post("/staff/login/dev", data={"user_id": "1"}),
+    }
+    for name, request in requests.items():
+        client = limited_app.test_client()
+        answers = [request(client) for _ in range(3)]
+        assert [a.status_code == 429 for a in answers] == [False, False, True], name
+        retry = answers[-1].headers.get("Retry-After", "")
+        assert retry.isdigit() and 1 <= int(retry) <= 61, (name, retry)  # the minute's end

@@ -62,6 +62,8 @@ def scale_env(pg_app: Flask, postgres_database: str, redis_url: str) -> dict[str
         ETAAIKA_RATELIMIT_KEY_PREFIX=f"etaaika-scale-{run}",
         ETAAIKA_VIDEO_HUB_PREFIX=f"etaaika-scale-{run}:video:room:",
         ETAAIKA_RATELIMIT_PUBLIC="100000 per minute",
+        ETAAIKA_RATELIMIT_PAGES="100000 per minute",
+        ETAAIKA_RATELIMIT_SIGN_IN="100000 per minute",
     )
 
 

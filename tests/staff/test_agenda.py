@@ -10,7 +10,7 @@ from sqlalchemy import select
 import notifications
 from scheduler.extensions import db
 from scheduler.kernel import now_utc
-from scheduler.models import Booking
+from scheduler.models import AccessLogEntry, Booking
 from tests.factories import Factories
 from tests.staff.conftest import Staff, at_local
 
@@ -102,6 +102,21 @@ def test_worker_marks_a_begun_meeting_held_or_missed(
     client.post(f"/staff/bookings/{began.id}/outcome", data={"outcome": "held"})
     db.session.expire_all()
     assert db.session.get(Booking, began.id).status == "completed"
+
+
+def test_marking_the_same_outcome_twice_logs_one_change(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    pro = make.professional(service)
+    began = staff.booking(service, pro, now_utc() - timedelta(minutes=10))
+    sign_in(staff.user("worker", professional=pro))
+    for _ in range(2):
+        client.post(f"/staff/bookings/{began.id}/outcome", data={"outcome": "held"})
+    marks = db.session.scalars(
+        select(AccessLogEntry).where(AccessLogEntry.action == "booking.mark_held")
+    ).all()
+    assert len(marks) == 1
 
 
 def test_cancelling_with_a_reason_tells_the_family_through_the_outbox(

@@ -1,7 +1,7 @@
 """Follow-up series: the bookings of one series share an id.
 
-Revision ID: 0006_booking_series
-Revises: 0005_staff_bookings
+Revision ID: 0007_booking_series
+Revises: 0006_room_cancelled
 Create Date: 2026-12-03 18:45:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_booking_series'
-down_revision = '0005_staff_bookings'
+revision = '0007_booking_series'
+down_revision = '0006_room_cancelled'
 branch_labels = None
 depends_on = None
 
