@@ -1,23 +1,32 @@
-"""Message texts: Jinja templates under ``templates/notifications/<language>/``.
+"""Message texts: Jinja templates under ``templates/notifications/``, one per message and
+part, whose words come from gettext (``translations/notifications``: fi, sv, en).
 
-For each template name there are, per language (fi, sv, en):
+For each template name there are:
 
 - ``<name>.subject.txt``, ``<name>.txt`` and ``<name>.html`` for e-mail,
 - ``<name>.sms.txt`` for SMS (one line; it should fit in 160 characters).
 
 Templates see the message context (plain values formatted for the language) and the
 unsealed secrets (``manage_url``). A missing value is an error, never an empty gap.
+Each language has a Jinja environment of its own with that language's catalogue, so that
+the dispatcher renders outside any request.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from babel.support import Translations
 from flask import Flask, current_app
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
+log = logging.getLogger(__name__)
+
+CATALOGUES = Path(__file__).resolve().parents[1] / "translations" / "notifications"
 LANGUAGES = ("fi", "sv", "en")
 FALLBACK_LANGUAGE = "fi"
 SMS_LENGTH = 160  # one GSM-7 message
@@ -30,8 +39,11 @@ class EmailContent:
     html: str
 
 
-def _environment(app: Flask) -> Environment:
-    env = app.extensions.get("etaaika_notification_templates")
+def _environment(app: Flask, lang: str) -> Environment:
+    environments: dict[str, Environment] = app.extensions.setdefault(
+        "etaaika_notification_templates", {}
+    )
+    env = environments.get(lang)
     if env is None:
         env = Environment(
             loader=app.jinja_loader,
@@ -40,8 +52,15 @@ def _environment(app: Flask) -> Environment:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            extensions=["jinja2.ext.i18n"],
         )
-        app.extensions["etaaika_notification_templates"] = env
+        translations = Translations.load(str(CATALOGUES), [lang])
+        if lang != "en" and not isinstance(translations, Translations):
+            log.warning(
+                "no compiled catalogue for %s in %s: messages go out in English", lang, CATALOGUES
+            )
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        environments[lang] = env
     return env
 
 
@@ -51,9 +70,9 @@ def template_language(language: str) -> str:
 
 
 def _render(name: str, language: str, variables: Mapping[str, Any], part: str) -> str:
-    env = _environment(current_app._get_current_object())  # type: ignore[attr-defined]
     lang = template_language(language)
-    return env.get_template(f"notifications/{lang}/{name}.{part}").render(**variables, lang=lang)
+    env = _environment(current_app._get_current_object(), lang)  # type: ignore[attr-defined]
+    return env.get_template(f"notifications/{name}.{part}").render(**variables, lang=lang)
 
 
 def render_email(name: str, language: str, variables: Mapping[str, Any]) -> EmailContent:

@@ -58,7 +58,12 @@ _COLUMNS = (
 # end as the statement finds it, so the lock, the read and the insert need no round trip
 # back to the application in between. The hash is the one ``_chain_hash`` makes: Python
 # writes the JSON around the two values only the end gives (the place and the hash before),
-# which are plain digits and hexadecimal in that JSON.
+# which are plain digits and hexadecimal in that JSON. So the hash is written twice, here
+# and in ``_chain_hash``; tests/staff/test_audit_chain.py checks that the two agree for
+# every kind of text. What it buys: with eight requests writing to one chain at once,
+# benchmarks/access_log.py measured 166 commits/s (p95 100 ms) against 117 (p95 129 ms)
+# for lock, read and insert from Python, on the 2-core test machine. The statements go as
+# literals on psycopg's own connection (sql.Literal), which pyproject.toml bounds.
 _PG_APPEND = pg_sql.SQL(
     "INSERT INTO access_log ({columns}, seq, prev_hash, hash) "
     "SELECT {values}, chain_end.seq + 1, chain_end.hash, "

@@ -103,10 +103,11 @@ def _page(participant: Participant, host: bool, token: str = "") -> ResponseRetu
     if host:
         _host_page_shown(room)
     ticket = issue_ticket(current_app.config["SECRET_KEY"], room.id, participant.id)
+    texts = texts_for(g.lang)
     return render_template(
         "video/call.html",
-        texts=texts_for(g.lang),
-        texts_json=json.dumps(texts_for(g.lang)),
+        texts=texts,
+        texts_json=json.dumps(texts),
         ticket=ticket,
         host=host,
         participant=participant,

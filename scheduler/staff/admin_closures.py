@@ -18,7 +18,7 @@ from scheduler.models import Closure, Unit
 from scheduler.staff.access import ADMINS, forbidden, not_found, require_role, units_query
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.formdata import FormReader
+from scheduler.staff.forms import ClosureForm, one_of, texts_of
 from scheduler.staff.hours_forms import parse_date
 from scheduler.web.i18n import localized
 from scheduler.web.input import parse_id
@@ -40,22 +40,22 @@ def _closure_or_404(closure_id: int, changing: bool = False) -> Closure:
     return closure
 
 
-def _read_time(form: FormReader, name: str) -> time | None:
-    raw = form.data.get(name, "").strip().replace(".", ":")
+def _read_time(form: ClosureForm, name: str) -> time | None:
+    raw = (form[name].data or "").replace(".", ":")
     if not raw:
         return None
     try:
         return time.fromisoformat(raw if len(raw) > 2 else f"{raw}:00")
     except ValueError:
-        form.errors[name] = _("Write a time such as 12.00.")
+        form.problems[name] = _("Write a time such as 12.00.")
         return None
 
 
-def _read_day(form: FormReader, name: str) -> date | None:
+def _read_day(form: ClosureForm, name: str) -> date | None:
     """A date as the date input sends it (2026-12-24) or as Finns write it (24.12.2026)."""
-    day = parse_date(form.data.get(name, ""))
+    day = parse_date(form[name].data or "")
     if day is None:
-        form.errors[name] = _("Write a date such as 24.12.2026.")
+        form.problems[name] = _("Write a date such as 24.12.2026.")
     return day
 
 
@@ -69,22 +69,23 @@ def admin_closures() -> ResponseReturnValue:
     scopes = ([(ORGANISATION, _("The whole organisation"))] if user.is_org_admin else []) + [
         (str(unit.id), localized(unit.name, g.lang)) for unit in units
     ]
-    form = FormReader(request.form)
+    form = ClosureForm(request.form)
     today = local_date(now_utc(), org.zone)
     if request.method == "POST":
-        scope = form.one_of("scope", [value for value, _label in scopes])
+        form.check({"scope": [one_of([value for value, _label in scopes])]})
+        scope = form.scope.data or ""
         day = _read_day(form, "day")
         start_time, end_time = _read_time(form, "start_time"), _read_time(form, "end_time")
-        reason = form.texts("reason", 200)
+        reason = texts_of(form.reason)
         unit_id = parse_id(scope)  # None for the whole organisation
         unit = None if unit_id is None else db.session.get(Unit, unit_id)
-        if not form.errors and day is not None:
+        if not form.problems and day is not None:
             try:
                 closure = closures.add_closure(
                     org, unit, day, start_time, end_time, reason, g.actor, now_utc()
                 )
             except Problem as problem:
-                form.errors["day" if problem.code == "closure_in_past" else "end_time"] = (
+                form.problems["day" if problem.code == "closure_in_past" else "end_time"] = (
                     problem.message
                 )
             else:
@@ -103,8 +104,8 @@ def admin_closures() -> ResponseReturnValue:
         units={unit.id: unit for unit in units},
         scopes=scopes,
         form=request.form,
-        errors=form.errors,
-    ), (422 if form.errors else 200)
+        errors=form.problems,
+    ), (422 if form.problems else 200)
 
 
 @bp.get("/admin/closures/<id:closure_id>")

@@ -10,7 +10,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from scheduler.availability.holidays import REGIONS
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
 from scheduler.ical.manage import troubled_feeds
@@ -26,9 +25,7 @@ from scheduler.staff.access import (
     visible_professionals,
 )
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.formdata import FormReader
-
-STALE_POLICIES = ("withhold", "warn")
+from scheduler.staff.forms import STALE_POLICIES, OrganisationForm, UnitForm, texts_of
 
 
 @bp.get("/admin")
@@ -47,31 +44,23 @@ def admin_home() -> ResponseReturnValue:
 def admin_organisation() -> ResponseReturnValue:
     """Names, time zone, languages, sender address and the organisation-wide rules."""
     org = current_user().organisation
-    form = FormReader(request.form)
+    form = OrganisationForm(request.form)
     if request.method == "POST":
-        name = form.texts("name", 200)
-        timezone = form.text("timezone", 64, required=True) or ""
+        timezone = form.timezone.value or ""
+        form.check()
         if timezone and timezone not in available_timezones():
-            form.errors["timezone"] = _("Choose a time zone such as Europe/Helsinki.")
-        languages = form.choices("languages", texts.LANGUAGES, at_least_one=True)
-        email_from = form.text("email_from", 255)
-        quiet_start = form.integer("quiet_start", 0, 23)
-        quiet_end = form.integer("quiet_end", 0, 23)
-        policy = form.one_of("stale_policy", STALE_POLICIES)
-        holiday_region = form.one_of("holiday_region", REGIONS)
-        if not form.errors:
-            org.holiday_region = holiday_region or None
-            org.name, org.timezone, org.languages, org.email_from = (
-                name,
-                timezone,
-                languages,
-                email_from,
-            )
+            form.problems["timezone"] = _("Choose a time zone such as Europe/Helsinki.")
+        if not form.problems:
+            org.holiday_region = form.holiday_region.data or None
+            org.name = texts_of(form.name)
+            org.timezone = timezone
+            org.languages = [code for code in form.languages.data or [] if code]
+            org.email_from = form.email_from.value
             org.settings = {
                 **(org.settings or {}),
-                "sms_quiet_hours": [quiet_start, quiet_end],
-                "sms_may_name_sensitive_services": form.flag("name_sensitive"),
-                "calendar_feed_stale_policy": policy,
+                "sms_quiet_hours": [form.quiet_start.data, form.quiet_end.data],
+                "sms_may_name_sensitive_services": form.name_sensitive.data,
+                "calendar_feed_stale_policy": form.stale_policy.data,
             }
             db.session.flush()
             flash(_("The organisation's settings were saved."))
@@ -80,10 +69,10 @@ def admin_organisation() -> ResponseReturnValue:
         "staff/admin_organisation.html",
         org=org,
         form=request.form if request.method == "POST" else organisation_values(org),
-        errors=form.errors,
+        errors=form.problems,
         texts=texts,
         policies=STALE_POLICIES,
-    ), (422 if form.errors else 200)
+    ), (422 if form.problems else 200)
 
 
 def organisation_values(org: Organisation) -> MultiDict[str, Any]:
@@ -112,20 +101,20 @@ def organisation_values(org: Organisation) -> MultiDict[str, Any]:
 @require_role(*ADMINS)
 def admin_units() -> ResponseReturnValue:
     """The units; an organisation administrator adds new ones."""
-    form = FormReader(request.form)
+    form = UnitForm(request.form)
     if request.method == "POST":
         if not current_user().is_org_admin:
             raise forbidden()
-        name = form.texts("name", 200)
-        if not form.errors:
+        if form.check():
+            name = texts_of(form.name)
             db.session.add(Unit(organisation_id=current_user().organisation_id, name=name))
             db.session.flush()
             flash(_("The unit was added."))
             return redirect(url_for("staff.admin_units"))
     units = list(db.session.scalars(units_query()))
     return render_template(
-        "staff/admin_units.html", units=units, errors=form.errors, form=request.form
-    ), (422 if form.errors else 200)
+        "staff/admin_units.html", units=units, errors=form.problems, form=request.form
+    ), (422 if form.problems else 200)
 
 
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
@@ -134,34 +123,34 @@ def admin_unit(unit_id: int) -> ResponseReturnValue:
     """A unit's names, how families reach it by phone (in all three languages), and
     whether it stays open on public holidays."""
     unit = unit_or_404(unit_id)
-    form = FormReader(request.form)
+    form = UnitForm(request.form)
     if request.method == "POST":
-        name = form.texts("name", 200)
+        form.check()
         phone = unit_phone(form)
-        hours = form.texts("phone_hours", 100, required=False)
-        if not form.errors:
-            unit.name, unit.phone, unit.phone_hours = name, phone, hours or None
-            unit.open_on_holidays = form.flag("open_on_holidays")
+        if not form.problems:
+            unit.name = texts_of(form.name)
+            unit.phone, unit.phone_hours = phone, texts_of(form.phone_hours) or None
+            unit.open_on_holidays = form.open_on_holidays.data
             db.session.flush()
             flash(_("The unit was saved."))
             return redirect(url_for("staff.admin_units"))
     return render_template(
         "staff/admin_unit.html",
         unit=unit,
-        errors=form.errors,
+        errors=form.problems,
         form=request.form if request.method == "POST" else unit_values(unit),
-    ), (422 if form.errors else 200)
+    ), (422 if form.problems else 200)
 
 
-def unit_phone(form: FormReader) -> str | None:
+def unit_phone(form: UnitForm) -> str | None:
     """The unit's phone number in E.164, or None; a number that is not one is an error."""
-    raw = form.text("phone", 40)
+    raw = form.phone.value
     if raw is None:
         return None
     try:
         return normalise_phone(raw)
     except Problem:
-        form.errors["phone"] = _("Write a phone number, such as 016 123 4567.")
+        form.problems["phone"] = _("Write a phone number, such as 016 123 4567.")
         return None
 
 

@@ -3,7 +3,6 @@ English, intake questions, reminder rules and the identification rule."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -24,103 +23,110 @@ from scheduler.staff.access import (
     units_query,
 )
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.formdata import LANGS, FormReader
+from scheduler.staff.forms import (
+    CATEGORIES,
+    LANGS,
+    MAX_QUESTIONS,
+    QUESTION_KINDS,
+    REMINDER_ROWS,
+    QuestionForm,
+    ServiceForm,
+    among_ids,
+    texts_of,
+)
 from scheduler.web.input import parse_whole
 
-CATEGORIES = ("family", "children", "advice", "adults", "disability", "other")
-QUESTION_KINDS = ("text", "choice", "yesno")
-QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-REMINDER_ROWS = 4
 EXTRA_QUESTIONS = 2
-MAX_QUESTIONS = 20
 
 
-def _parse_questions(form: FormReader) -> list[dict[str, Any]]:
+def _questions(form: ServiceForm) -> list[dict[str, Any]]:
     """Intake question rows; a row without an id is left out. Options are lines of
     ``value | Finnish | Swedish | English``."""
-    count = max(0, min(parse_whole(form.data.get("question_count")) or 0, MAX_QUESTIONS))
     questions: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for i in range(count):
-        p = f"q-{i}-"
-        qid = form.data.get(p + "id", "").strip()
+    for entry in form.q.entries:
+        row: QuestionForm = entry.form
+        qid = row.id.data
         if not qid:
             continue
-        if not QUESTION_ID.match(qid) or qid in seen:
-            form.errors[p + "id"] = _("Use a unique short name of a–z, digits and _.")
+        if qid in seen:
+            form.problems[row.id.name] = _("Use a unique short name of a–z, digits and _.")
         seen.add(qid)
-        kind = form.one_of(p + "kind", QUESTION_KINDS, "text")
         question: dict[str, Any] = {
             "id": qid,
-            "kind": kind,
-            "required": form.flag(p + "required"),
-            "label": form.texts(p + "label", 300),
+            "kind": row.kind.data,
+            "required": row.required.data,
+            "label": texts_of(row.label),
         }
-        if kind == "choice":
-            options = []
-            for line in form.data.get(p + "options", "").splitlines():
-                parts = [part.strip() for part in line.split("|")]
-                if not any(parts):
-                    continue
-                if len(parts) != 4 or not all(parts):
-                    form.errors[p + "options"] = _(
-                        "Write each option on its own line: value | Finnish | Swedish | English."
-                    )
-                    break
-                options.append(
-                    {"value": parts[0], "label": dict(zip(LANGS, parts[1:], strict=True))}
-                )
-            if not options and p + "options" not in form.errors:
-                form.errors[p + "options"] = _("A choice needs at least one option.")
-            question["options"] = options
+        if row.kind.data == "choice":
+            question["options"] = _options(form, row)
         questions.append(question)
     return questions
 
 
-def _parse_reminders(form: FormReader) -> list[dict[str, Any]] | None:
-    """None (the organisation's default rule) or the service's own reminder rules."""
-    if form.data.get("reminders") != "custom":
-        return None
-    rules = []
-    for i in range(REMINDER_ROWS):
-        hours = form.integer(f"r-{i}-hours", 1, 24 * 14, required=False)
-        if hours is None:
+def _options(form: ServiceForm, row: QuestionForm) -> list[dict[str, Any]]:
+    options: list[dict[str, Any]] = []
+    for line in (row.options.data or "").splitlines():
+        parts = [part.strip() for part in line.split("|")]
+        if not any(parts):
             continue
-        channel = form.one_of(f"r-{i}-channel", texts.CHANNELS)
-        rules.append({"channel": channel, "before_min": hours * 60})
-    return rules
+        if len(parts) != 4 or not all(parts):
+            form.problems[row.options.name] = _(
+                "Write each option on its own line: value | Finnish | Swedish | English."
+            )
+            return options
+        options.append({"value": parts[0], "label": dict(zip(LANGS, parts[1:], strict=True))})
+    if not options:
+        form.problems[row.options.name] = _("A choice needs at least one option.")
+    return options
 
 
-def _read(form: FormReader, service: Service | None) -> dict[str, Any]:
+def _reminders(form: ServiceForm) -> list[dict[str, Any]] | None:
+    """None (the organisation's default rule) or the service's own reminder rules."""
+    if form.reminders.data != "custom":
+        return None
+    return [
+        {"channel": entry.form.channel.data, "before_min": entry.form.hours.data * 60}
+        for entry in form.r.entries
+        if entry.form.hours.data is not None
+    ]
+
+
+def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
     units = {u.id for u in db.session.scalars(units_query())}
-    unit_ids = form.ids("unit_id", units)
-    if not unit_ids:
-        form.errors["unit_id"] = _("Choose a unit.")
-    values: dict[str, Any] = {
-        "unit_id": unit_ids[0] if unit_ids else None,
-        "slug": form.slug("slug"),
-        "category": form.one_of("category", CATEGORIES),
-        "name": form.texts("name", 200),
-        "description": form.texts("description", 2000),
-        "audience": form.texts("audience", 300, required=False),
-        "duration_min": form.integer("duration_min", 5, 480),
-        "slot_interval_min": form.integer("slot_interval_min", 5, 240),
-        "buffer_before_min": form.integer("buffer_before_min", 0, 240),
-        "buffer_after_min": form.integer("buffer_after_min", 0, 240),
-        "min_notice_min": form.integer("min_notice_min", 0, 60 * 24 * 60),
-        "horizon_days": form.integer("horizon_days", 1, 366),
-        "max_per_worker_per_day": form.integer("max_per_worker_per_day", 1, 50, required=False),
-        "requires_strong_id": form.one_of("identification", ("anonymous", "strong")) == "strong",
-        "meeting_modes": form.choices("meeting_modes", MEETING_MODES, at_least_one=True),
-        "intake_questions": _parse_questions(form),
-        "sensitive": form.flag("sensitive"),
-        "reminder_rules": _parse_reminders(form),
-        "staff_notices": form.flag("staff_notices"),
-        "bookable": form.flag("bookable"),
-        "open_on_holidays": form.flag("open_on_holidays"),
-    }
     allowed = {p.id: p for p in db.session.scalars(professionals_query())}
-    values["professionals"] = [allowed[i] for i in form.ids("professionals", set(allowed))]
+    if form.reminders.data != "custom":
+        del form.r  # rules that are not used are not checked
+    form.check(
+        {
+            "unit_id": [among_ids(units, missing=_("Choose a unit."))],
+            "professionals": [among_ids(set(allowed))],
+        }
+    )
+    values: dict[str, Any] = {
+        "unit_id": form.unit_id.ids[0] if form.unit_id.ids else None,
+        "slug": form.slug.data or "",
+        "category": form.category.data,
+        "name": texts_of(form.name),
+        "description": texts_of(form.description),
+        "audience": texts_of(form.audience),
+        "duration_min": form.duration_min.data,
+        "slot_interval_min": form.slot_interval_min.data,
+        "buffer_before_min": form.buffer_before_min.data,
+        "buffer_after_min": form.buffer_after_min.data,
+        "min_notice_min": form.min_notice_min.data,
+        "horizon_days": form.horizon_days.data,
+        "max_per_worker_per_day": form.max_per_worker_per_day.data,
+        "requires_strong_id": form.identification.data == "strong",
+        "meeting_modes": [mode for mode in form.meeting_modes.data or [] if mode],
+        "intake_questions": _questions(form),
+        "sensitive": form.sensitive.data,
+        "reminder_rules": _reminders(form) if "r" in form else None,
+        "staff_notices": form.staff_notices.data,
+        "bookable": form.bookable.data,
+        "open_on_holidays": form.open_on_holidays.data,
+        "professionals": [allowed[i] for i in form.professionals.ids if i in allowed],
+    }
     slug_taken = db.session.scalar(
         select(Service.id).where(
             Service.organisation_id == current_user().organisation_id,
@@ -129,7 +135,7 @@ def _read(form: FormReader, service: Service | None) -> dict[str, Any]:
         )
     )
     if slug_taken:
-        form.errors["slug"] = _("Another service has this short name.")
+        form.problems["slug"] = _("Another service has this short name.")
     return values
 
 
@@ -197,14 +203,14 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
     return values
 
 
-def _form_page(service: Service | None, form: FormReader) -> ResponseReturnValue:
+def _form_page(service: Service | None, form: ServiceForm) -> ResponseReturnValue:
     values = request.form if request.method == "POST" else service_values(service)
     count = max(0, min(parse_whole(str(values.get("question_count") or 0)) or 0, MAX_QUESTIONS))
     return render_template(
         "staff/admin_service.html",
         service=service,
         form=values,
-        errors=form.errors,
+        errors=form.problems,
         units=list(db.session.scalars(units_query())),
         pro_options=[(p.id, p.name) for p in db.session.scalars(professionals_query())],
         categories=CATEGORIES,
@@ -213,7 +219,7 @@ def _form_page(service: Service | None, form: FormReader) -> ResponseReturnValue
         question_rows=min(count + EXTRA_QUESTIONS, MAX_QUESTIONS),
         reminder_rows=REMINDER_ROWS,
         texts=texts,
-    ), (422 if form.errors else 200)
+    ), (422 if form.problems else 200)
 
 
 def _save(service: Service, values: dict[str, Any]) -> None:
@@ -237,10 +243,10 @@ def admin_services() -> ResponseReturnValue:
 @bp.route("/admin/services/new", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_service_new() -> ResponseReturnValue:
-    form = FormReader(request.form)
+    form = ServiceForm(request.form)
     if request.method == "POST":
         values = _read(form, None)
-        if not form.errors:
+        if not form.problems:
             service = Service(organisation_id=current_user().organisation_id)
             db.session.add(service)
             _save(service, values)
@@ -253,10 +259,10 @@ def admin_service_new() -> ResponseReturnValue:
 @require_role(*ADMINS)
 def admin_service(service_id: int) -> ResponseReturnValue:
     service = service_or_404(service_id)
-    form = FormReader(request.form)
+    form = ServiceForm(request.form)
     if request.method == "POST":
         values = _read(form, service)
-        if not form.errors:
+        if not form.problems:
             _save(service, values)
             flash(_("The service was saved."))
             return redirect(url_for("staff.admin_service", service_id=service.id))

@@ -31,7 +31,7 @@ from scheduler.staff.access import (
     units_query,
 )
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.formdata import FormReader
+from scheduler.staff.forms import AccountForm, WorkerForm, among_ids, one_of, texts_of
 from scheduler.web.commit import wait_outside_transaction
 from scheduler.web.i18n import localized
 
@@ -43,20 +43,23 @@ FEED_STATES = {
 }
 
 
-def _read_worker(form: FormReader) -> dict[str, object]:
+def _read_worker(form: WorkerForm) -> dict[str, object]:
     units = {u.id for u in db.session.scalars(units_query())}
-    unit_ids = form.ids("unit_id", units)
-    if not unit_ids:
-        form.errors["unit_id"] = _("Choose a unit.")
     services = {s.id: s for s in db.session.scalars(services_query())}
+    form.check(
+        {
+            "unit_id": [among_ids(units, missing=_("Choose a unit."))],
+            "services": [among_ids(set(services))],
+        }
+    )
     return {
-        "name": form.text("name", 200, required=True),
-        "title": form.texts("title", 200),
-        "languages": form.choices("languages", texts.LANGUAGES, at_least_one=True),
-        "email": (form.text("email", 255) or "").lower() or None,
-        "active": form.flag("active"),
-        "unit_id": unit_ids[0] if unit_ids else None,
-        "services": [services[i] for i in form.ids("services", set(services))],
+        "name": form.name.value,
+        "title": texts_of(form.title),
+        "languages": [code for code in form.languages.data or [] if code],
+        "email": (form.email.value or "").lower() or None,
+        "active": form.active.data,
+        "unit_id": form.unit_id.ids[0] if form.unit_id.ids else None,
+        "services": [services[i] for i in form.services.ids if i in services],
     }
 
 
@@ -75,12 +78,12 @@ def worker_values(pro: Professional | None) -> MultiDict[str, Any]:
     return values
 
 
-def _worker_page(pro: Professional | None, form: FormReader) -> ResponseReturnValue:
+def _worker_page(pro: Professional | None, form: WorkerForm) -> ResponseReturnValue:
     return render_template(
         "staff/admin_worker.html",
         pro=pro,
         form=request.form if request.method == "POST" else worker_values(pro),
-        errors=form.errors,
+        errors=form.problems,
         units=list(db.session.scalars(units_query())),
         service_options=[(s.id, localized(s.name)) for s in db.session.scalars(services_query())],
         feed_states=FEED_STATES,
@@ -88,7 +91,7 @@ def _worker_page(pro: Professional | None, form: FormReader) -> ResponseReturnVa
         texts=texts,
         feeds=feeds.feed_statuses(pro.id, g.lang) if pro else [],
         feed_tokens=feeds.active_feed_tokens(professional_id=pro.id) if pro else [],
-    ), (422 if form.errors else 200)
+    ), (422 if form.problems else 200)
 
 
 def _save_worker(pro: Professional, values: dict[str, object]) -> None:
@@ -110,10 +113,10 @@ def admin_workers() -> ResponseReturnValue:
 @bp.route("/admin/workers/new", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_worker_new() -> ResponseReturnValue:
-    form = FormReader(request.form)
+    form = WorkerForm(request.form)
     if request.method == "POST":
         values = _read_worker(form)
-        if not form.errors:
+        if not form.problems:
             pro = Professional(organisation_id=current_user().organisation_id)
             db.session.add(pro)
             _save_worker(pro, values)
@@ -126,10 +129,10 @@ def admin_worker_new() -> ResponseReturnValue:
 @require_role(*ADMINS)
 def admin_worker(professional_id: int) -> ResponseReturnValue:
     pro = professional_or_404(professional_id)
-    form = FormReader(request.form)
+    form = WorkerForm(request.form)
     if request.method == "POST":
         values = _read_worker(form)
-        if not form.errors:
+        if not form.problems:
             _save_worker(pro, values)
             flash(_("The worker was saved."))
             return redirect(url_for("staff.admin_worker", professional_id=pro.id))
@@ -229,22 +232,28 @@ def _roles_for(user: StaffUser) -> list[str]:
     return [StaffRole.WORKER.value, StaffRole.UNIT_ADMIN.value]
 
 
-def _read_account(form: FormReader, account: StaffUser | None) -> dict[str, object]:
+def _read_account(form: AccountForm, account: StaffUser | None) -> dict[str, object]:
     user = current_user()
-    role = form.one_of("role", _roles_for(user), StaffRole.WORKER.value)
     units = {u.id for u in db.session.scalars(units_query())}
-    unit_ids = form.ids("unit_id", units)
     pros = {p.id for p in db.session.scalars(professionals_query())}
-    pro_ids = form.ids("professional_id", pros)
+    form.check(
+        {
+            "role": [one_of(_roles_for(user))],
+            "unit_id": [among_ids(units)],
+            "professional_id": [among_ids(pros)],
+        }
+    )
+    role = form.role.data
+    unit_ids, pro_ids = form.unit_id.ids, form.professional_id.ids
     if not unit_ids and pro_ids:
         # The worker the account is for tells its unit.
         pro = db.session.get(Professional, pro_ids[0])
         unit_ids = [pro.unit_id] if pro is not None else []
-    if role != StaffRole.ORG_ADMIN.value and not unit_ids:
-        form.errors["unit_id"] = _("Choose a unit.")
-    email = (form.text("email", 255, required=True) or "").lower()
+    if role != StaffRole.ORG_ADMIN and not unit_ids:
+        form.problems["unit_id"] = _("Choose a unit.")
+    email = (form.email.value or "").lower()
     if email and "@" not in email:
-        form.errors["email"] = _("Write an e-mail address.")
+        form.problems["email"] = _("Write an e-mail address.")
     taken = db.session.scalar(
         select(func.count())
         .select_from(StaffUser)
@@ -255,14 +264,14 @@ def _read_account(form: FormReader, account: StaffUser | None) -> dict[str, obje
         )
     )
     if taken:
-        form.errors["email"] = _("Another account has this e-mail address.")
+        form.problems["email"] = _("Another account has this e-mail address.")
     return {
         "email": email,
-        "name": form.text("name", 200, required=True),
-        "role": role,
+        "name": form.name.value,
+        "role": StaffRole(role) if role in set(StaffRole) else StaffRole.WORKER,
         "unit_id": unit_ids[0] if unit_ids else None,
         "professional_id": pro_ids[0] if pro_ids else None,
-        "active": form.flag("active"),
+        "active": form.active.data,
     }
 
 
@@ -290,19 +299,19 @@ def account_values(account: StaffUser | None) -> MultiDict[str, Any]:
     return values
 
 
-def _account_page(account: StaffUser | None, form: FormReader) -> ResponseReturnValue:
+def _account_page(account: StaffUser | None, form: AccountForm) -> ResponseReturnValue:
     return render_template(
         "staff/admin_account.html",
         account=account,
         form=request.form if request.method == "POST" else account_values(account),
-        errors=form.errors,
+        errors=form.problems,
         role_options=[(r, texts.ROLES[r]) for r in _roles_for(current_user())],
         unit_options=[("", _("None (the whole organisation)"))]
         + [(u.id, localized(u.name)) for u in db.session.scalars(units_query())],
         pro_options=[("", _("None"))]
         + [(p.id, p.name) for p in db.session.scalars(professionals_query())],
         texts=texts,
-    ), (422 if form.errors else 200)
+    ), (422 if form.problems else 200)
 
 
 @bp.get("/admin/accounts")
@@ -319,10 +328,10 @@ def admin_accounts() -> ResponseReturnValue:
 @bp.route("/admin/accounts/new", methods=["GET", "POST"])
 @require_role(*ADMINS)
 def admin_account_new() -> ResponseReturnValue:
-    form = FormReader(request.form)
+    form = AccountForm(request.form)
     if request.method == "POST":
         values = _read_account(form, None)
-        if not form.errors:
+        if not form.problems:
             account = StaffUser(
                 organisation_id=current_user().organisation_id, created_at=now_utc(), **values
             )
@@ -339,14 +348,14 @@ def admin_account(account_id: int) -> ResponseReturnValue:
     account = staff_user_or_404(account_id)
     if account.is_org_admin and not current_user().is_org_admin:
         raise forbidden()
-    form = FormReader(request.form)
+    form = AccountForm(request.form)
     if request.method == "POST":
         values = _read_account(form, account)
         if account.id == current_user().id and (
             values["role"] != account.role or not values["active"]
         ):
-            form.errors["role"] = _("You cannot lower your own role or close your own account.")
-        if not form.errors:
+            form.problems["role"] = _("You cannot lower your own role or close your own account.")
+        if not form.problems:
             if values["email"] != account.email:
                 # A new address signs in afresh; the old provider identity no longer applies.
                 account.oidc_issuer = account.oidc_subject = None

@@ -28,7 +28,7 @@ from scheduler.staff import texts
 from scheduler.staff.access import booking_or_404, professional_or_404, visible_professionals
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.formdata import FormReader
+from scheduler.staff.forms import BookForm, book_form, one_of
 from scheduler.web.input import parse_day, parse_id
 
 MESSAGE_LANGUAGES = ("fi", "sv", "en")
@@ -85,59 +85,57 @@ def _free_starts(choice: Choice) -> list[datetime]:
     return [slot.start for slot in found.slots()] if found is not None else []
 
 
-def _read_start(form: FormReader, choice: Choice, free: list[datetime]) -> datetime | None:
-    raw = form.data.get("start", "")
+def _read_start(form: BookForm, choice: Choice, free: list[datetime]) -> datetime | None:
+    raw = form.start.data or ""
     if raw == "other":
-        wall = form.data.get("other_time", "").strip().replace(".", ":")
+        wall = (form.other_time.data or "").replace(".", ":")
         try:
             clock = time.fromisoformat(wall if len(wall) > 2 else f"{wall}:00")
         except ValueError:
-            form.errors["other_time"] = _("Write a time such as 18.30.")
+            form.problems["other_time"] = _("Write a time such as 18.30.")
             return None
         return local_instant(choice.day, clock, current_user().organisation.zone)
     chosen = next((s for s in free if s.isoformat() == raw), None)
     if chosen is None:
-        form.errors["start"] = _("Choose a time.")
+        form.problems["start"] = _("Choose a time.")
     return chosen
 
 
-def _read_client(form: FormReader, service: Service) -> ClientDetails | None:
-    name = form.text("name", 200, required=True)
-    email = form.text("email", 255)
+def _read_client(form: BookForm, service: Service) -> ClientDetails | None:
+    name = form.name.value
+    email = form.email.value
     if email and "@" not in email:
-        form.errors["email"] = _("Write the e-mail address in the form name@example.fi.")
+        form.problems["email"] = _("Write the e-mail address in the form name@example.fi.")
     phone = None
-    raw_phone = form.text("phone", 32)
+    raw_phone = form.phone.value
     if raw_phone:
         try:
             phone = normalise_phone(raw_phone)
         except Problem:
-            form.errors["phone"] = _("Write the phone number with its area code.")
-    if form.flag("send_messages") and not (email or raw_phone):
-        form.errors["email"] = _(
+            form.problems["phone"] = _("Write the phone number with its area code.")
+    if form.send_messages.data and not (email or raw_phone):
+        form.problems["email"] = _(
             "Give an e-mail address or a phone number, or choose the printed note."
         )
-    language = form.one_of("language", MESSAGE_LANGUAGES)
-    meeting_language = form.one_of("meeting_language", ["", *texts.LANGUAGES])
     answers: dict[str, Any] = {}
     for question in service.intake_questions or []:
-        value = form.data.get(f"q_{question['id']}", "").strip()
+        value = form[f"q_{question['id']}"].data or ""
         if value:
             answers[question["id"]] = value == "yes" if question.get("kind") == "yesno" else value
     try:
         answers = validate_answers(service.intake_questions or [], answers)
     except Problem as problem:
         for field in problem.fields:
-            form.errors[f"q_{field}"] = _("Answer this question.")
-    if form.errors or name is None:
+            form.problems[f"q_{field}"] = _("Answer this question.")
+    if form.problems or name is None:
         return None
     return ClientDetails(
         name=name,
         email=email,
         phone=phone,
-        language=language,
+        language=form.language.data,
         intake_answers=answers,
-        meeting_language=meeting_language or None,
+        meeting_language=form.meeting_language.data or None,
     )
 
 
@@ -146,28 +144,28 @@ def book_for_family_page() -> ResponseReturnValue:
     """Book a time of a worker the user reaches for a family, with or without messages."""
     choice = _choice(request.values)
     free = _free_starts(choice)
-    form = FormReader(request.form)
+    service = choice.service
+    form = book_form(service.intake_questions or [] if service else [], request.form)
     meetings: list[series.Meeting] | None = None
-    if request.method == "POST" and choice.pro is not None and choice.service is not None:
-        service = choice.service
-        start = _read_start(form, choice, free)
-        mode = form.one_of("meeting_mode", service.meeting_modes)
-        identity_check = None
+    if request.method == "POST" and choice.pro is not None and service is not None:
+        checks = {"meeting_mode": [one_of(service.meeting_modes)]}
         if service.requires_strong_id:
-            identity_check = form.one_of("identity_check", IDENTITY_CHECKS)
+            checks["identity_check"] = [one_of(IDENTITY_CHECKS)]
+        form.check(checks)
+        start = _read_start(form, choice, free)
         client = _read_client(form, service)
-        if client is not None and start is not None and not form.errors:
+        if client is not None and start is not None and not form.problems:
             request_ = FamilyBooking(
                 service=service,
                 professional_id=choice.pro.id,
                 start_at=start,
-                meeting_mode=mode,
+                meeting_mode=form.meeting_mode.data,
                 client=client,
-                send_messages=form.flag("send_messages"),
-                identity_check=identity_check,
-                outside_hours=form.data.get("start") == "other" and form.flag("outside_hours"),
+                send_messages=form.send_messages.data,
+                identity_check=form.identity_check.data if service.requires_strong_id else None,
+                outside_hours=form.start.data == "other" and form.outside_hours.data,
             )
-            repeat = form.one_of("repeat", ("none", "1", "2"), "none")
+            repeat = form.repeat.data
             if repeat != "none":
                 done, meetings = _series(form, request_, int(repeat))
                 if done is not None:
@@ -188,20 +186,20 @@ def book_for_family_page() -> ResponseReturnValue:
         free=free,
         zone=current_user().organisation.zone,
         form=values,
-        errors=form.errors,
+        errors=form.problems,
         texts=texts,
         identity_checks=IDENTITY_CHECKS,
         meetings=meetings,
-    ), (422 if form.errors else 200)
+    ), (422 if form.problems else 200)
 
 
-def _single(form: FormReader, request_: FamilyBooking) -> ResponseReturnValue | None:
+def _single(form: BookForm, request_: FamilyBooking) -> ResponseReturnValue | None:
     try:
         booking, token = book_for_family(request_, current_user().id)
     except Problem as problem:
         if problem.status >= 500:
             raise
-        form.errors["start"] = problem_text(problem)
+        form.problems["start"] = problem_text(problem)
         return None
     if not request_.send_messages:
         session[NOTE_KEY] = {"booking": booking.id, "token": token}
@@ -211,30 +209,30 @@ def _single(form: FormReader, request_: FamilyBooking) -> ResponseReturnValue | 
 
 
 def _series(
-    form: FormReader, request_: FamilyBooking, every_weeks: int
+    form: BookForm, request_: FamilyBooking, every_weeks: int
 ) -> tuple[ResponseReturnValue | None, list[series.Meeting] | None]:
     """A series: first the preview of each meeting (free or not), then, confirmed, the
     bookings of the free ones."""
-    count = form.integer("count", 2, series.MAX_MEETINGS, required=False)
+    count = form.count.data
     until = None
-    if form.data.get("until"):
-        until = parse_day(form.data.get("until"))
+    if form.until.data:
+        until = parse_day(form.until.data)
         if until is None:
-            form.errors["until"] = _("The date is not valid.")
-    if form.errors:
+            form.problems["until"] = _("The date is not valid.")
+    if form.problems:
         return None, None
     try:
         starts = series.meeting_times(
             request_.start_at, request_.service.organisation.zone, every_weeks, count, until
         )
-        if form.data.get("series_confirmed") != "1":
+        if not form.series_confirmed.data:
             return None, series.preview(request_, starts)
         booked, skipped = series.book_series(request_, starts, current_user().id)
     except Problem as problem:
         if problem.status >= 500:
             raise
         field = "until" if problem.code == "series_beyond_horizon" else "count"
-        form.errors[field] = problem_text(problem)
+        form.problems[field] = problem_text(problem)
         return None, None
     flash(
         _(

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from scheduler.availability import Ask, candidates, free_times
 from scheduler.extensions import db
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
-from scheduler.models import MEETING_MODES, Professional, Service, StaffRole
+from scheduler.models import Professional, Service, StaffRole
 from scheduler.staff import texts
 from scheduler.staff.access import professionals_query
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.formdata import FormReader
+from scheduler.staff.forms import FindForm, one_of
 from scheduler.web.input import parse_day
 
 # Parts of the day, as local wall-clock hours [from, until).
@@ -83,29 +83,34 @@ def find_times(
 def find_a_time() -> ResponseReturnValue:
     """The search form and, once asked, the free times in one list."""
     services = unit_services()
-    form = FormReader(request.args)
+    form = FindForm(request.args)
     zone = current_user().organisation.zone
     today = local_date(now_utc(), zone)
     results: list[Found] | None = None
     day = today
     if request.args:
-        raw_day = request.args.get("date", "")
+        form.check({"part": [one_of(PARTS)]})
+        raw_day = form.date.data or ""
         chosen_day = parse_day(raw_day) if raw_day else today
         if chosen_day is None:
-            form.errors["date"] = _("The date is not valid.")
+            form.problems["date"] = _("The date is not valid.")
         else:
             day = chosen_day
-        part = form.one_of("part", PARTS, "any")
-        language = form.one_of("language", ["", *texts.LANGUAGES], "")
-        mode = form.one_of("mode", ["", *MEETING_MODES], "")
-        raw_service = request.args.get("service", "")
+        raw_service = form.service.data or ""
         chosen = [s for s in services if not raw_service or str(s.id) == raw_service]
         if raw_service and not chosen:
-            form.errors["service"] = _("Choose among the options.")
-        if not form.errors:
-            results = find_times(chosen, max(day, today), part, language, mode, now_utc())
-    if form.errors:
-        raise Problem(422, "invalid_input", next(iter(form.errors.values())), form.errors)
+            form.problems["service"] = _("Choose among the options.")
+        if not form.problems:
+            results = find_times(
+                chosen,
+                max(day, today),
+                form.part.data,
+                form.language.data,
+                form.mode.data,
+                now_utc(),
+            )
+    if form.problems:
+        raise Problem(422, "invalid_input", next(iter(form.problems.values())), form.problems)
     return render_template(
         "staff/find.html",
         services=services,

@@ -9,6 +9,13 @@ session without it, and an empty, unmodified session is left alone on the way ou
 is signed, checked and sent is exactly what Flask does, with one addition: the cookie is
 ``Secure`` whenever the request came over https or the service's public address is https
 (``cookies_secure``), so it never travels in clear even if a client is led to http.
+
+What it buys: ``benchmarks/request_frame.py`` measured about 20–30 µs of a web process's
+CPU per request without a session cookie (of about 300 µs for the liveness probe). It
+overrides three methods of Flask's ``SecureCookieSessionInterface`` and calls them back;
+pyproject.toml allows only the Flask minor version this was checked against, and
+``tests/scheduler/test_library_internals.py`` fails when their signatures change or when
+Flask no longer reads the cookies written here (or the other way round).
 """
 
 from __future__ import annotations

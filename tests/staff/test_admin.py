@@ -278,6 +278,56 @@ def test_calendar_feed_is_connected_and_its_status_shown(
     assert token_page.status_code == 200 and "/feeds/" in token_page.get_data(as_text=True)
 
 
+def test_a_service_form_names_each_wrong_field_and_saves_nothing(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    unit = make.unit()
+    pro = make.professional(make.service(unit))
+    sign_in(staff.user("org_admin", unit=unit))
+    wrong = service_form(
+        999999,
+        pro.id,
+        **{
+            "slug": "Perhe Neuvola",
+            "duration_min": "puoli tuntia",
+            "slot_interval_min": "1",
+            "name-sv": "",
+            "category": "secret",
+            "q-0-id": "Aihe?",
+            "q-0-options": "school | Koulu",
+            "r-1-hours": "many",
+        },
+    )
+    response = client.post("/staff/admin/services/new?lang=en", data=wrong)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for name, message in [
+        ("slug", "Use lower-case letters a–z, digits and hyphens."),
+        ("duration_min", "Write a whole number."),
+        ("slot_interval_min", "Write a number from 5 to 240."),
+        ("name-sv", "This is required."),
+        ("category", "Choose among the options."),
+        ("q-0-id", "Use a unique short name of a–z, digits and _."),
+        ("q-0-options", "Write each option on its own line"),
+        ("r-1-hours", "Write a whole number."),
+        ("unit_id", "Choose among the options."),
+    ]:
+        assert f'<a href="#{name}">{message}' in page, name
+    assert db.session.scalar(select(Service).where(Service.slug == "Perhe Neuvola")) is None
+
+
+def test_reminder_rows_are_not_read_while_the_default_rule_is_chosen(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    unit = make.unit()
+    pro = make.professional(make.service(unit))
+    sign_in(staff.user("org_admin", unit=unit))
+    form = service_form(unit.id, pro.id, reminders="default", **{"r-0-hours": "many"})
+    assert client.post("/staff/admin/services/new", data=form).status_code == 302
+    service = db.session.scalar(select(Service).where(Service.slug == "perheneuvola"))
+    assert service is not None and service.reminder_rules is None
+
+
 def test_unit_keeps_the_phone_number_and_hours_families_are_given(
     client: FlaskClient, make: Factories, staff: Staff, sign_in
 ) -> None:
