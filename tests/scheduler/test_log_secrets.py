@@ -53,7 +53,7 @@ def test_the_exception_line_of_a_failed_request_hides_the_manage_token(
         response = getattr(client, method)(
             path.format(token=token),
             json=body if "api" in path else None,
-            data=None if "api" in path else {"start": start},
+            data=None if "api" in path else {"start": start, "confirm": "yes"},
         )
     assert response.status_code == 500
     assert "Exception on " + path.format(token="[secret]") in caplog.text
