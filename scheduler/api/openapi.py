@@ -115,7 +115,10 @@ def openapi_document() -> dict[str, Any]:
                     service_id,
                     _query("from", {"type": "string", "format": "date"}, "First local date"),
                     _query(
-                        "to", {"type": "string", "format": "date"}, "Last local date (≤ 62 days on)"
+                        "to",
+                        {"type": "string", "format": "date"},
+                        f"Last local date (at most {schemas.MAX_SEARCH_DAYS} days on: the "
+                        "whole booking horizon in one request; default: 13 days on)",
                     ),
                     _query(
                         "professional_id",
@@ -123,6 +126,22 @@ def openapi_document() -> dict[str, Any]:
                         "A named worker",
                     ),
                     _query("language", lang, "Only workers who speak this language"),
+                    _query(
+                        "limit",
+                        {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": schemas.MAX_SLOT_LIMIT,
+                            "default": schemas.DEFAULT_SLOT_LIMIT,
+                        },
+                        "At most this many free times, the first ones. When the answer stops "
+                        "there, next_after is the last start given",
+                    ),
+                    _query(
+                        "after",
+                        {"type": "string", "format": "date-time"},
+                        "Only starts later than this instant (pass next_after to go on)",
+                    ),
                 ],
                 "responses": {"200": _json(schemas.SlotList, "Free times"), **_errors(404, 422)},
             }

@@ -49,6 +49,17 @@ def _instant_in_range(value: datetime) -> datetime:
 FullDate = Annotated[date, BeforeValidator(_full_date), AfterValidator(_day_in_range)]
 # An instant a client sends: with its offset, within years 1900–2999, given back in UTC.
 Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _date_time(value: object) -> object:
+    """Only RFC 3339 date-times with an offset (2027-03-28T07:00:00Z); no timestamps."""
+    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
+        raise ValueError("write the instant as YYYY-MM-DDTHH:MM:SSZ")
+    return value
+
+
+DateTime = Annotated[Instant, BeforeValidator(_date_time)]
 
 
 class Strict(BaseModel):
@@ -110,6 +121,15 @@ class SlotList(BaseModel):
     from_date: date
     to_date: date
     slots: list[SlotOut]
+    # When the answer stopped at its limit: the last start given. Ask again with
+    # ``after`` set to it for the starts that follow.
+    next_after: AwareDatetime | None = None
+
+
+# A search may cover the whole booking horizon (26 weeks) in one request; its answer is
+# bounded by ``limit`` instead.
+MAX_SEARCH_DAYS = 190
+DEFAULT_SLOT_LIMIT, MAX_SLOT_LIMIT = 200, 1000
 
 
 class SlotQuery(Strict):
@@ -117,14 +137,16 @@ class SlotQuery(Strict):
     to_date: FullDate | None = Field(None, alias="to")
     professional_id: Id | None = None
     language: Annotated[str, Field(min_length=2, max_length=8, pattern="^[a-z]+$")] | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_SLOT_LIMIT)] = DEFAULT_SLOT_LIMIT
+    after: DateTime | None = None
 
     @model_validator(mode="after")
     def range_in_order(self) -> SlotQuery:
         if self.from_date and self.to_date:
             if self.to_date < self.from_date:
                 raise ValueError("'to' is before 'from'")
-            if (self.to_date - self.from_date).days > 62:
-                raise ValueError("at most 62 days at a time")
+            if (self.to_date - self.from_date).days > MAX_SEARCH_DAYS:
+                raise ValueError(f"at most {MAX_SEARCH_DAYS} days at a time")
         return self
 
 

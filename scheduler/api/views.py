@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,12 +14,11 @@ from scheduler import booking as ops
 from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
-from scheduler.availability import candidates
-from scheduler.availability import search as slot_search
+from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import configured_limit, csrf, db, limiter
-from scheduler.kernel import Problem, local_date, local_instant, now_utc
+from scheduler.kernel import Problem
 from scheduler.models import Booking, Organisation, Professional, Service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -147,40 +146,40 @@ def list_professionals(service_id: int) -> ResponseReturnValue:
 @limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def list_slots(service_id: int) -> ResponseReturnValue:
     # The hot path of the service: one query of plain rows and cached JSON pieces instead
-    # of ORM objects and a model per slot (scheduler/availability/search.py).
+    # of ORM objects and a model per slot (scheduler/availability/free.py).
     query = parse_query(schemas.SlotQuery)
-    now = now_utc()
-    # The local dates searched, before the service's zone is known: today is within a day
-    # of the UTC date in every zone.
-    first_hint = query.from_date or now.date() - timedelta(days=1)
-    last_hint = query.to_date or (query.from_date or now.date() + timedelta(days=1)) + timedelta(
-        days=13
+    found = free_times(
+        Ask(
+            service_id,
+            days=(query.from_date, query.to_date),
+            after=query.after,
+            worker_id=query.professional_id,
+            language=query.language,
+            limit=query.limit,
+            detached=True,
+        )
     )
-    search = slot_search.prepare(
-        service_id,
-        min(first_hint, last_hint),
-        max(first_hint, last_hint),
-        query.professional_id,
-        query.language,
-    )
-    if search is None:
+    if found is None:
         raise Problem(404, "service_not_found", "No such service.")
-    zone = search.rules.zone
-    first = query.from_date or local_date(now, zone)
-    last = query.to_date or first + timedelta(days=13)
+    first, last = found.days
     if last < first:
         raise Problem(422, "invalid_input", "'to' is before 'from'.", {"to": "before 'from'"})
-    if (last - first).days > 62:
+    if (last - first).days > schemas.MAX_SEARCH_DAYS:
         raise Problem(
-            422, "invalid_input", "At most 62 days at a time.", {"to": "too far from 'from'"}
+            422,
+            "invalid_input",
+            f"At most {schemas.MAX_SEARCH_DAYS} days at a time.",
+            {"to": "too far from 'from'"},
         )
-    range_start = local_instant(first, time(0), zone)
-    range_end = local_instant(last + timedelta(days=1), time(0), zone)
-    pieces = slot_search.search_json(search, range_start, range_end, now)
+    pieces = found.pieces()
+    next_after = "null"
+    if found.cut:
+        next_after = f'"{utc_iso(found.last_start())}"'
     # The shape of schemas.SlotList, keys sorted as jsonify writes them.
     body = (
-        f'{{"from_date":"{first.isoformat()}","service_id":{service_id},'
-        f'"slots":[{",".join(pieces)}],"to_date":"{last.isoformat()}"}}\n'
+        f'{{"from_date":"{first.isoformat()}","next_after":{next_after},'
+        f'"service_id":{service_id},"slots":[{",".join(pieces)}],'
+        f'"to_date":"{last.isoformat()}"}}\n'
     )
     return current_app.response_class(body, mimetype="application/json")
 

@@ -4,7 +4,8 @@ versions that keep it fresh (``cache``, ``versions``), withheld workers (``withh
 editor's changes with the coverage check (``schedule``, ``coverage``) and its preview
 (``preview``).
 
-The pure computation's values and functions are re-exported here, so that
+The one entry point for free times (``free_times``, asked with an ``Ask``) and the pure
+computation's values and functions are re-exported here, so that
 ``from scheduler import availability`` reads as the concept.
 """
 
@@ -19,8 +20,11 @@ from scheduler.availability.compute import (
     is_slot_free,
     to_us,
 )
+from scheduler.availability.free import Ask, FreeTimes, free_times
 
 __all__ = [
+    "Ask",
+    "FreeTimes",
     "Interval",
     "ServiceParams",
     "Slot",
@@ -28,6 +32,7 @@ __all__ = [
     "WorkerSchedule",
     "free_slots",
     "free_starts_us",
+    "free_times",
     "is_slot_free",
     "to_us",
 ]

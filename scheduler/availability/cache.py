@@ -1,31 +1,41 @@
 """Free times kept in memory while the schedules behind them are unchanged.
 
-Computing a week of free times from the database costs far more than serving a page, and
-families search much more often than anyone books. Each web process therefore keeps, per
-service rules, professional and date range, the professional's free starts, keyed by the
-versions that every schedule change bumps in its own transaction
-(``scheduler/availability/versions.py``). A search reads the current versions in one query;
-what is cached under them is exactly what the database would give now, so the cache is
-never stale, and a change makes only the professionals it touched load again.
+Computing free times from the database costs far more than serving a page, and families
+search much more often than anyone books. Each web process therefore keeps, per service
+rules, professional and *chunk* (``CHUNK_DAYS`` UTC days), the professional's free starts,
+keyed by the versions that every schedule change bumps in its own transaction
+(``scheduler/availability/versions.py``). A search reads the current versions with its
+candidates in one query; what is cached under them is exactly what the database would give
+now, so the cache is never stale, and a change makes only the professionals it touched
+load again.
+
+Chunks make the cost of a search follow the size of its answer, not of its range: a
+search of the whole booking horizon with a ``limit`` computes chunk after chunk only until
+it has enough starts.
 
 Two things a version does not cover are handled here:
 
 * a hold that runs out frees its time without a write: an entry that counted a hold is
   used only until the hold's expiry;
 * the minimum notice and the horizon move with the clock: entries hold every free start
-  of the range, and each search cuts them to ``[now + notice, now + horizon)``.
+  of their chunk, and each search cuts them to ``[now + notice, now + horizon)``.
 
-Whole answers of the JSON API are kept too (as ready JSON pieces per start), under the
-same versions, so a repeated search costs one small query and a join of strings.
+Whole chunks of answers are kept too (ready JSON pieces per start, and who is free at
+each), under the versions of all the candidates, so a repeated search costs one small
+query and a join of strings. Starts and ids are kept in ``array('q')``, whose contents
+the garbage collector does not visit (a list of ints is visited number by number): a cache
+full of them does not make its collections, and so every later search, slower.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from time import gmtime, strftime
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -40,6 +50,8 @@ V = TypeVar("V")
 FOREVER = 1 << 62  # epoch microseconds later than any instant
 _US_PER_MIN = 60_000_000
 _US_PER_DAY = 86_400_000_000
+CHUNK_DAYS = 3
+_CHUNK = CHUNK_DAYS * _US_PER_DAY
 
 SLOT_CACHE = Counter(
     "etaaika_slot_cache",
@@ -49,7 +61,7 @@ SLOT_CACHE = Counter(
 for _result in ("hit", "miss"):
     SLOT_CACHE.labels(_result)
 
-# (professional's schedule_version, sum of its day counters over the range's dates)
+# (professional's schedule_version, its bookings_version)
 Versions = tuple[int, int]
 # load({professional: schedule_version}, range_start, range_end, now)
 #   -> (schedules, {professional: valid until, epoch microseconds})
@@ -57,43 +69,54 @@ Loader = Callable[..., tuple[Sequence[compute.WorkerSchedule], Mapping[int, int]
 
 
 class _Store(Generic[V]):
-    """A bounded mapping; when full, the oldest half is dropped."""
+    """A bounded mapping of values kept under a version; when full, the oldest half is
+    dropped.
+
+    A key holds one version at a time: a newer version replaces the entry of the older
+    one, so the store holds what is current, not the history of every change (which would
+    also make each collection of the garbage collector, and so later searches, slower)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: dict[Hashable, tuple[int, V]] = {}
+        self.items: dict[Hashable, tuple[int, Hashable, V]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, now_us: int) -> tuple[int, V] | None:
-        """(valid until, value) of a key whose value is still valid at ``now_us``."""
+    def get(self, key: Hashable, version: Hashable, now_us: int) -> tuple[int, V] | None:
+        """(valid until, value) of a key kept under ``version`` and still valid at ``now_us``."""
         found = self.items.get(key)
-        if found is None or found[0] <= now_us:
+        if found is None or found[0] <= now_us or found[1] != version:
             return None
-        return found
+        return found[0], found[2]
 
-    def put(self, key: Hashable, valid_until: int, value: V) -> None:
+    def put(self, key: Hashable, version: Hashable, valid_until: int, value: V) -> None:
         if len(self.items) >= self.size:
             with self._lock:
                 for old in list(self.items)[: self.size // 2]:
                     self.items.pop(old, None)
-        self.items[key] = (valid_until, value)
+        self.items[key] = (valid_until, version, value)
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
-    """The free starts of one search with each start's JSON piece, ready to join."""
+class Chunk:
+    """The free starts of one chunk among all the candidates: the distinct starts, who is
+    free at each (``ids[offsets[k]:offsets[k + 1]]``, ascending) and each start's JSON
+    piece, ready to join."""
 
-    starts: list[int]
+    starts: array[int]
+    offsets: array[int]
+    ids: array[int]
     pieces: list[str]
 
 
 class SlotCache:
-    """One process's cache of free starts (per professional), of whole answers and of
-    the standing part of schedules."""
+    """One process's cache of free starts (per professional and chunk), of whole chunks of
+    answers and of the standing part of schedules."""
 
-    def __init__(self, workers: int = 20_000, answers: int = 2_000, standing: int = 5_000) -> None:
-        self.workers: _Store[list[int]] = _Store(workers)
-        self.answers: _Store[Answer] = _Store(answers)
+    def __init__(self, workers: int = 100_000, answers: int = 5_000, standing: int = 5_000) -> None:
+        # A worker's free starts in one chunk as the bytes of an array('q'): bytes are not
+        # tracked by the garbage collector at all, nor then is the entry that holds them.
+        self.workers: _Store[bytes] = _Store(workers)
+        self.answers: _Store[Chunk] = _Store(answers)
         # Standing schedules per (professional, schedule_version): availability/standing.py.
         self.standing: _Store[Any] = _Store(standing)
 
@@ -108,7 +131,7 @@ def cache() -> SlotCache:
 
 
 class Rules(Protocol):
-    """What decides a service's free times (``scheduler.availability.slots.ServiceRules``)."""
+    """What decides a service's free times (``scheduler.availability.loading.ServiceRules``)."""
 
     @property
     def key(self) -> Hashable: ...
@@ -120,45 +143,67 @@ class Rules(Protocol):
     def zone(self) -> ZoneInfo: ...
 
 
+def chunks(low: int, high: int) -> range:
+    """The starts of the chunks that hold ``[low, high)`` (epoch microseconds)."""
+    return range(low - low % _CHUNK, high, _CHUNK)
+
+
+def _us_datetime(instant_us: int) -> datetime:
+    return datetime.fromtimestamp(0, UTC) + timedelta(microseconds=instant_us)
+
+
 def worker_starts(
     rules: Rules,
     versions: Mapping[int, Versions],
-    range_start: datetime,
-    range_end: datetime,
+    chunk_starts: Sequence[int],
     now: datetime,
     load: Loader,
-) -> tuple[dict[int, list[int]], int]:
-    """Free starts per professional in the range (notice and horizon not applied), and
-    until when all of them hold; loads only the professionals not cached under their
-    current versions."""
+) -> tuple[list[dict[int, Sequence[int]]], int]:
+    """Free starts per professional in each of the chunks beginning at ``chunk_starts``
+    (ascending; notice and horizon not applied), and until when all of them hold. Loads
+    only the professionals not cached under their current versions, in one load for all
+    the chunks."""
     store = cache().workers
     rules_key, params, zone = rules.key, rules.params, rules.zone
-    start_us, end_us, now_us = to_us(range_start), to_us(range_end), to_us(now)
-    found: dict[int, list[int]] = {}
+    now_us = to_us(now)
+    found: list[dict[int, Sequence[int]]] = [{} for _ in chunk_starts]
     valid_until = FOREVER
-    missing: list[tuple[int, Hashable]] = []
+    missing: dict[int, list[int]] = {}  # professional -> indexes of the chunks to compute
+    hits = 0
     for pid, version in versions.items():
-        key = (rules_key, pid, version, start_us, end_us)
-        entry = store.get(key, now_us)
-        if entry is not None:
-            valid_until = min(valid_until, entry[0])
-            found[pid] = entry[1]
-        else:
-            missing.append((pid, key))
-    SLOT_CACHE.labels("hit").inc(len(found))
+        for index, chunk in enumerate(chunk_starts):
+            entry = store.get((rules_key, pid, chunk), version, now_us)
+            if entry is not None:
+                if entry[0] < valid_until:
+                    valid_until = entry[0]
+                found[index][pid] = memoryview(entry[1]).cast("q")
+                hits += 1
+            else:
+                missing.setdefault(pid, []).append(index)
+    SLOT_CACHE.labels("hit").inc(hits)
     if missing:
-        SLOT_CACHE.labels("miss").inc(len(missing))
+        SLOT_CACHE.labels("miss").inc(sum(map(len, missing.values())))
+        needed = sorted({index for indexes in missing.values() for index in indexes})
+        low, high = chunk_starts[needed[0]], chunk_starts[needed[-1]] + _CHUNK
         schedules, expiries = load(
-            {pid: versions[pid][0] for pid, _key in missing}, range_start, range_end, now
+            {pid: versions[pid][0] for pid in missing},
+            _us_datetime(low),
+            _us_datetime(high),
+            now,
         )
-        keys = dict(missing)
-        for schedule in schedules:
-            pid = schedule.worker_id
-            starts = compute.free_starts_us(params, schedule, zone, start_us, end_us)
+        computed = compute.free_starts_of(params, schedules, zone, low, high)
+        for pid, indexes in missing.items():
+            starts = computed[pid]
             expiry = expiries.get(pid, FOREVER)
-            store.put(keys[pid], expiry, starts)
-            found[pid] = starts
             valid_until = min(valid_until, expiry)
+            for index in indexes:
+                chunk = chunk_starts[index]
+                part = array(
+                    "q",
+                    starts[bisect_left(starts, chunk) : bisect_left(starts, chunk + _CHUNK)],
+                ).tobytes()
+                store.put((rules_key, pid, chunk), versions[pid], expiry, part)
+                found[index][pid] = memoryview(part).cast("q")
     return found, valid_until
 
 
@@ -171,23 +216,6 @@ def visible_bounds(
     low = max(to_us(range_start), now_us + params.min_notice_min * _US_PER_MIN)
     high = min(to_us(range_end), now_us + params.horizon_days * _US_PER_DAY)
     return low, high
-
-
-def merge(
-    starts_by_worker: Mapping[int, list[int]], low: int, high: int
-) -> tuple[list[int], dict[int, list[int]]]:
-    """Distinct starts in ``[low, high)``, sorted, and the professionals free at each
-    (ascending ids)."""
-    workers_at: dict[int, list[int]] = {}
-    for pid in sorted(starts_by_worker):
-        starts = starts_by_worker[pid]
-        for start in starts[bisect_left(starts, low) : bisect_left(starts, high)]:
-            at = workers_at.get(start)
-            if at is None:
-                workers_at[start] = [pid]
-            else:
-                at.append(pid)
-    return sorted(workers_at), workers_at
 
 
 _ISO_CACHE: dict[int, str] = {}
@@ -205,6 +233,74 @@ def _iso(instant_us: int) -> str:
     return text
 
 
+def _merged(by_worker: Mapping[int, Sequence[int]], duration: int) -> Chunk:
+    """The workers' starts as one chunk of the answer."""
+    workers_at: dict[int, list[int]] = {}
+    for pid in sorted(by_worker):
+        for start in by_worker[pid]:
+            at = workers_at.get(start)
+            if at is None:
+                workers_at[start] = [pid]
+            else:
+                at.append(pid)
+    starts = sorted(workers_at)
+    offsets, ids = array("q", [0]), array("q")
+    pieces = []
+    for start in starts:
+        free = workers_at[start]
+        ids.extend(free)
+        offsets.append(len(ids))
+        pieces.append(
+            '{"end_at":"%s","professional_ids":[%s],"start_at":"%s"}'  # noqa: UP031
+            % (_iso(start + duration), ",".join(map(str, free)), _iso(start))
+        )
+    return Chunk(array("q", starts), offsets, ids, pieces)
+
+
+def chunk_of(slots: Sequence[compute.Slot], params: compute.ServiceParams) -> Chunk:
+    """Slots computed afresh in the form of a cached chunk."""
+    by_worker: dict[int, list[int]] = {}
+    for slot in slots:
+        start = to_us(slot.start)
+        for pid in slot.worker_ids:
+            by_worker.setdefault(pid, []).append(start)
+    return _merged(by_worker, params.duration_min * _US_PER_MIN)
+
+
+def versions_key(versions: Mapping[int, Versions]) -> tuple[bytes, bytes]:
+    """The candidates, and the candidates with their versions, each as one short digest
+    (a key of hundreds of numbers would cost more to hash, and to keep, than the entry)."""
+    pids = sorted(versions)
+    flat = array("q", pids)
+    for pid in pids:
+        flat.extend(versions[pid])
+    candidates = hashlib.blake2b(flat[: len(pids)].tobytes(), digest_size=20).digest()
+    return candidates, hashlib.blake2b(flat.tobytes(), digest_size=20).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Free starts of a search, in order: parts of cached chunks, and whether the answer
+    stopped at its limit (more starts may follow the last one)."""
+
+    parts: list[tuple[Chunk, int, int]]
+    cut: bool
+
+    def starts(self) -> list[int]:
+        return [start for chunk, first, last in self.parts for start in chunk.starts[first:last]]
+
+    def pieces(self) -> list[str]:
+        return [piece for chunk, first, last in self.parts for piece in chunk.pieces[first:last]]
+
+    def worker_ids(self) -> list[tuple[int, ...]]:
+        """Who is free at each start (ascending ids)."""
+        found = []
+        for chunk, first, last in self.parts:
+            offsets, ids = chunk.offsets, chunk.ids
+            found += [tuple(ids[offsets[k] : offsets[k + 1]]) for k in range(first, last)]
+        return found
+
+
 def answer(
     rules: Rules,
     versions: Mapping[int, Versions],
@@ -212,28 +308,65 @@ def answer(
     range_end: datetime,
     now: datetime,
     load: Loader,
-) -> tuple[list[int], list[str]]:
-    """The free starts of a search cut to what may be shown now, each with its JSON piece
-    ``{"end_at": …, "professional_ids": […], "start_at": …}`` (keys sorted, compact)."""
-    store = cache().answers
+    limit: int | None = None,
+) -> Page:
+    """The free starts of a search cut to what may be shown now, at most ``limit``."""
     params = rules.params
-    key = (rules.key, tuple(sorted(versions.items())), to_us(range_start), to_us(range_end))
-    now_us = to_us(now)
-    entry = store.get(key, now_us)
-    if entry is None:
-        by_worker, valid_until = worker_starts(rules, versions, range_start, range_end, now, load)
-        starts, workers_at = merge(by_worker, -FOREVER, FOREVER)
-        duration = params.duration_min * _US_PER_MIN
-        pieces = [
-            '{"end_at":"%s","professional_ids":[%s],"start_at":"%s"}'  # noqa: UP031
-            % (_iso(start + duration), ",".join(map(str, workers_at[start])), _iso(start))
-            for start in starts
-        ]
-        found = Answer(starts, pieces)
-        store.put(key, valid_until, found)
-    else:
-        found = entry[1]
-        SLOT_CACHE.labels("hit").inc(len(versions))
+    candidates, version = versions_key(versions)
+    key = (rules.key, candidates)
     low, high = visible_bounds(params, range_start, range_end, now)
-    first, last = bisect_left(found.starts, low), bisect_left(found.starts, high)
-    return found.starts[first:last], found.pieces[first:last]
+    parts: list[tuple[Chunk, int, int]] = []
+    room = FOREVER if limit is None else limit
+    chunk_list = list(chunks(low, high)) if low < high else []
+    pending = chunk_list
+    # Chunks computed together: with a limit, one at first, then as many as the limit
+    # seems to need.
+    batch = 1 if limit is not None else len(chunk_list)
+    while pending:
+        group, pending = pending[:batch], pending[batch:]
+        for found in _chunks(rules, versions, key, version, group, now, load):
+            first, last = bisect_left(found.starts, low), bisect_left(found.starts, high)
+            if last - first >= room:
+                parts.append((found, first, first + room))
+                return Page(parts, True)
+            if first < last:
+                parts.append((found, first, last))
+                room -= last - first
+        # Guess how many more chunks the limit needs from what the chunks so far held.
+        shown = sum(last - first for _chunk, first, last in parts)
+        if shown:
+            done = len(chunk_list) - len(pending)
+            batch = max(1, min(len(pending), -(-room * done // shown)))
+        else:
+            batch = min(len(pending), batch * 2)
+    return Page(parts, False)
+
+
+def _chunks(
+    rules: Rules,
+    versions: Mapping[int, Versions],
+    key: tuple[Hashable, ...],
+    version: bytes,
+    chunk_starts: Sequence[int],
+    now: datetime,
+    load: Loader,
+) -> list[Chunk]:
+    """The chunks of the answer, from the cache or computed together."""
+    store = cache().answers
+    now_us = to_us(now)
+    found: list[Chunk | None] = []
+    for chunk_start in chunk_starts:
+        entry = store.get((*key, chunk_start), version, now_us)
+        found.append(None if entry is None else entry[1])
+    missing = [k for k, chunk in enumerate(found) if chunk is None]
+    SLOT_CACHE.labels("hit").inc(len(versions) * (len(found) - len(missing)))
+    if missing:
+        duration = rules.params.duration_min * _US_PER_MIN
+        by_chunk, valid_until = worker_starts(
+            rules, versions, [chunk_starts[k] for k in missing], now, load
+        )
+        for k, by_worker in zip(missing, by_chunk, strict=True):
+            merged = _merged(by_worker, duration)
+            store.put((*key, chunk_starts[k]), version, valid_until, merged)
+            found[k] = merged
+    return [chunk for chunk in found if chunk is not None]

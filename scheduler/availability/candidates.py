@@ -1,22 +1,24 @@
-"""Who may take a booking of a service: every active worker linked to it, a named one, or
-those who speak the family's language, leaving out those whose times are withheld for a
-stale calendar feed (``withheld``). Chosen here and nowhere else."""
+"""Who may take a booking of a service, chosen here and nowhere else: every active worker
+linked to it, or a named one, or those who speak the family's language, or those among
+given ids; leaving out those whose times are withheld for a stale calendar feed
+(``withheld``), who are named in the answer instead.
+
+One query reads the service's rules and every candidate with their schedule versions
+(``prepare``): the first step of every search for free times.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Select,
-    bindparam,
-    exists,
-    func,
-    select,
-)
+from sqlalchemy import Select, and_, bindparam, exists, func, null, select
 
+from scheduler.availability.loading import ServiceRules, service_params
 from scheduler.availability.withheld import withheld_professionals
 from scheduler.extensions import db
 from scheduler.kernel import UTCDateTime, day_bounds, local_date
@@ -24,55 +26,152 @@ from scheduler.models import (
     ACTIVE_STATUSES,
     Booking,
     CalendarFeed,
+    Organisation,
     Professional,
     Service,
     service_professionals,
 )
 
+# (schedule_version, bookings_version) of one professional
+Versions = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A service's rules and its chosen candidates with their schedule versions."""
+
+    rules: ServiceRules
+    versions: dict[int, Versions]  # candidate -> versions, ascending ids
+    # Candidates who matched what was asked but whose times are withheld now.
+    withheld: tuple[int, ...] = ()
+
+
+@functools.cache
+def _search_query(one_professional: bool, among: bool, languages: bool) -> Select[Any]:
+    """The service with its organisation's zone, and each candidate professional with the
+    versions of their schedule: one row per professional, or one row without a
+    professional when there is none (so a missing service has no row)."""
+    services, organisations = Service.__table__.c, Organisation.__table__.c
+    pros = Professional.__table__.c
+    links = service_professionals.c
+    feeds = CalendarFeed.__table__.c
+    joined = and_(pros.id == links.professional_id, pros.active.is_(True))
+    if one_professional:
+        joined = and_(joined, pros.id == bindparam("professional_id"))
+    if among:
+        joined = and_(joined, pros.id.in_(bindparam("among", expanding=True)))
+    team = service_professionals.join(Professional.__table__, joined)
+    return (
+        select(
+            services.duration_min,
+            services.slot_interval_min,
+            services.buffer_before_min,
+            services.buffer_after_min,
+            services.min_notice_min,
+            services.horizon_days,
+            services.max_per_worker_per_day,
+            services.bookable,
+            organisations.timezone,
+            pros.id,
+            # Read (and decoded) only when a language is asked for.
+            pros.languages if languages else null().label("languages"),
+            pros.schedule_version,
+            pros.bookings_version,
+            exists().where(feeds.professional_id == pros.id),
+        )
+        .select_from(
+            Service.__table__.join(
+                Organisation.__table__, organisations.id == services.organisation_id
+            ).outerjoin(team, links.service_id == services.id)
+        )
+        .where(services.id == bindparam("service_id"))
+        .order_by(pros.id)
+    )
+
+
+def prepare(
+    service_id: int,
+    professional_id: int | None = None,
+    language: str | None = None,
+    among: Sequence[int] | None = None,
+    detached: bool = False,
+) -> Chosen | None:
+    """The service's rules and its chosen candidates in one query, or None when there is
+    no such service. ``detached``: read outside the session's transaction (a search that
+    changes nothing; see ``_read``)."""
+    values: dict[str, Any] = {"service_id": service_id, "professional_id": professional_id}
+    if among is not None:
+        values["among"] = list(among)
+    query = _search_query(professional_id is not None, among is not None, bool(language))
+    rows = _read(query, values, detached)
+    if not rows:
+        return None
+    row = rows[0]
+    rules = ServiceRules(service_id, _zone(row.timezone), service_params(row), bool(row.bookable))
+    team = [tuple(row)[-5:] for row in rows if row.id is not None]
+    speaking = [(pid, feed) for pid, languages, _v, _b, feed in team if speaks(languages, language)]
+    withheld = withheld_professionals([pid for pid, feed in speaking if feed])
+    found = {pid: (int(version), int(booked)) for pid, _l, version, booked, _f in team}
+    return Chosen(
+        rules,
+        {pid: found[pid] for pid, _feed in speaking if pid not in withheld},
+        tuple(pid for pid, _feed in speaking if pid in withheld),
+    )
+
+
+def speaks(languages: Sequence[str] | None, language: str | None) -> bool:
+    """Whether a worker with ``languages`` matches the language asked for (if any)."""
+    return not language or language in (languages or ())
+
+
+def _read(statement: Select[Any], values: dict[str, Any], detached: bool) -> Sequence[Any]:
+    """Run the search's one read; rows with the columns as attributes.
+
+    Detached, on PostgreSQL, it runs outside the request's transaction, in autocommit: a search
+    changes nothing, and a transaction of its own would cost two more round trips (BEGIN
+    and COMMIT) on the busiest request of the service. SQLite reads in the session, whose
+    transactions its locking relies on.
+    """
+    if not detached or db.engine.dialect.name != "postgresql":
+        return list(db.session.connection().execute(statement, values).all())
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return list(connection.execute(statement, values).all())
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
 
 def candidates(
     service: Service, professional_id: int | None = None, language: str | None = None
 ) -> list[Professional]:
-    """The professionals who may take a booking of ``service``: any, a named one, or by language."""
-    query = (
+    """The professionals who may take a booking of ``service`` now, as objects (ascending
+    ids): any, a named one, or by language."""
+    chosen = prepare(service.id, professional_id, language)
+    if chosen is None or not chosen.versions:
+        return []
+    pros = db.session.scalars(
         select(Professional)
-        .join(Professional.services)
-        .where(Service.id == service.id, Professional.active.is_(True))
+        .where(Professional.id.in_(list(chosen.versions)))
         .order_by(Professional.id)
     )
-    if professional_id is not None:
-        query = query.where(Professional.id == professional_id)
-    pros = list(db.session.scalars(query))
-    if language:
-        pros = [p for p in pros if language in (p.languages or [])]
-    withheld = withheld_professionals([p.id for p in pros])
-    return [p for p in pros if p.id not in withheld]
+    return list(pros)
 
 
 @functools.cache
-def _hold_candidates_query(one_professional: bool) -> Select[Any]:
-    pros = Professional.__table__.c
-    links = service_professionals.c
-    feeds = CalendarFeed.__table__.c
+def _booked_that_day_query() -> Select[Any]:
     bookings = Booking.__table__.c
-    that_day = (
-        select(func.count())
+    return (
+        select(bookings.professional_id, func.count())
         .where(
-            bookings.professional_id == pros.id,
+            bookings.professional_id.in_(bindparam("ids", expanding=True)),
             bookings.start_at >= bindparam("day_start", type_=UTCDateTime),
             bookings.start_at < bindparam("day_end", type_=UTCDateTime),
             bookings.status.in_(ACTIVE_STATUSES),
         )
-        .scalar_subquery()
+        .group_by(bookings.professional_id)
     )
-    query = (
-        select(pros.id, pros.languages, exists().where(feeds.professional_id == pros.id), that_day)
-        .join_from(Professional.__table__, service_professionals, links.professional_id == pros.id)
-        .where(links.service_id == bindparam("service_id"), pros.active.is_(True))
-    )
-    if one_professional:
-        query = query.where(pros.id == bindparam("professional_id"))
-    return query
 
 
 def hold_candidates(
@@ -81,41 +180,16 @@ def hold_candidates(
     professional_id: int | None = None,
     language: str | None = None,
 ) -> list[int]:
-    """The professionals of ``candidates`` as ids, the least booked on the local date of
-    ``start`` first (to share the load of "any worker"), in one query."""
-    zone = service.organisation.zone
+    """The ids of ``candidates``, the least booked on the local date of ``start`` first
+    (to share the load of "any worker")."""
+    chosen = prepare(service.id, professional_id, language)
+    if chosen is None or not chosen.versions:
+        return []
+    ids = list(chosen.versions)
+    zone = chosen.rules.zone
     day_start, day_end = day_bounds(local_date(start, zone), zone)
-    rows = (
-        db.session.connection()
-        .execute(
-            _hold_candidates_query(professional_id is not None),
-            {
-                "service_id": service.id,
-                "day_start": day_start,
-                "day_end": day_end,
-                "professional_id": professional_id,
-            },
-        )
-        .all()
+    rows = db.session.connection().execute(
+        _booked_that_day_query(), {"ids": ids, "day_start": day_start, "day_end": day_end}
     )
-    booked = {pid: count for pid, _languages, _feed, count in rows}
-    chosen = offering([(pid, languages, feed) for pid, languages, feed, _count in rows], language)
-    return sorted(chosen, key=lambda pid: (booked[pid], pid))
-
-
-def offering(
-    rows: Iterable[tuple[int, Sequence[str] | None, bool]], language: str | None
-) -> list[int]:
-    """Of candidates given as ``(id, languages, has a calendar feed)``, the ids of those
-    who speak ``language`` (when one is asked for) and whose times are not withheld for a
-    stale calendar feed: the filters of ``candidates`` on plain rows."""
-    speaking = [
-        (pid, has_feed)
-        for pid, languages, has_feed in rows
-        if not language or language in (languages or ())
-    ]
-    with_feed = [pid for pid, has_feed in speaking if has_feed]
-    withheld: set[int] = set()
-    if with_feed:
-        withheld = withheld_professionals(with_feed)
-    return [pid for pid, _has_feed in speaking if pid not in withheld]
+    booked = {pid: int(count) for pid, count in rows}
+    return sorted(ids, key=lambda pid: (booked.get(pid, 0), pid))

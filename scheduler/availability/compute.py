@@ -59,8 +59,10 @@ __all__ = [
     "WeeklyRule",
     "WorkerSchedule",
     "free_slots",
+    "free_starts_of",
     "free_starts_us",
     "is_slot_free",
+    "open_time",
     "to_us",
 ]
 
@@ -133,18 +135,45 @@ def free_starts_us(
     ``free_slots`` finds for this worker, except where extra openings chain open time
     across more than a day (the grid's anchor may then lie before the expanded dates).
     """
+    return free_starts_of(service, [worker], zone, range_start_us, range_end_us)[worker.worker_id]
+
+
+def free_starts_of(
+    service: ServiceParams,
+    workers: Sequence[WorkerSchedule],
+    zone: ZoneInfo,
+    range_start_us: int,
+    range_end_us: int,
+) -> dict[int, list[int]]:
+    """``free_starts_us`` of several workers at once: they share the conversions of local
+    wall times, as workers of one organisation tend to share their hours."""
     if range_start_us >= range_end_us:
-        return []
+        return {worker.worker_id: [] for worker in workers}
     clock = _LocalClock(zone)
     days_on = _local_days(clock, range_start_us, range_end_us)
     step = service.slot_interval_min * _US_PER_MIN
-    starts: list[int] = []
-    for free in _free_start_ranges(
-        service, worker, clock, days_on, range_start_us, range_end_us, step
-    ):
-        starts.extend(free)
-    starts.sort()
-    return starts
+    found = {}
+    for worker in workers:
+        starts: list[int] = []
+        for free in _free_start_ranges(
+            service, worker, clock, days_on, range_start_us, range_end_us, step
+        ):
+            starts.extend(free)
+        starts.sort()
+        found[worker.worker_id] = starts
+    return found
+
+
+def open_time(
+    worker: WorkerSchedule, zone: ZoneInfo, range_start: datetime, range_end: datetime
+) -> list[tuple[int, int]]:
+    """The worker's merged open intervals around ``[range_start, range_end)`` (epoch
+    microseconds, sorted): the weekly rules expanded on the local dates from the day before
+    to the day after, and the extra openings, by the rules of ``free_slots``."""
+    require_aware(range_start, "range_start")
+    require_aware(range_end, "range_end")
+    clock = _LocalClock(zone)
+    return _open_intervals(worker, clock, _local_days(clock, to_us(range_start), to_us(range_end)))
 
 
 def is_slot_free(

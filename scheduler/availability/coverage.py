@@ -1,17 +1,20 @@
 """Whether existing bookings still lie inside a worker's open hours after a change.
 
-Pure: plain values in and out. Used by the availability editor to refuse (or ask to
-confirm) a change that would leave bookings outside the hours, or under an absence.
+Pure: plain values in and out; the open hours are expanded by the availability
+computation itself (``compute.open_time``), so the editor and the search agree. Used by
+the availability editor to refuse (or ask to confirm) a change that would leave bookings
+outside the hours, or under an absence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from scheduler.kernel import local_date, local_instant
+from scheduler.availability import compute
+from scheduler.kernel import overlaps
 
 
 @dataclass(frozen=True)
@@ -24,15 +27,6 @@ class RuleValue:
     valid_from: date | None = None
     valid_to: date | None = None
     service_ids: tuple[int, ...] = ()
-
-    def applies(self, day: date, service_id: int) -> bool:
-        if self.weekday != day.weekday():
-            return False
-        if self.valid_from is not None and day < self.valid_from:
-            return False
-        if self.valid_to is not None and day > self.valid_to:
-            return False
-        return not self.service_ids or service_id in self.service_ids
 
 
 @dataclass(frozen=True)
@@ -50,30 +44,29 @@ class BookedTime:
     end: datetime
 
 
-def _open_spans(
+def _open_time(
     rules: Sequence[RuleValue],
     openings: Sequence[Span],
-    day: date,
-    service_id: int,
+    booked: BookedTime,
     zone: ZoneInfo,
-) -> list[tuple[datetime, datetime]]:
-    spans = []
-    for offset in (-1, 0, 1):
-        d = day + timedelta(days=offset)
-        for rule in rules:
-            if rule.applies(d, service_id):
-                spans.append((local_instant(d, rule.start, zone), local_instant(d, rule.end, zone)))
-    for opening in openings:
-        if not opening.service_ids or service_id in opening.service_ids:
-            spans.append((opening.start, opening.end))
-    spans.sort()
-    merged: list[tuple[datetime, datetime]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+) -> list[tuple[int, int]]:
+    """The open time around the booking for its service, by the pure computation's own
+    expansion of weekly rules (``compute.open_time``)."""
+    service_id = booked.service_id
+    worker = compute.WorkerSchedule(
+        worker_id=0,
+        rules=[
+            compute.WeeklyRule(r.weekday, r.start, r.end, r.valid_from, r.valid_to)
+            for r in rules
+            if not r.service_ids or service_id in r.service_ids
+        ],
+        openings=[
+            compute.Interval(o.start, o.end)
+            for o in openings
+            if not o.service_ids or service_id in o.service_ids
+        ],
+    )
+    return compute.open_time(worker, zone, booked.start, booked.end)
 
 
 def uncovered(
@@ -86,11 +79,10 @@ def uncovered(
     """Ids of the bookings that would lie outside the open hours or overlap an absence."""
     orphaned = []
     for booked in bookings:
-        spans = _open_spans(
-            rules, openings, local_date(booked.start, zone), booked.service_id, zone
-        )
-        inside = any(s <= booked.start and booked.end <= e for s, e in spans)
-        absent = any(a.start < booked.end and booked.start < a.end for a in absences)
+        start, end = compute.to_us(booked.start), compute.to_us(booked.end)
+        spans = _open_time(rules, openings, booked, zone)
+        inside = any(s <= start and end <= e for s, e in spans)
+        absent = any(overlaps(a.start, a.end, booked.start, booked.end) for a in absences)
         if not inside or absent:
             orphaned.append(booked.booking_id)
     return orphaned

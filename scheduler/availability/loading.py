@@ -1,13 +1,16 @@
 """The schedules behind free times, read from the database as plain values for the pure
 computation (``compute``): the service's rules, the standing part of each worker's
-schedule (from ``standing``) and the bookings, which are always read afresh."""
+schedule (from ``standing``), and the bookings and imported busy times of the range,
+which are always read afresh (thousands of rows: as epoch microseconds computed by the
+database, not as datetimes)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -15,19 +18,26 @@ from sqlalchemy import (
     BigInteger,
     Integer,
     and_,
+    any_,
     cast,
     extract,
     func,
+    literal,
+    null,
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
 
-from scheduler.availability import cache as slot_cache
 from scheduler.availability import compute, standing
+from scheduler.availability.cache import FOREVER, Loader
 from scheduler.extensions import db
+from scheduler.kernel import local_date, local_instant
 from scheduler.models import (
     Booking,
     BookingStatus,
+    ExternalBusy,
     Professional,
     Service,
 )
@@ -46,8 +56,18 @@ class ServiceRules:
 
     @property
     def key(self) -> tuple[object, ...]:
-        """Everything here that a cached result depends on."""
-        return (self.id, self.zone.key, self.params)
+        """Everything here that a cached result depends on, as plain values (a key the
+        garbage collector need not follow)."""
+        p = self.params
+        return (
+            self.id,
+            self.zone.key,
+            p.duration_min,
+            p.slot_interval_min,
+            p.buffer_before_min,
+            p.buffer_after_min,
+            p.max_per_day,
+        )
 
 
 class ServiceLengths(Protocol):
@@ -78,10 +98,6 @@ def rules_of(service: Service) -> ServiceRules:
     return ServiceRules(
         service.id, service.organisation.zone, service_params(service), service.bookable
     )
-
-
-# Wider than the load margin of any service the editors allow (8 h + buffers + a day).
-VERSION_MARGIN = timedelta(days=2)
 
 
 def load_margin(params: compute.ServiceParams) -> timedelta:
@@ -133,7 +149,7 @@ def load_worker_schedules(
 
     With ``versions`` (each professional's current ``schedule_version``) the standing part
     of the schedules may come from memory (``scheduler/availability/standing.py``);
-    bookings are always read from the database.
+    bookings and imported busy times are always read from the database.
     """
     if not ids:
         return [], {}
@@ -142,60 +158,28 @@ def load_worker_schedules(
     # Busy times just outside the range still block starts inside it through the buffers.
     margin = load_margin(rules.params)
     lo, hi = range_start - margin, range_end + margin
-    lo_us, hi_us = slot_cache.to_us(lo), slot_cache.to_us(hi)
+    lo_us, hi_us = compute.to_us(lo), compute.to_us(hi)
     if versions is None:
         standings = standing.load(ids, lo)
     else:
         standings = standing.standing({pid: versions[pid] for pid in ids}, now, lo)
-    busy_starts: dict[int, list[int]] = defaultdict(list)
-    busy_ends: dict[int, list[int]] = defaultdict(list)
-    per_day: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    valid_until: dict[int, int] = {}
     connection = db.session.connection()
-    dialect = connection.dialect.name
     count_per_day = rules.params.max_per_day is not None
-    bookings = Booking.__table__.c
-    # Thousands of rows per search: plain Core rows with instants as epoch microseconds
-    # computed by the database, not ORM objects and datetimes, which cost more than the search.
-    booking_rows = connection.execute(
-        select(
-            bookings.id,
-            bookings.professional_id,
-            bookings.service_id,
-            # The start's local day matters only under a daily limit; spare the work otherwise.
-            _epoch_us(bookings.start_at, dialect) if count_per_day else bookings.id,
-            _epoch_us(bookings.block_start_at, dialect),
-            _epoch_us(bookings.block_end_at, dialect),
-            _epoch_us(bookings.hold_expires_at, dialect),
-        ).where(
-            bookings.professional_id.in_(ids),
-            bookings.block_start_at < hi,
-            bookings.block_end_at > lo,
-            active_booking_clause(now),  # type: ignore[arg-type]
-        )
-    ).all()
-    for (
-        booking_id,
-        pid,
-        booked_service,
-        start_us,
-        block_start_us,
-        block_end_us,
-        expiry,
-    ) in booking_rows:
-        if booking_id == exclude_booking_id:
-            continue
-        busy_starts[pid].append(block_start_us)
-        busy_ends[pid].append(block_end_us)
-        if expiry is not None and expiry < valid_until.get(pid, slot_cache.FOREVER):
-            valid_until[pid] = expiry
-        if count_per_day and booked_service == service_id:
-            local = (_EPOCH + timedelta(microseconds=start_us)).astimezone(zone)
-            per_day[pid][local.date()] += 1
+    read = _busy_arrays if connection.dialect.name == "postgresql" else _busy_rows
+    busy = read(
+        connection, ids, lo, hi, now, service_id if count_per_day else None, exclude_booking_id
+    )
+    per_day: dict[int, dict[date, int]] = {}
+    if count_per_day:
+        days, midnights = _local_days(lo, hi, zone)
+        for pid, found in busy.items():
+            counts: dict[date, int] = defaultdict(int)
+            for start_us in found.service_starts:
+                counts[days[bisect_right(midnights, start_us) - 1]] += 1
+            per_day[pid] = dict(counts)
     schedules = []
     for pid in ids:
         fixed = standings[pid]
-        imported_starts, imported_ends = fixed.busy_in(lo_us, hi_us)
         schedules.append(
             compute.WorkerSchedule(
                 worker_id=pid,
@@ -203,12 +187,162 @@ def load_worker_schedules(
                 openings=fixed.openings_for(service_id, lo_us, hi_us),
                 absences=fixed.absences_in(lo_us, hi_us)
                 + fixed.closed_in(service_id, lo_us, hi_us),
-                busy_starts_us=busy_starts[pid] + imported_starts,
-                busy_ends_us=busy_ends[pid] + imported_ends,
-                bookings_per_day=dict(per_day[pid]),
+                busy_starts_us=busy[pid].starts if pid in busy else (),
+                busy_ends_us=busy[pid].ends if pid in busy else (),
+                bookings_per_day=per_day.get(pid, {}),
             )
         )
-    return schedules, {pid: valid_until.get(pid, slot_cache.FOREVER) for pid in ids}
+    return schedules, {pid: busy[pid].valid_until if pid in busy else FOREVER for pid in ids}
+
+
+@dataclass(slots=True)
+class _Busy:
+    """One worker's busy times (bookings with their buffers, and imported ones) as epoch
+    microseconds, the starts of their bookings of the service (under a daily limit), and
+    until when they hold (the first moment a hold they count runs out)."""
+
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    service_starts: list[int] = field(default_factory=list)
+    valid_until: int = FOREVER
+
+
+def _local_days(lo: datetime, hi: datetime, zone: ZoneInfo) -> tuple[list[date], list[int]]:
+    """The local dates around ``[lo, hi)`` and the instants of their midnights."""
+    day = local_date(lo, zone) - timedelta(days=1)
+    last = local_date(hi, zone) + timedelta(days=1)
+    days = []
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=1)
+    return days, [compute.to_us(local_instant(day, time(0), zone)) for day in days]
+
+
+def _among(column: Any, ids: Sequence[int], dialect: str) -> Any:
+    """``column IN ids``; on PostgreSQL as ``= ANY(array)``, one parameter instead of
+    hundreds for the driver to write into the statement on every run."""
+    if dialect == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _booking_filter(
+    ids: Sequence[int],
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    exclude: int | None,
+    dialect: str,
+) -> list[Any]:
+    bookings = Booking.__table__.c
+    where = [
+        _among(bookings.professional_id, ids, dialect),
+        bookings.block_start_at < hi,
+        bookings.block_end_at > lo,
+        active_booking_clause(now),
+    ]
+    if exclude is not None:
+        where.append(bookings.id != exclude)
+    return where
+
+
+def _busy_rows(
+    connection: Connection,
+    ids: Sequence[int],
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    service_id: int | None,
+    exclude: int | None,
+) -> dict[int, _Busy]:
+    """The busy times read row by row (any database)."""
+    dialect = connection.dialect.name
+    bookings, imported = Booking.__table__.c, ExternalBusy.__table__.c
+    found: dict[int, _Busy] = defaultdict(_Busy)
+    # Thousands of rows per search: plain Core rows with instants as epoch microseconds
+    # computed by the database, not ORM objects and datetimes.
+    for pid, booked_service, start_us, block_start, block_end, expiry in connection.execute(
+        select(
+            bookings.professional_id,
+            bookings.service_id,
+            _epoch_us(bookings.start_at, dialect),
+            _epoch_us(bookings.block_start_at, dialect),
+            _epoch_us(bookings.block_end_at, dialect),
+            _epoch_us(bookings.hold_expires_at, dialect),
+        ).where(*_booking_filter(ids, lo, hi, now, exclude, dialect))
+    ).all():
+        busy = found[pid]
+        busy.starts.append(block_start)
+        busy.ends.append(block_end)
+        if expiry is not None and expiry < busy.valid_until:
+            busy.valid_until = expiry
+        if booked_service == service_id:
+            busy.service_starts.append(start_us)
+    for pid, start_us, end_us in connection.execute(
+        select(
+            imported.professional_id,
+            _epoch_us(imported.start_at, dialect),
+            _epoch_us(imported.end_at, dialect),
+        ).where(imported.professional_id.in_(ids), imported.start_at < hi, imported.end_at > lo)
+    ).all():
+        busy = found[pid]
+        busy.starts.append(start_us)
+        busy.ends.append(end_us)
+    return found
+
+
+def _busy_arrays(
+    connection: Connection,
+    ids: Sequence[int],
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    service_id: int | None,
+    exclude: int | None,
+) -> dict[int, _Busy]:
+    """The busy times as one row per worker with arrays of instants (PostgreSQL): the
+    driver reads arrays of numbers without a Python step per busy time, which at a few
+    hundred workers is most of the cost of a search that has to load them."""
+    bookings, imported = Booking.__table__.c, ExternalBusy.__table__.c
+    dialect = connection.dialect.name
+    found: dict[int, _Busy] = {}
+    service_starts = func.array_agg(_epoch_us(bookings.start_at, dialect)).filter(
+        bookings.service_id == (service_id if service_id is not None else -1)
+    )
+    for pid, starts, ends, expiry, of_service in connection.execute(
+        select(
+            bookings.professional_id,
+            func.array_agg(_epoch_us(bookings.block_start_at, dialect)),
+            func.array_agg(_epoch_us(bookings.block_end_at, dialect)),
+            func.min(_epoch_us(bookings.hold_expires_at, dialect)),
+            service_starts if service_id is not None else null(),
+        )
+        .where(*_booking_filter(ids, lo, hi, now, exclude, dialect))
+        .group_by(bookings.professional_id)
+    ).all():
+        found[pid] = _Busy(
+            starts, ends, of_service or [], FOREVER if expiry is None else int(expiry)
+        )
+    for pid, starts, ends in connection.execute(
+        select(
+            imported.professional_id,
+            func.array_agg(_epoch_us(imported.start_at, dialect)),
+            func.array_agg(_epoch_us(imported.end_at, dialect)),
+        )
+        .where(
+            _among(imported.professional_id, ids, dialect),
+            imported.start_at < hi,
+            imported.end_at > lo,
+        )
+        .group_by(imported.professional_id)
+    ).all():
+        busy = found.get(pid)
+        if busy is None:
+            found[pid] = _Busy(starts, ends)
+        else:
+            busy.starts += starts
+            busy.ends += ends
+    return found
 
 
 def _epoch_us(column: Any, dialect: str) -> Any:
@@ -220,20 +354,10 @@ def _epoch_us(column: Any, dialect: str) -> Any:
     return cast(extract("epoch", column) * 1_000_000, BigInteger)
 
 
-def version_window(
-    rules: ServiceRules, range_start: datetime, range_end: datetime
-) -> tuple[date, date]:
-    """The UTC dates whose day counters decide the free times of the range: every date a
-    booking loaded for the range can touch (see ``load_worker_schedules``), and at least
-    ``VERSION_MARGIN`` around it, so that one window serves every service a search may
-    read before it knows the service's lengths."""
-    margin = max(load_margin(rules.params), VERSION_MARGIN)
-    return (range_start - margin).astimezone(UTC).date(), (range_end + margin).astimezone(
-        UTC
-    ).date()
+def loader(rules: ServiceRules) -> Loader:
+    """The loader of the cache for one service's rules (``versions``: schedule_version
+    per professional)."""
 
-
-def loader(rules: ServiceRules) -> slot_cache.Loader:
     def load(
         versions: Mapping[int, int], range_start: datetime, range_end: datetime, now: datetime
     ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:

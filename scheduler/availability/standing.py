@@ -1,7 +1,8 @@
-"""The standing part of professionals' schedules: weekly rules, extra openings, absences
-and busy times imported from their calendars.
+"""The standing part of professionals' schedules: weekly rules, extra openings and
+absences. (Busy times imported from calendars are read with the bookings, for the range
+searched only: there are many of them and a feed replaces them often.)
 
-These change seldom (an editor saves, a feed is read again), and every change bumps the
+These change seldom (an editor saves), and every change bumps the
 professional's ``schedule_version`` (``scheduler/availability/versions.py``), so they are kept
 in memory per version and read from the database only when the version moved. Bookings,
 which change all the time, are always read afresh. A cached copy leaves out what ended
@@ -11,7 +12,6 @@ still show a start.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from scheduler.availability import cache as slot_cache
 from scheduler.availability import closures, compute
 from scheduler.availability.compute import to_us
 from scheduler.extensions import db
-from scheduler.models import Absence, ExternalBusy, ExtraOpening, WeeklyRule
+from scheduler.models import Absence, ExtraOpening, WeeklyRule
 
 # What a cached copy keeps of the past, and how long it is used.
 KEEP_PAST = timedelta(days=3)
@@ -39,9 +39,6 @@ class Standing:
     rules: tuple[tuple[tuple[int, ...], compute.WeeklyRule], ...] = ()
     openings: tuple[tuple[tuple[int, ...], compute.Interval], ...] = ()
     absences: tuple[compute.Interval, ...] = ()
-    busy_starts: tuple[int, ...] = ()  # sorted
-    busy_ends: tuple[int, ...] = ()  # in the order of busy_starts
-    longest_busy: int = 0
     closed: closures.ClosedTimes = closures.NOTHING_CLOSED  # public holidays and closures
 
     def rules_for(self, service_id: int) -> tuple[compute.WeeklyRule, ...]:
@@ -62,27 +59,20 @@ class Standing:
         """Holidays and closures that close ``service_id`` within ``[lo, hi)``."""
         return closures.closed_for(self.closed, service_id, lo, hi)
 
-    def busy_in(self, lo: int, hi: int) -> tuple[list[int], list[int]]:
-        """Imported busy times that overlap ``[lo, hi)``."""
-        starts, ends = self.busy_starts, self.busy_ends
-        first = bisect_left(starts, lo - self.longest_busy)
-        last = bisect_left(starts, hi)
-        keep = [k for k in range(first, last) if ends[k] > lo]
-        return [starts[k] for k in keep], [ends[k] for k in keep]
-
 
 def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
     """The standing schedules of ``ids``, leaving out what ended before ``since``."""
     rules: dict[int, list[Any]] = defaultdict(list)
     openings: dict[int, list[Any]] = defaultdict(list)
     absences: dict[int, list[compute.Interval]] = defaultdict(list)
-    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     closed: dict[int, closures.ClosedTimes] = {}
     if ids:
         connection = db.session.connection()
         rule_table, opening_table = WeeklyRule.__table__.c, ExtraOpening.__table__.c
-        absence_table, busy_table = Absence.__table__.c, ExternalBusy.__table__.c
-        for row in connection.execute(
+        absence_table = Absence.__table__.c
+        # Workers of one organisation tend to share their hours: one value per distinct rule.
+        made: dict[tuple[Any, ...], tuple[tuple[int, ...], compute.WeeklyRule]] = {}
+        for pid, weekday, start, end, valid_from, valid_to, service_ids in connection.execute(
             select(
                 rule_table.professional_id,
                 rule_table.weekday,
@@ -92,9 +82,13 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
                 rule_table.valid_to,
                 rule_table.service_ids,
             ).where(rule_table.professional_id.in_(ids))
-        ):
-            rule = compute.WeeklyRule(row[1], row[2], row[3], row[4], row[5])
-            rules[row[0]].append((tuple(row[6] or ()), rule))
+        ).all():
+            key = (weekday, start, end, valid_from, valid_to, tuple(service_ids or ()))
+            value = made.get(key)
+            if value is None:
+                rule = compute.WeeklyRule(weekday, start, end, valid_from, valid_to)
+                value = made[key] = (key[5], rule)
+            rules[pid].append(value)
         for pid, start, end, service_ids in connection.execute(
             select(
                 opening_table.professional_id,
@@ -111,24 +105,14 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
             ).where(absence_table.professional_id.in_(ids), absence_table.end_at > since)
         ):
             absences[pid].append(compute.Interval(start, end))
-        for pid, start, end in connection.execute(
-            select(busy_table.professional_id, busy_table.start_at, busy_table.end_at).where(
-                busy_table.professional_id.in_(ids), busy_table.end_at > since
-            )
-        ):
-            busy[pid].append((to_us(start), to_us(end)))
         closed = closures.closed_times(connection, ids, since)
     found = {}
     for pid in ids:
-        spans = sorted(busy[pid])
         found[pid] = Standing(
             since_us=to_us(since),
             rules=tuple(rules[pid]),
             openings=tuple(openings[pid]),
             absences=tuple(absences[pid]),
-            busy_starts=tuple(start for start, _end in spans),
-            busy_ends=tuple(end for _start, end in spans),
-            longest_busy=max((end - start for start, end in spans), default=0),
             closed=closed.get(pid, closures.NOTHING_CLOSED),
         )
     return found
@@ -142,7 +126,7 @@ def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[i
     found: dict[int, Standing] = {}
     missing: list[int] = []
     for pid, version in versions.items():
-        entry = store.get((pid, version), now_us)
+        entry = store.get(pid, version, now_us)
         if entry is not None and entry[1].since_us <= lo_us:
             found[pid] = entry[1]
         else:
@@ -153,5 +137,5 @@ def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[i
         for pid, loaded in load(missing, since).items():
             found[pid] = loaded
             if since == now - KEEP_PAST:  # a copy for one old range is not worth keeping
-                store.put((pid, versions[pid]), valid_until, loaded)
+                store.put(pid, versions[pid], valid_until, loaded)
     return found

@@ -3,7 +3,7 @@ booking, a colleague and a time that fit, then the moves in one transaction.
 
 A colleague fits when they provide the same service (so the same meeting modes), speak the
 meeting's language and are free, through the one free-times entry point
-(``availability.slots.find_slots``), at the time closest to the original one: the same day
+(``availability.free_times``), at the time closest to the original one: the same day
 first, then the days after. Every move is ``changes.reschedule`` with the worker's terms, so
 each family is told in its language with the new time and a new video link.
 """
@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from scheduler.availability import candidates, slots
+from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking.changes import reschedule
 from scheduler.booking.taking import StaffTerms
 from scheduler.extensions import db
@@ -108,7 +108,16 @@ def _closest(
     for offset in range(DAYS_AHEAD + 1):
         first, _unused = day_bounds(day + timedelta(days=offset), zone)
         _unused, last = day_bounds(day + timedelta(days=offset), zone)
-        found = slots.find_slots(booking.service, colleagues, first, last, now)
+        asked = Ask(
+            booking.service_id,
+            first,
+            last,
+            among=list(by_id),
+            now=now,
+            online_only=False,
+        )
+        answer = free_times(asked)
+        found = answer.slots() if answer is not None else []
         options = [
             (abs(slot.start - booking.start_at), slot.start, pid)
             for slot in found

@@ -11,7 +11,7 @@ from sqlalchemy import Select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from scheduler.availability import compute, loading, slots
+from scheduler.availability import Ask, compute, free_times, loading
 from scheduler.availability.versions import touching
 from scheduler.database import is_postgres
 from scheduler.extensions import db
@@ -138,6 +138,29 @@ def take_time(
     return False
 
 
+def _still_free(
+    service: Service,
+    pro: Professional,
+    start_at: datetime,
+    now: datetime,
+    exclude_booking_id: int | None,
+) -> bool:
+    """Whether the professional (locked) can take ``service`` at ``start_at``, read afresh
+    by the rules of the search (the booking being moved leaving its own time out)."""
+    found = free_times(
+        Ask(
+            service.id,
+            start_at,
+            start_at + timedelta(microseconds=1),
+            among=(pro.id,),
+            now=now,
+            fresh=True,
+            exclude_booking_id=exclude_booking_id,
+        )
+    )
+    return found is not None and pro.id in found.candidates and found.has(start_at)
+
+
 def _free(
     service: Service,
     professional_id: int,
@@ -148,9 +171,7 @@ def _free(
     terms: StaffTerms | None,
 ) -> bool:
     if terms is None:
-        return slots.is_free(
-            service, professional_id, start_at, now, exclude_booking_id, pro.schedule_version
-        )
+        return _still_free(service, pro, start_at, now, exclude_booking_id)
     rules = loading.rules_of(service)
     params = replace(rules.params, min_notice_min=0)
     end_at = start_at + timedelta(minutes=service.duration_min)

@@ -1,7 +1,7 @@
 """Access figures of one organisation at one query instant: T3, free and booked times.
 
-The free times come from the families' own slot search (``scheduler.availability.slots``); how they
-are counted is defined in ``scheduler.figures.t3``.
+The free times come from the families' own slot search (``scheduler.availability.free_times``);
+how they are counted is defined in ``scheduler.figures.t3``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from scheduler.availability import candidates, loading, slots
+from scheduler.availability import Ask, free_times
 from scheduler.extensions import db
 from scheduler.figures import t3
 from scheduler.models import Booking, BookingStatus, Organisation, Service
@@ -37,14 +37,11 @@ def service_free_times(service: Service, query_at: datetime) -> list[t3.FreeTime
     least the counting window), as a family searching at ``query_at`` would see them."""
     if not service.bookable:
         return []
-    professionals = candidates.candidates(service)
-    if not professionals:
-        return []
     days = max(WINDOW_DAYS, service.horizon_days)
-    found = slots.find_slots(
-        service, professionals, query_at, query_at + timedelta(days=days), query_at
-    )
-    return t3.free_times(found, loading.service_params(service))
+    found = free_times(Ask(service.id, query_at, query_at + timedelta(days=days), now=query_at))
+    if found is None:
+        return []
+    return t3.free_times(found.slots(), found.rules.params)
 
 
 def booked_counts(organisation_id: int, start: datetime, end: datetime) -> dict[int, int]:

@@ -1,7 +1,7 @@
 """The models, one module per idea; importing this package registers them all."""
 
 from scheduler.models.audit import AccessLogEntry
-from scheduler.models.availability import Absence, ExtraOpening, ScheduleDay, WeeklyRule
+from scheduler.models.availability import Absence, ExtraOpening, WeeklyRule
 from scheduler.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from scheduler.models.calendar import CalendarFeed, ExternalBusy, FeedToken
 from scheduler.models.closure import Closure
@@ -28,7 +28,6 @@ __all__ = [
     "FigureSnapshot",
     "Organisation",
     "Professional",
-    "ScheduleDay",
     "Service",
     "StaffRole",
     "StaffUser",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Time
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.extensions import db
@@ -57,21 +57,3 @@ class ExtraOpening(db.Model):  # type: ignore[name-defined]
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     service_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-
-
-class ScheduleDay(db.Model):  # type: ignore[name-defined]
-    """A version counter per professional and UTC date, bumped in the same transaction as
-    every change of a booking that blocks time on that date (scheduler/availability/versions.py).
-
-    Cached free times of a date range are valid while the sum of these counters over the
-    range (and the professional's ``schedule_version``) is unchanged: counters only grow
-    and rows of dates still searched are never deleted, so the sum changes with any change.
-    """
-
-    __tablename__ = "schedule_days"
-
-    professional_id: Mapped[int] = mapped_column(
-        ForeignKey("professionals.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger)

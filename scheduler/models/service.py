@@ -87,6 +87,11 @@ class Professional(db.Model):  # type: ignore[name-defined]
     schedule_version: Mapped[int] = mapped_column(
         BigInteger, default=random_version, server_default="0"
     )
+    # Grows with every change of this professional's bookings that moves blocked time
+    # (booked, cancelled, moved; a hold cut short), in the same transaction.
+    bookings_version: Mapped[int] = mapped_column(
+        BigInteger, default=random_version, server_default="0"
+    )
 
     organisation: Mapped[Organisation] = relationship()
     services: Mapped[list[Service]] = relationship(

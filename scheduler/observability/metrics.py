@@ -49,7 +49,7 @@ for _action in BOOKING_ACTIONS:  # every series exists from the start, at 0
     BOOKINGS.labels(_action)
 SLOT_SEARCH = Histogram(
     "etaaika_slot_search_seconds",
-    "Time to find the free slots of one service over a range (availability.slots.find_slots).",
+    "Time to find the free times of one service over a range (availability.free_times).",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5),
 )
 DATABASE_UNAVAILABLE = Counter(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from scheduler import audit
 from scheduler import booking as ops
-from scheduler.availability import candidates, slots
+from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking import meetings
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, now_utc
@@ -18,7 +18,7 @@ from scheduler.models import Booking, BookingStatus
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
 from scheduler.public.texts import problem_text
-from scheduler.public.week import build_week, chosen_workers, parse_choice
+from scheduler.public.week import build_week, parse_choice
 from scheduler.web.input import parse_instant
 
 
@@ -85,6 +85,13 @@ def cancel(token: str) -> ResponseReturnValue:
 
     booking = load_managed(token)
     if booking.status != BookingStatus.CONFIRMED:
+        if request.method == "POST":
+            # The same cancel sent twice (a double submit): the first one did it.
+            if booking.status == BookingStatus.CANCELLED and booking.cancelled_by == "client":
+                flash(gettext("Your appointment is cancelled."), "success")
+            else:
+                flash(problem_text("not_changeable", ""), "error")
+            return redirect(url_for("public.manage", token=token), 303)
         # Already cancelled (or closed): nothing to ask, and no button that cannot work.
         return render_template(
             "public/cancel.html", booking=booking, service=booking.service, token=token, form=None
@@ -118,8 +125,7 @@ def move(token: str) -> ResponseReturnValue:
     service = booking.service
     everyone = candidates.candidates(service)
     choice = parse_choice(_move_args(booking), service, everyone)
-    pros = chosen_workers(everyone, choice)
-    week = build_week(service, pros, choice.week, now_utc())
+    week = build_week(service, choice, now_utc())
 
     def week_url(monday: date) -> str:
         return url_for(
@@ -192,15 +198,10 @@ def move_to(token: str) -> ResponseReturnValue:
 
 def _free_worker(booking: Booking, start: datetime) -> int | None:
     """For "any worker": the booking's own worker when free then, else the first free one."""
-    service = booking.service
-    found = slots.find_slots(
-        service,
-        candidates.candidates(service),
-        start,
-        start + (booking.end_at - booking.start_at),
-        now_utc(),
+    found = free_times(
+        Ask(booking.service_id, start, start + timedelta(microseconds=1), now=now_utc())
     )
-    for slot in found:
+    for slot in found.slots() if found is not None else ():
         if slot.start == start:
             ids = slot.worker_ids
             return booking.professional_id if booking.professional_id in ids else ids[0]

@@ -16,7 +16,7 @@ from scheduler.models import Organisation, Service
 from scheduler.public import identification
 from scheduler.public.blueprint import bp, default_org_slug, get_organisation, public_limit
 from scheduler.public.texts import CATEGORIES, category_name, problem_text
-from scheduler.public.week import build_week, chosen_workers, parse_choice
+from scheduler.public.week import build_week, parse_choice
 from scheduler.web.input import parse_instant
 
 
@@ -78,9 +78,8 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     service = get_service(org, service_slug)
     everyone = candidates.candidates(service)
     choice = parse_choice(request.args, service, everyone)
-    pros = chosen_workers(everyone, choice)
     online = bookable_online(service)
-    week = build_week(service, pros if online else [], choice.week, now_utc())
+    week = build_week(service, choice, now_utc(), online)
     languages = sorted({lang for p in everyone for lang in (p.languages or [])})
 
     def week_url(monday: date) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from scheduler.availability import Slot, slots
+from scheduler.availability import Ask, Slot, free_times
 from scheduler.kernel import local_date, local_instant
 from scheduler.models import MEETING_MODES, Professional, Service
 from scheduler.web.input import parse_day, parse_id
@@ -77,17 +77,6 @@ def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Profe
     return Choice(worker, speaks, mode, week)
 
 
-def chosen_workers(pros: Sequence[Professional], choice: Choice) -> list[Professional]:
-    """The workers the choice allows, out of every worker of the service (``pros``, from
-    ``slots.candidates``): the same filter as ``slots.candidates`` without asking again."""
-    return [
-        p
-        for p in pros
-        if (choice.worker is None or p.id == choice.worker)
-        and (choice.speaks is None or choice.speaks in (p.languages or []))
-    ]
-
-
 def week_range(monday: date, service: Service) -> tuple[datetime, datetime]:
     zone = service.organisation.zone
     return local_instant(monday, time(0), zone), local_instant(
@@ -95,24 +84,23 @@ def week_range(monday: date, service: Service) -> tuple[datetime, datetime]:
     )
 
 
-def build_week(
-    service: Service, pros: Sequence[Professional], wanted: date | None, now: datetime
-) -> Week:
-    """Free times of ``pros`` for ``service`` in the wanted week (default: this week)."""
+def build_week(service: Service, choice: Choice, now: datetime, online: bool = True) -> Week:
+    """Free times of the workers the choice allows, in the wanted week (default: this week);
+    none when the service cannot be booked online now (``online`` false)."""
     zone = service.organisation.zone
     today = local_date(now, zone)
     first = monday_of(today)
     last = monday_of(today + timedelta(days=service.horizon_days))
-    monday = min(max(wanted or first, first), last)
+    monday = min(max(choice.week or first, first), last)
     start, end = week_range(monday, service)
-    found = slots.find_slots(service, pros, start, end, now) if service.bookable else []
+    found = _free(service, choice, start, end, now) if online else []
     by_day: dict[date, list[Slot]] = {monday + timedelta(days=i): [] for i in range(7)}
     for slot in found:
         by_day.setdefault(local_date(slot.start, zone), []).append(slot)
     next_free = None
-    if not found and service.bookable and monday < last:
+    if not found and online and service.bookable and monday < last:
         horizon_end = local_instant(last + timedelta(days=7), time(0), zone)
-        later = slots.find_slots(service, pros, end, horizon_end, now)
+        later = _free(service, choice, end, horizon_end, now, limit=1)
         next_free = later[0] if later else None
     return Week(
         monday=monday,
@@ -121,3 +109,25 @@ def build_week(
         next=monday + timedelta(days=7) if monday < last else None,
         next_free=next_free,
     )
+
+
+def _free(
+    service: Service,
+    choice: Choice,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    limit: int | None = None,
+) -> list[Slot]:
+    found = free_times(
+        Ask(
+            service.id,
+            start,
+            end,
+            worker_id=choice.worker,
+            language=choice.speaks,
+            limit=limit,
+            now=now,
+        )
+    )
+    return found.slots() if found is not None else []

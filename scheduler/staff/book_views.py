@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from scheduler.availability import slots
+from scheduler.availability import Ask, free_times
 from scheduler.booking import ClientDetails, series
 from scheduler.booking.contact import normalise_phone
 from scheduler.booking.for_family import IDENTITY_CHECKS, FamilyBooking, book_for_family
@@ -78,8 +78,11 @@ def _free_starts(choice: Choice) -> list[datetime]:
     zone = choice.service.organisation.zone
     start = local_instant(choice.day, time(0), zone)
     end = local_instant(choice.day + timedelta(days=1), time(0), zone)
-    found = slots.find_slots(choice.service, [choice.pro], start, end, now_utc())
-    return [slot.start for slot in found]
+    # Read afresh: a worker may book a service that families cannot book online.
+    found = free_times(
+        Ask(choice.service.id, start, end, among=(choice.pro.id,), now=now_utc(), fresh=True)
+    )
+    return [slot.start for slot in found.slots()] if found is not None else []
 
 
 def _read_start(form: FormReader, choice: Choice, free: list[datetime]) -> datetime | None:
@@ -215,9 +218,8 @@ def _series(
     count = form.integer("count", 2, series.MAX_MEETINGS, required=False)
     until = None
     if form.data.get("until"):
-        try:
-            until = date.fromisoformat(form.data.get("until", ""))
-        except ValueError:
+        until = parse_day(form.data.get("until"))
+        if until is None:
             form.errors["until"] = _("The date is not valid.")
     if form.errors:
         return None, None

@@ -1,6 +1,6 @@
 """Find a time: who in my unit can see this family, on this day and part of the day, in
 this language and meeting mode. One search per service over the unit's workers, through
-the same free-times entry point as the families' search (``slots.find_slots``)."""
+the same free-times entry point as the families' search (``availability.free_times``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from scheduler.availability import candidates, slots
+from scheduler.availability import Ask, candidates, free_times
 from scheduler.extensions import db
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
 from scheduler.models import MEETING_MODES, Professional, Service, StaffRole
@@ -20,6 +20,7 @@ from scheduler.staff import texts
 from scheduler.staff.access import professionals_query
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.formdata import FormReader
+from scheduler.web.input import parse_day
 
 # Parts of the day, as local wall-clock hours [from, until).
 PARTS = {"any": (0, 24), "morning": (8, 12), "afternoon": (12, 16), "evening": (16, 21)}
@@ -66,7 +67,10 @@ def find_times(
         start = local_instant(day, time(first), zone)
         end = local_instant(day + timedelta(days=days), time(0), zone)
         by_id = {pro.id: pro for pro in pros}
-        for slot in slots.find_slots(service, pros, start, end, now):
+        answer = free_times(
+            Ask(service.id, start, end, among=list(by_id), now=now, online_only=False)
+        )
+        for slot in answer.slots() if answer is not None else ():
             if not first <= slot.start.astimezone(zone).hour < last:
                 continue
             for pid in slot.worker_ids:
@@ -86,10 +90,11 @@ def find_a_time() -> ResponseReturnValue:
     day = today
     if request.args:
         raw_day = request.args.get("date", "")
-        try:
-            day = date.fromisoformat(raw_day) if raw_day else today
-        except ValueError:
+        chosen_day = parse_day(raw_day) if raw_day else today
+        if chosen_day is None:
             form.errors["date"] = _("The date is not valid.")
+        else:
+            day = chosen_day
         part = form.one_of("part", PARTS, "any")
         language = form.one_of("language", ["", *texts.LANGUAGES], "")
         mode = form.one_of("mode", ["", *MEETING_MODES], "")

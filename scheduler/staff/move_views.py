@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from scheduler.availability import candidates, slots
+from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking import reassign
 from scheduler.booking.changes import reschedule
 from scheduler.booking.taking import StaffTerms, slot_taken
@@ -27,15 +27,16 @@ from scheduler.staff.access import (
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.book_views import problem_text
+from scheduler.web.input import parse_day, parse_id
 
 
 def _day(raw: str | None, default: date) -> date:
     if not raw:
         return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"}) from exc
+    day = parse_day(raw)
+    if day is None:
+        raise Problem(422, "invalid_input", _("The date is not valid."), {"date": "iso"})
+    return day
 
 
 def _options(booking: Booking, day: date) -> list[tuple[datetime, Professional]]:
@@ -46,7 +47,10 @@ def _options(booking: Booking, day: date) -> list[tuple[datetime, Professional]]
     start = local_instant(day, time(0), zone)
     end = local_instant(day + timedelta(days=1), time(0), zone)
     by_id = {pro.id: pro for pro in pros}
-    found = slots.find_slots(service, pros, start, end, now_utc())
+    answer = free_times(
+        Ask(service.id, start, end, among=list(by_id), now=now_utc(), online_only=False)
+    )
+    found = answer.slots() if answer is not None else []
     return [(slot.start, by_id[pid]) for slot in found for pid in slot.worker_ids]
 
 
@@ -96,7 +100,7 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
 
 def _reassign_args() -> tuple[Professional | None, date, date]:
     raw = request.values.get("professional", "")
-    pro = professional_or_404(int(raw)) if raw.isdigit() else None
+    pro = professional_or_404(parse_id(raw) or 0) if raw else None
     today = local_date(now_utc(), current_user().organisation.zone)
     first = _day(request.values.get("first"), today)
     last = _day(request.values.get("last"), first)

@@ -125,3 +125,46 @@ def test_a_good_feed_is_read_with_no_problem() -> None:
     parsed = parse_feed(calendar(EVENT))
     assert parsed.problems == []
     assert len(parsed.calendars) == 1
+
+
+def test_bare_events_are_wrapped_in_a_calendar_and_that_is_reported() -> None:
+    parsed = parse_feed(EVENT.encode())
+    assert Problem("repaired_no_calendar") in parsed.problems
+    assert [str(e["UID"]) for e in parsed.calendars[0].walk("VEVENT")] == ["a@example.org"]
+
+
+def test_a_truncated_calendar_is_closed_and_that_is_reported() -> None:
+    parsed = parse_feed(("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + EVENT + "\r\n\r\n").encode())
+    assert Problem("repaired_truncated") in parsed.problems
+    assert [str(e["UID"]) for e in parsed.calendars[0].walk("VEVENT")] == ["a@example.org"]
+
+
+def test_text_that_is_no_calendar_at_all_is_refused_with_its_beginning() -> None:
+    text = "<html><body>" + "x" * 100 + "</body></html>"
+    with pytest.raises(FeedUnreadable) as refused:
+        parse_feed(text.encode())
+    assert (refused.value.code, refused.value.detail) == ("not_icalendar", text[:60])
+
+
+def test_a_value_quoted_together_with_its_tzid_is_unquoted_and_reported() -> None:
+    quoted = EVENT.replace(
+        "DTSTART;TZID=Europe/Helsinki:20270301T090000",
+        'DTSTART;TZID="Europe/Helsinki:20270301T090000"',
+    )
+    parsed = parse_feed(calendar(quoted))
+    assert Problem("repaired", "1 quoted date values") in parsed.problems
+    (event,) = parsed.calendars[0].walk("VEVENT")
+    assert event["DTSTART"].dt.isoformat() == "2027-03-01T09:00:00+02:00"
+
+
+def test_a_windows_1252_feed_is_read_and_a_bom_is_dropped() -> None:
+    latin = calendar(EVENT.replace("UID:a@example.org", "UID:a@example.org\r\nSUMMARY:Päivä"))
+    parsed = parse_feed(latin.decode().encode("cp1252"))
+    assert Problem("not_utf8") in parsed.problems
+    (event,) = parsed.calendars[0].walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Päivä"
+    # A byte Windows-1252 does not define is replaced, not a reason to refuse the feed.
+    odd = parse_feed(latin.replace(b"UID:a@", b"UID:\x81a@"))
+    assert Problem("not_utf8") in odd.problems
+    with_bom = parse_feed("\ufeff".encode() + calendar(EVENT))
+    assert with_bom.problems == []

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from scheduler.availability import candidates, slots
+from scheduler.availability import Ask, candidates, free_times
 from scheduler.availability.withheld import withheld_professionals
 from scheduler.extensions import db
 from scheduler.ical.manage import add_feed, feed_statuses, remove_feed, request_refresh
@@ -151,9 +151,9 @@ def test_imported_busy_times_block_availability(
     db.session.commit()
     poll_feeds()
     day = (tomorrow_at(0), tomorrow_at(23))
-    starts = {
-        s.start for s in slots.find_slots(service, candidates.candidates(service), *day, now_utc())
-    }
+    found = free_times(Ask(service.id, *day, now=now_utc()))
+    assert found is not None
+    starts = {s.start for s in found.slots()}
     assert tomorrow_at(8) in starts  # 10.00 Helsinki in summer / 11.00 in winter, still open
     assert tomorrow_at(9) not in starts
 
@@ -179,6 +179,13 @@ def test_stale_feed_withholds_the_worker_unless_the_organisation_chose_warn(
     db.session.commit()
     assert withheld_professionals([pro.id, other.id]) == {pro.id}
     assert [p.id for p in candidates.candidates(service)] == [other.id]
+    day = (tomorrow_at(0), tomorrow_at(23))
+    named = free_times(Ask(service.id, *day, worker_id=pro.id))
+    # Asked for by name, the worker is said to be withheld: no fall-back to anyone else.
+    assert named is not None and named.withheld == (pro.id,) and named.slots() == []
+    anyone = free_times(Ask(service.id, *day))
+    assert anyone is not None and anyone.withheld == (pro.id,)
+    assert {w for s in anyone.slots() for w in s.worker_ids} == {other.id}
     (status,) = feed_statuses(pro.id, "en")
     assert status.state == "stale" and status.withheld
     assert "not offered for booking" in status.message

@@ -351,17 +351,18 @@ def test_an_empty_range_has_no_free_starts() -> None:
 
 
 def test_malformed_inputs_are_refused() -> None:
-    with pytest.raises(ValueError, match="must start before it ends"):
+    backwards = r"^a weekly rule must start before it ends on the same day$"
+    with pytest.raises(ValueError, match=backwards):
         WeeklyRule(0, time(12), time(9))
-    with pytest.raises(ValueError, match=r"weekday must be 0\.\.6, got 7"):
+    with pytest.raises(ValueError, match=r"^weekday must be 0\.\.6, got 7$"):
         WeeklyRule(7, time(9), time(12))
-    with pytest.raises(ValueError, match="must not end before it starts"):
+    with pytest.raises(ValueError, match=r"^an interval must not end before it starts$"):
         Interval(NOW, NOW - timedelta(minutes=1))
-    with pytest.raises(ValueError, match="duration and slot interval must be positive"):
+    with pytest.raises(ValueError, match=r"^duration and slot interval must be positive$"):
         ServiceParams(duration_min=0, slot_interval_min=15)
-    with pytest.raises(ValueError, match="duration and slot interval must be positive"):
+    with pytest.raises(ValueError, match=r"^duration and slot interval must be positive$"):
         ServiceParams(duration_min=30, slot_interval_min=0)
-    with pytest.raises(ValueError, match="buffers and notice must not be negative"):
+    with pytest.raises(ValueError, match=r"^buffers and notice must not be negative$"):
         ServiceParams(duration_min=30, slot_interval_min=15, buffer_before_min=-1)
-    with pytest.raises(ValueError, match="horizon and daily limit must not be negative"):
+    with pytest.raises(ValueError, match=r"^horizon and daily limit must not be negative$"):
         ServiceParams(duration_min=30, slot_interval_min=15, max_per_day=-1)

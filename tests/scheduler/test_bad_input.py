@@ -117,6 +117,10 @@ CASES = {
         {"scope": "organisation", "day": "31.12.9999", "reason-fi": "Suljettu"},
         "Write a date such as",
     ),
+    "finding a time far future": Case("GET", "/staff/find?date=9999-12-31", message=CHECK),
+    "reassigning to the end of time": Case(
+        "GET", "/staff/reassign?first=9999-12-31&last=9999-12-31", message=CHECK
+    ),
     # JSON nested a thousand levels deep.
     "api hold deep json": Case("POST", "/api/v1/holds", nested(1000), "JSON object"),
     "api cancel deep json": Case("POST", "/api/v1/manage/{t}/cancel", nested(1000), "JSON object"),
@@ -129,6 +133,9 @@ CASES = {
     ),
     "worker's booking worker ²": Case(
         "GET", f"/staff/book?professional={SUPERSCRIPT_TWO}", None, NOT_FOUND
+    ),
+    "reassigning worker ²": Case(
+        "GET", f"/staff/reassign?professional={SUPERSCRIPT_TWO}", None, NOT_FOUND
     ),
     "availability worker ²": Case(
         "GET", f"/staff/availability?professional={SUPERSCRIPT_TWO}", None, NOT_FOUND

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -287,14 +287,48 @@ def test_slot_query_validation(client: FlaskClient, make: Factories) -> None:
     for query in (
         "from=2027-13-01",
         "from=2027-03-10&to=2027-03-01",
-        "from=2027-01-01&to=2027-06-01",
+        "from=2027-01-01&to=2027-08-01",
         "professional_id=abc",
+        "limit=0",
+        "limit=1001",
+        "after=0.5",
+        "after=2027-01-01T10:00:00",
         "language=FI!",
         "unknown=1",
     ):
         response = client.get(f"/api/v1/services/{service.id}/slots?{query}")
         assert response.status_code == 422, query
     assert client.get("/api/v1/services/999/slots").status_code == 404
+
+
+def test_one_request_covers_the_whole_horizon_in_bounded_pages(
+    client: FlaskClient, make: Factories
+) -> None:
+    """26 weeks in one request; the answer stops at its limit and goes on from next_after,
+    together giving exactly the starts of one unlimited answer."""
+    service = make.service(duration_min=60, slot_interval_min=60, horizon_days=26 * 7)
+    make.professional(service, hours=(time(8), time(12)))
+    db.session.commit()
+    today = now_utc().date()
+    span = f"from={today.isoformat()}&to={(today + timedelta(weeks=26)).isoformat()}"
+    whole = client.get(f"/api/v1/services/{service.id}/slots?{span}&limit=1000")
+    assert whole.status_code == 200
+    everything = [s["start_at"] for s in whole.json["slots"]]
+    assert len(everything) > 26 * 7 * 3  # every day of the horizon, 4 starts a day
+    assert everything[-1] > iso(now_utc() + timedelta(weeks=25))
+    pages: list[str] = []
+    after = ""
+    while True:
+        page = client.get(f"/api/v1/services/{service.id}/slots?{span}&limit=300{after}")
+        assert page.status_code == 200
+        starts = [s["start_at"] for s in page.json["slots"]]
+        assert len(starts) <= 300
+        pages += starts
+        if page.json["next_after"] is None:
+            break
+        assert page.json["next_after"] == starts[-1]
+        after = f"&after={page.json['next_after']}"
+    assert pages == everything
 
 
 def test_daily_limit_per_worker(client: FlaskClient, make: Factories) -> None:

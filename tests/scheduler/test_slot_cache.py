@@ -3,6 +3,7 @@ what a computation from the database gives, and an unchanged schedule is not rea
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -13,7 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, event, select, update
 
 from scheduler import availability
-from scheduler.availability import candidates, loading, slots
+from scheduler.availability import cache as slot_cache
+from scheduler.availability import candidates, loading
 from scheduler.availability.versions import UntrackedScheduleChange, touching
 from scheduler.extensions import db
 from scheduler.kernel import local_instant, now_utc
@@ -56,6 +58,21 @@ def afresh(service_id: int, day: str, language: str | None = None) -> Answer:
         loading.service_params(service), schedules, zone, now, start, end
     )
     return [(iso(s.start.replace(microsecond=0)), s.worker_ids) for s in found]
+
+
+def found_slots(
+    service: Service,
+    pros: list[Professional],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[availability.Slot]:
+    """The free times the entry point gives (through the cache)."""
+    found = availability.free_times(
+        availability.Ask(service.id, start, end, among=[p.id for p in pros], now=now)
+    )
+    assert found is not None
+    return found.slots()
 
 
 @pytest.fixture
@@ -228,10 +245,10 @@ def test_a_run_out_hold_frees_its_time_without_any_write(
     booking = db.session.scalar(select(Booking))
     assert booking is not None and booking.hold_expires_at is not None
     now = now_utc()
-    while_held = slots.find_slots(service, pros, day_start, day_end, now)
+    while_held = found_slots(service, pros, day_start, day_end, now)
     assert first.id not in next(s.worker_ids for s in while_held if s.start == start)
     after = booking.hold_expires_at + timedelta(seconds=1)
-    run_out = slots.find_slots(service, pros, day_start, day_end, after)
+    run_out = found_slots(service, pros, day_start, day_end, after)
     assert first.id in next(s.worker_ids for s in run_out if s.start == start)
 
 
@@ -283,7 +300,7 @@ def test_a_service_longer_than_the_editors_allow_is_still_never_stale(
     """A four-day meeting reaches past the dates a search reads versions of by default;
     the search then reads them over the service's own, wider window."""
     service = make.service(duration_min=4 * 24 * 60, slot_interval_min=60, horizon_days=30)
-    assert loading.load_margin(loading.service_params(service)) > loading.VERSION_MARGIN
+    assert loading.load_margin(loading.service_params(service)) > timedelta(days=2)
     pro = make.professional(service, hours=None)
     day = next_weekday_at(0, days_ahead=3).astimezone(HKI).date()
     make.opening(pro, local_instant(day - timedelta(days=1), time(0), HKI), timedelta(days=10))
@@ -331,3 +348,52 @@ def test_a_search_leaves_its_connection_to_transactions_again(
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_cached_free_times_are_not_followed_by_the_garbage_collector(
+    any_app: Flask, team: tuple[Service, Professional, Professional]
+) -> None:
+    """Thousands of cached start times must not make every collection (and so every later
+    search) slower: the collector finds nothing to follow inside what is cached."""
+    service, _first, _second = team
+    day = next_weekday_at(0).astimezone(HKI).date().isoformat()
+    assert from_api(any_app.test_client(), service.id, day)
+    with any_app.app_context():
+        store = slot_cache.cache()
+        assert store.workers.items and store.answers.items
+    for _valid_until, _version, starts in store.workers.items.values():
+        assert len(starts) and followed(starts) == []
+    for _valid_until, _version, chunk in store.answers.items.values():
+        assert len(chunk.starts)
+        assert [followed(part) for part in (chunk.starts, chunk.offsets, chunk.ids)] == [[]] * 3
+
+
+def test_a_changed_schedule_replaces_its_cached_free_times(
+    any_app: Flask, team: tuple[Service, Professional, Professional]
+) -> None:
+    """After many changes the cache holds what is current, not every earlier version: a
+    cache that kept them all would make each collection, and so every search, slower."""
+    service, first, _second = team
+    client = any_app.test_client()
+    day = next_weekday_at(0).astimezone(HKI).date().isoformat()
+    assert from_api(client, service.id, day)
+    with any_app.app_context():
+        store = slot_cache.cache()
+        sizes = (len(store.workers.items), len(store.answers.items))
+    for minutes in range(5, 60, 5):
+        db.session.execute(
+            touching(
+                update(WeeklyRule)
+                .where(WeeklyRule.professional_id == first.id)
+                .values(end_time=time(15, minutes)),
+                [first.id],
+            )
+        )
+        db.session.commit()
+        assert from_api(client, service.id, day) == afresh(service.id, day)
+    assert (len(store.workers.items), len(store.answers.items)) == sizes
+
+
+def followed(value: object) -> list[object]:
+    """What the garbage collector visits inside ``value`` (besides its type)."""
+    return [ref for ref in gc.get_referents(value) if not isinstance(ref, type)]
