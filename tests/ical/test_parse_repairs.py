@@ -144,7 +144,8 @@ def test_text_that_is_no_calendar_at_all_is_refused_without_keeping_its_content(
     text = "<html><body>" + "x" * 100 + "</body></html>"
     with pytest.raises(FeedUnreadable) as refused:
         parse_feed(text.encode())
-    assert (refused.value.code, refused.value.detail) == ("not_icalendar", f"{len(text)} characters")
+    assert refused.value.code == "not_icalendar"
+    assert refused.value.detail == f"{len(text)} characters"
 
 
 def test_a_value_quoted_together_with_its_tzid_is_unquoted_and_reported() -> None:
