@@ -237,9 +237,22 @@ def test_a_second_submit_of_the_move_form_is_not_sent(
             }"""
         )
         assert sent == [[False, True], "true", "true"]
+        # The confirmation page: its form is sent once too.
+        page.wait_for_selector("form[data-submit-once] input[name=confirm]", state="attached")
+        sent = page.evaluate(
+            """() => {
+              const form = document.querySelector("form[data-submit-once]");
+              const seen = [];
+              form.addEventListener("submit", (e) => seen.push(e.defaultPrevented));
+              form.requestSubmit();
+              form.requestSubmit();
+              return seen;
+            }"""
+        )
+        assert sent == [False, True]
         page.wait_for_url(re.compile(r"/manage/[\w-]+$"))
         assert page.get_by_role("status").filter(has_text=words["moved"]).is_visible()
-        assert len([url for url in posts if url.endswith("/move")]) == 1
+        assert len([url for url in posts if url.endswith("/move")]) == 2  # choose, confirm
     finally:
         context.close()
     assert watch.problems == []
