@@ -4,39 +4,19 @@ other left, the family is told of the last one, and the access log has one row p
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from notifications.models import OutboxMessage
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry, Booking
-from tests.conftest import make_app
 from tests.factories import Factories
+from tests.scheduler.conftest import RACERS
 from tests.scheduler.helpers import book, iso, next_weekday_at
-
-RACERS = 8
-
-
-@pytest.fixture
-def race_app(postgres_database: str, tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(
-        tmp_path,
-        postgres_database,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS + 2, "max_overflow": 5},
-    )
-    with app.app_context():
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-        db.session.execute(db.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _booked(app: Flask, make: Factories) -> tuple[str, Booking]:

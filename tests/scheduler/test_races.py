@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,29 +16,11 @@ from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import Booking
-from tests.conftest import make_app
 from tests.factories import Factories
+from tests.scheduler.conftest import RACERS
 from tests.scheduler.helpers import iso, next_weekday_at
 
 pytestmark = pytest.mark.postgres
-
-RACERS = 8
-
-
-@pytest.fixture
-def race_app(tmp_path: Path, postgres_database: str) -> Iterator[Flask]:
-    app = make_app(
-        tmp_path,
-        postgres_database,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS + 2, "max_overflow": 2},
-    )
-    with app.app_context():
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-        db.session.execute(db.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def race(app: Flask, bodies: list[dict[str, Any]]) -> list[tuple[int, str]]:
