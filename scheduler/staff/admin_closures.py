@@ -21,7 +21,7 @@ from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import ClosureForm, one_of, texts_of
 from scheduler.staff.hours_forms import parse_date
 from scheduler.web.i18n import localized
-from scheduler.web.input import parse_id
+from scheduler.web.input import parse_clock, parse_id
 
 ORGANISATION = "organisation"
 
@@ -41,14 +41,13 @@ def _closure_or_404(closure_id: int, changing: bool = False) -> Closure:
 
 
 def _read_time(form: ClosureForm, name: str) -> time | None:
-    raw = (form[name].data or "").replace(".", ":")
+    raw = (form[name].data or "").strip()
     if not raw:
         return None
-    try:
-        return time.fromisoformat(raw if len(raw) > 2 else f"{raw}:00")
-    except ValueError:
+    clock = parse_clock(raw)
+    if clock is None:
         form.problems[name] = _("Write a time such as 12.00.")
-        return None
+    return clock
 
 
 def _read_day(form: ClosureForm, name: str) -> date | None:

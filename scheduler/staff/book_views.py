@@ -29,7 +29,7 @@ from scheduler.staff.access import booking_or_404, professional_or_404, visible_
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import BookForm, book_form, one_of
-from scheduler.web.input import parse_day, parse_id
+from scheduler.web.input import parse_clock, parse_day, parse_id
 
 MESSAGE_LANGUAGES = ("fi", "sv", "en")
 NOTE_KEY = "family_note"
@@ -88,10 +88,8 @@ def _free_starts(choice: Choice) -> list[datetime]:
 def _read_start(form: BookForm, choice: Choice, free: list[datetime]) -> datetime | None:
     raw = form.start.data or ""
     if raw == "other":
-        wall = (form.other_time.data or "").replace(".", ":")
-        try:
-            clock = time.fromisoformat(wall if len(wall) > 2 else f"{wall}:00")
-        except ValueError:
+        clock = parse_clock(form.other_time.data)
+        if clock is None:
             form.problems["other_time"] = _("Write a time such as 18.30.")
             return None
         return local_instant(choice.day, clock, current_user().organisation.zone)

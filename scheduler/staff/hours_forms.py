@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler.availability.coverage import RuleValue
 from scheduler.kernel import local_instant
-from scheduler.web.input import day_in_range, parse_day, parse_ids, parse_whole
+from scheduler.web.input import day_in_range, parse_clock, parse_day, parse_ids, parse_whole
 
 MAX_ROWS = 60
 
@@ -37,15 +37,7 @@ class ParsedRules:
 
 def parse_time(raw: str) -> time | None:
     """ "9", "9.15", "09:15" → time; None when empty or not a time."""
-    raw = raw.strip().replace(".", ":")
-    if not raw:
-        return None
-    if raw.isdigit():
-        raw = f"{raw}:00"
-    try:
-        return time.fromisoformat(raw if len(raw.split(":")[0]) == 2 else "0" + raw)
-    except ValueError:
-        return None
+    return parse_clock(raw) if raw.strip() else None
 
 
 def parse_date(raw: str) -> date | None:

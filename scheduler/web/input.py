@@ -21,7 +21,7 @@ what the client is told.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import request
@@ -36,6 +36,7 @@ _FIRST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
 _LAST_INSTANT = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 _ID = re.compile(r"[0-9]{1,10}")
 _WHOLE = re.compile(r"-?[0-9]{1,15}")
+_CLOCK = re.compile(r"([0-9]{1,2})(?:[.:]([0-9]{2}))?")
 NUL = "\x00"
 
 
@@ -58,6 +59,15 @@ def parse_whole(raw: str | None) -> int | None:
     if raw is None or not _WHOLE.fullmatch(raw := raw.strip()):
         return None
     return int(raw)
+
+
+def parse_clock(raw: str | None) -> time | None:
+    """A wall-clock time as Finns write it ("9", "9.15", "09:15", "0.00"), or None."""
+    match = _CLOCK.fullmatch((raw or "").strip())
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def day_in_range(value: date) -> bool:

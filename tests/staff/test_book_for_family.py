@@ -252,6 +252,8 @@ def test_a_worker_may_book_sooner_than_the_services_notice(
     service = make.service(min_notice_min=24 * 60)
     pro = make.professional(service)
     sign_in(staff.user("worker", professional=pro))
+    # Two hours from now, on the whole hour: written as a worker writes it ("0.00", "9.00"),
+    # whatever the hour of the day the test runs.
     soon = (
         (now_utc() + timedelta(hours=2))
         .astimezone(HELSINKI)
