@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from scheduler.availability import Ask, candidates, free_times
+from scheduler.availability import Ask, free_times
 from scheduler.extensions import db
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
 from scheduler.models import Professional, Service, StaffRole
@@ -24,6 +24,8 @@ from scheduler.web.input import parse_day
 
 # Parts of the day, as local wall-clock hours [from, until).
 PARTS = {"any": (0, 24), "morning": (8, 12), "afternoon": (12, 16), "evening": (16, 21)}
+# How many days one search covers: the day chosen, or the week from it.
+SPANS = {"day": 1, "week": 7}
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Found:
     service: Service
     professional: Professional
     may_book: bool  # the user reaches this worker (own time, or a unit administrator)
+    day: date  # the local date of ``start``
 
 
 def unit_services() -> list[Service]:
@@ -53,28 +56,47 @@ def find_times(
     days: int = 1,
 ) -> list[Found]:
     """Free times from ``day`` on for ``days`` days in ``part`` of each day, of workers who
-    speak ``language``, of services met in ``mode``: earliest first. One search per service."""
+    speak ``language``, of services met in ``mode``: earliest first. One search per service,
+    read outside the request's transaction (it changes nothing); the workers found are then
+    read in one query."""
     reachable = set(db.session.scalars(professionals_query().with_only_columns(Professional.id)))
     first, last = PARTS[part]
-    found: list[Found] = []
+    times: list[tuple[datetime, Service, int]] = []
     for service in services:
         if mode and mode not in service.meeting_modes:
-            continue
-        pros = candidates.candidates(service, None, language or None)
-        if not pros:
             continue
         zone = service.organisation.zone
         start = local_instant(day, time(first), zone)
         end = local_instant(day + timedelta(days=days), time(0), zone)
-        by_id = {pro.id: pro for pro in pros}
         answer = free_times(
-            Ask(service.id, start, end, among=list(by_id), now=now, online_only=False)
+            Ask(
+                service.id,
+                start,
+                end,
+                language=language or None,
+                now=now,
+                online_only=False,
+                detached=True,
+            )
         )
         for slot in answer.slots() if answer is not None else ():
-            if not first <= slot.start.astimezone(zone).hour < last:
-                continue
-            for pid in slot.worker_ids:
-                found.append(Found(slot.start, service, by_id[pid], pid in reachable))
+            if first <= slot.start.astimezone(zone).hour < last:
+                times.extend((slot.start, service, pid) for pid in slot.worker_ids)
+    ids = {pid for _start, _service, pid in times}
+    pros = {
+        pro.id: pro
+        for pro in db.session.scalars(select(Professional).where(Professional.id.in_(ids)))
+    }
+    found = [
+        Found(
+            start,
+            service,
+            pros[pid],
+            pid in reachable,
+            local_date(start, service.organisation.zone),
+        )
+        for start, service, pid in times
+    ]
     found.sort(key=lambda f: (f.start, f.professional.name, f.service.id))
     return found
 
@@ -108,6 +130,7 @@ def find_a_time() -> ResponseReturnValue:
                 form.language.data,
                 form.mode.data,
                 now_utc(),
+                SPANS[form.span.data],
             )
     if form.problems:
         raise Problem(422, "invalid_input", next(iter(form.problems.values())), form.problems)
@@ -116,6 +139,7 @@ def find_a_time() -> ResponseReturnValue:
         services=services,
         results=results,
         day=max(day, today),
+        last_day=max(day, today) + timedelta(days=SPANS[form.span.data] - 1),
         form=request.args,
         parts=PARTS,
         zone=zone,

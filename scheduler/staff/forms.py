@@ -393,3 +393,4 @@ class FindForm(StaffForm):
     language = Choice(("", *texts.LANGUAGES), default="")
     mode = Choice(("", *MEETING_MODES), default="")
     service = StringField(filters=[_strip])
+    span = Choice(("day", "week"), default="day")

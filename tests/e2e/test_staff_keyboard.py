@@ -19,7 +19,6 @@ from tests.e2e.conftest import DESKTOP, LiveServer, new_page
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-
 FOCUSED = (
     "() => { const e = document.activeElement; return ((e.labels && e.labels[0] ? "
     "e.labels[0].innerText : e.innerText || e.value || '')).trim(); }"

@@ -77,3 +77,20 @@ def test_bad_search_input_is_refused(
     sign_in(staff.user("worker", professional=pro))
     for query in ("date=31.2.", "part=night", "language=xx", "mode=fax", "service=999999"):
         assert client.get(f"/staff/find?{query}").status_code == 422, query
+
+
+def test_a_week_is_searched_at_once_and_each_time_leads_to_its_own_day(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    pro = make.professional(service, name="Viikko Veera")
+    sign_in(staff.user("worker", professional=pro))
+    first = at_local(3, 9)
+    later = local_date(at_local(5, 9), HELSINKI)  # two working days on, within the week
+    query = f"/staff/find?date={local_date(first, HELSINKI).isoformat()}&part=morning"
+    one_day = client.get(query).get_data(as_text=True)
+    week = client.get(f"{query}&span=week").get_data(as_text=True)
+    assert f"date={later.isoformat()}" not in one_day
+    assert f"date={later.isoformat()}" in week  # a time of the later day, booked on that day
+    assert f"{later.day}.{later.month}.{later.year}" in week  # each time shows its date
+    assert client.get(f"{query}&span=month").status_code == 422
