@@ -42,6 +42,9 @@ _TEXT = {
     401: "No usable API token",
     403: "The token's role does not allow this",
     404: "Not found (or of another organisation)",
+    # werkzeug checks the method before the id's range: an id out of range on a path
+    # that another method also serves is answered so.
+    405: "Method not allowed (an id out of range)",
     409: "Conflict: the time is not free, or the booking cannot change",
     422: "Invalid input",
     429: "Too many requests",
@@ -187,7 +190,7 @@ def staff_paths() -> dict[str, Any]:
                 "staffPreviewReassign",
                 (200, s.ReassignPreviewOut, "The proposals"),
                 (403, 404, 422),
-                parameters=_query(s.ReassignIn),
+                parameters=_query(s.ReassignQuery),
             ),
             "post": _op(
                 "Confirm a bulk reassign: the moves in one transaction",
@@ -224,7 +227,7 @@ def staff_paths() -> dict[str, Any]:
                 "Remove a closure",
                 "staffRemoveClosure",
                 (204, None, "Removed"),
-                (403, 404),
+                (403, 404, 405),
                 parameters=[closure_id],
             ),
         },

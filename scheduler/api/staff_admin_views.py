@@ -40,7 +40,7 @@ def _proposal(proposal: reassign.Proposal) -> s.ProposalOut:
     )
 
 
-def _proposals(data: s.ReassignIn) -> list[reassign.Proposal]:
+def _proposals(data: s.ReassignQuery) -> list[reassign.Proposal]:
     """The away worker's bookings of those days (each read logged) and where each could go."""
     pro = professional_or_404(data.professional_id)
     now = now_utc()
@@ -55,7 +55,7 @@ def _proposals(data: s.ReassignIn) -> list[reassign.Proposal]:
 @require_role(*ADMINS)
 def reassign_preview() -> ResponseReturnValue:
     """For each booking of the worker on those days, a colleague and time that fit, or none."""
-    proposals = _proposals(parse_query(s.ReassignIn))
+    proposals = _proposals(parse_query(s.ReassignQuery))
     body = s.ReassignPreviewOut(proposals=[_proposal(p) for p in proposals])
     return jsonify(body.model_dump(mode="json"))
 

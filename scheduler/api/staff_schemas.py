@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 from scheduler.api.schemas import (
     BookingDetailOut,
@@ -24,6 +33,20 @@ Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", example
 MAX_REASSIGN_DAYS = 31
 
 
+def _text_only(value: object) -> object:
+    """A date in a JSON body is a string (pydantic would read a number as a Unix time)."""
+    if not isinstance(value, str):
+        raise ValueError("write the date as YYYY-MM-DD")
+    return value
+
+
+# In JSON bodies, numbers, flags and dates only as the document gives them: no "1" for 1,
+# no 1.0 or true for 1, no number for a date. (Query values are text, read as the public
+# API reads them.)
+BodyId = Annotated[StrictInt, Field(ge=1, le=2_147_483_647)]
+BodyDate = Annotated[FullDate, BeforeValidator(_text_only)]
+
+
 class StaffClientIn(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
     email: EmailStr | None = None
@@ -33,8 +56,8 @@ class StaffClientIn(Strict):
 class FamilyBookingIn(Strict):
     """A time a worker books for a family."""
 
-    service_id: Id
-    professional_id: Id
+    service_id: BodyId
+    professional_id: BodyId
     start_at: DateTime
     meeting_mode: MeetingMode
     client: StaffClientIn
@@ -42,14 +65,14 @@ class FamilyBookingIn(Strict):
     meeting_language: Language | None = Field(
         None, description="The language of the meeting, when not that of the messages."
     )
-    intake_answers: dict[str, str | bool] = {}
-    send_messages: bool = Field(
+    intake_answers: dict[str, str | StrictBool] = {}
+    send_messages: StrictBool = Field(
         True, description="False: no message goes out (the family gets a printed note)."
     )
     identity_check: IdentityCheck | None = Field(
         None, description="How the client's identity was checked in person (strong-id services)."
     )
-    outside_hours: bool = Field(
+    outside_hours: StrictBool = Field(
         False, description="Book outside the worker's weekly hours (never over another booking)."
     )
 
@@ -64,9 +87,9 @@ class SeriesIn(FamilyBookingIn):
     """A follow-up series: the first meeting's weekday and time, every week or every other
     week, ``count`` times or until ``until``."""
 
-    every_weeks: Literal[1, 2]
-    count: Annotated[int, Field(ge=2, le=52)] | None = None
-    until: FullDate | None = None
+    every_weeks: Annotated[StrictInt, Field(ge=1, le=2)]
+    count: Annotated[StrictInt, Field(ge=2, le=52)] | None = None
+    until: BodyDate | None = None
 
     @model_validator(mode="after")
     def count_or_until(self) -> SeriesIn:
@@ -79,7 +102,7 @@ class MoveIn(Strict):
     """A new time, another worker who provides the service, or both."""
 
     start_at: DateTime | None = None
-    professional_id: Id | None = None
+    professional_id: BodyId | None = None
 
     @model_validator(mode="after")
     def something_changes(self) -> MoveIn:
@@ -92,19 +115,27 @@ class StaffCancelIn(Strict):
     reason: Annotated[str, Field(min_length=3, max_length=500, pattern=r"\S")]
 
 
-class ReassignIn(Strict):
-    """The away worker and the local days whose bookings move."""
+class ReassignQuery(Strict):
+    """The away worker and the local days whose bookings move (the preview's query)."""
 
     professional_id: Id
     first: FullDate
     last: FullDate | None = None
 
     @model_validator(mode="after")
-    def range_in_order(self) -> ReassignIn:
+    def range_in_order(self) -> ReassignQuery:
         last = self.last or self.first
         if last < self.first or (last - self.first).days > MAX_REASSIGN_DAYS:
             raise ValueError(f"at most {MAX_REASSIGN_DAYS} days, the first day first")
         return self
+
+
+class ReassignIn(ReassignQuery):
+    """The same as a JSON body, to confirm."""
+
+    professional_id: BodyId
+    first: BodyDate
+    last: BodyDate | None = None
 
 
 class ClosureReason(Strict):
@@ -116,8 +147,8 @@ class ClosureReason(Strict):
 class ClosureIn(Strict):
     """A closed local day or part of one, of the organisation (no unit_id) or one unit."""
 
-    unit_id: Id | None = None
-    day: FullDate
+    unit_id: BodyId | None = None
+    day: BodyDate
     start_time: Clock | None = None
     end_time: Clock | None = None
     reason: ClosureReason = ClosureReason()
@@ -126,6 +157,7 @@ class ClosureIn(Strict):
 class FindQuery(Strict):
     date: FullDate | None = None
     part: Literal["any", "morning", "afternoon", "evening"] = "any"
+    span: Literal["day", "week"] = Field("day", description="The day, or the week from it.")
     language: Language | None = None
     mode: MeetingMode | None = None
     service_id: Id | None = None
@@ -156,6 +188,7 @@ class FoundTime(BaseModel):
 
 class FoundList(BaseModel):
     date: date
+    last_date: date
     times: list[FoundTime]
 
 

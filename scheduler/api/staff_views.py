@@ -4,7 +4,7 @@ own rules (``scheduler.staff.access``), calls one operation and renders."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
@@ -130,7 +130,8 @@ def find() -> ResponseReturnValue:
             raise not_found()
     today = local_date(now_utc(), current_token().organisation.zone)
     day = max(query.date or today, today)
-    found = find_times(services, day, query.part, query.language, query.mode, now_utc())
+    days = 7 if query.span == "week" else 1
+    found = find_times(services, day, query.part, query.language, query.mode, now_utc(), days)
     times = [
         s.FoundTime(
             start_at=f.start,
@@ -140,7 +141,8 @@ def find() -> ResponseReturnValue:
         )
         for f in found
     ]
-    return jsonify(s.FoundList(date=day, times=times).model_dump(mode="json"))
+    body = s.FoundList(date=day, last_date=day + timedelta(days=days - 1), times=times)
+    return jsonify(body.model_dump(mode="json"))
 
 
 def _series_starts(data: s.SeriesIn, request_: FamilyBooking) -> list[datetime]:
