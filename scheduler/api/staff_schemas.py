@@ -187,8 +187,8 @@ class FoundTime(BaseModel):
 
 
 class FoundList(BaseModel):
-    date: date
-    last_date: date
+    from_date: date
+    to_date: date
     times: list[FoundTime]
 
 

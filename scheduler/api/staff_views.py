@@ -141,7 +141,7 @@ def find() -> ResponseReturnValue:
         )
         for f in found
     ]
-    body = s.FoundList(date=day, last_date=day + timedelta(days=days - 1), times=times)
+    body = s.FoundList(from_date=day, to_date=day + timedelta(days=days - 1), times=times)
     return jsonify(body.model_dump(mode="json"))
 
 

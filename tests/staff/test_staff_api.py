@@ -168,7 +168,7 @@ def test_find_a_time_answers_for_the_unit(
     assert client.get("/api/v1/staff/find?part=night", headers=headers).status_code == 422
     week = client.get(f"/api/v1/staff/find?date={day}&span=week", headers=headers).get_json()
     assert (
-        week["last_date"] == (local_date(at_local(3, 10), HELSINKI) + timedelta(days=6)).isoformat()
+        week["to_date"] == (local_date(at_local(3, 10), HELSINKI) + timedelta(days=6)).isoformat()
     )
     assert len({day_of(datetime.fromisoformat(t["start_at"])) for t in week["times"]}) == 7
     other = make.service()
