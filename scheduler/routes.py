@@ -18,8 +18,10 @@ class IdConverter(IntegerConverter):
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from scheduler.api import bp as api_bp
+    from scheduler.api import staff_bp as staff_api_bp
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(staff_api_bp)
 
     from scheduler.ical.feed_view import bp as feeds_bp
 

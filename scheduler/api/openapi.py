@@ -72,8 +72,12 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole document; cached, as it never changes while the app runs."""
+    # Imported here: openapi_staff is only needed once, when the document is first built.
+    from scheduler.api import openapi_staff
+
+    models = MODELS + openapi_staff.MODELS
     _, defs = models_json_schema(
-        [(m, "serialization") for m in MODELS] + [(m, "validation") for m in MODELS],
+        [(m, "serialization") for m in models] + [(m, "validation") for m in models],
         ref_template=REF,
     )
     service_id = _path_param("service_id")
@@ -212,6 +216,7 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     }
+    paths.update(openapi_staff.staff_paths())
     # A NUL character anywhere in a request is refused before any operation: a 400 for all.
     for item in paths.values():
         for operation in item.values():
@@ -222,9 +227,13 @@ def openapi_document() -> dict[str, Any]:
             "title": "Etäaika API",
             "version": "1",
             "description": "Services, free times, holds, bookings and self-service by "
-            "secret token. Instants are UTC (ISO 8601).",
+            "secret token; under /staff, the staff's own operations with an API token. "
+            "Instants are UTC (ISO 8601).",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
-        "components": {"schemas": defs["$defs"]},
+        "components": {
+            "schemas": defs["$defs"],
+            "securitySchemes": openapi_staff.SECURITY_SCHEMES,
+        },
     }

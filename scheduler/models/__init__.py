@@ -1,5 +1,6 @@
 """The models, one module per idea; importing this package registers them all."""
 
+from scheduler.models.api_token import ApiToken
 from scheduler.models.audit import AccessLogEntry
 from scheduler.models.availability import Absence, ExtraOpening, WeeklyRule
 from scheduler.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
@@ -15,6 +16,7 @@ __all__ = [
     "MEETING_MODES",
     "Absence",
     "AccessLogEntry",
+    "ApiToken",
     "Booking",
     "BookingStatus",
     "CalendarFeed",

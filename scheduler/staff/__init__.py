@@ -8,6 +8,7 @@ from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
     admin_log,
     admin_org,
     admin_services,
+    admin_tokens,
     admin_workers,
     agenda,
     auth,

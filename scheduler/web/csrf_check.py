@@ -10,15 +10,32 @@ Only Flask-WTF's documented API is used (``WTF_CSRF_CHECK_DEFAULT``, ``protect``
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Blueprint, Flask, current_app, request
 
 from scheduler.extensions import csrf
+
+# Blueprints that authenticate by a bearer token in the Authorization header only (never by
+# a cookie): a request that carries one is not a browser's and needs no CSRF token. Any
+# other request to them is checked like a form's.
+_BEARER_ONLY: set[str] = set()
+
+
+def exempt_bearer_requests(blueprint: Blueprint) -> None:
+    """Skip the CSRF check for the requests to ``blueprint`` that carry a bearer token."""
+    _BEARER_ONLY.add(blueprint.name)
+
+
+def _bearer_request() -> bool:
+    auth = request.authorization
+    return request.blueprint in _BEARER_ONLY and auth is not None and auth.type == "bearer"
 
 
 def check_csrf() -> None:
     """Before each request: a POST, PUT, PATCH or DELETE must carry a valid token."""
     config = current_app.config
     if request.method not in config["WTF_CSRF_METHODS"] or not config["WTF_CSRF_ENABLED"]:
+        return
+    if _bearer_request():
         return
     csrf.protect(apply_exemptions=True)
 

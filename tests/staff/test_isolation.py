@@ -10,11 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import notifications
+from scheduler.api import tokens
 from scheduler.availability import closures
 from scheduler.extensions import db
 from scheduler.ical import manage as feeds
 from scheduler.kernel import now_utc
-from scheduler.models import AccessLogEntry, Booking
+from scheduler.models import AccessLogEntry, ApiToken, Booking, StaffRole
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
 from tests.factories import Factories
 from tests.notifications.contexts import message_context
@@ -50,7 +51,11 @@ def _other_organisation(make: Factories, staff: Staff) -> dict[str, int]:
     closure = closures.add_closure(
         unit.organisation, unit, date.today() + timedelta(days=5), None, None, {}, None, now_utc()
     )
+    api_token, _secret = tokens.issue(
+        staff.user("org_admin", unit=unit), "Salainen", StaffRole.ORG_ADMIN, None, None, None
+    )
     return {
+        "api_token_id": api_token.id,
         "closure_id": closure.id,
         "booking_id": booking.id,
         "professional_id": pro.id,
@@ -94,6 +99,7 @@ OWN_ORGANISATION_PAGES = {
     "staff.admin_access_log",
     "staff.admin_failed_messages",
     "staff.admin_closures",
+    "staff.admin_api_tokens",
     "staff.book_for_family_page",
     "staff.reassign_day",
     "staff.find_a_time",
@@ -139,6 +145,8 @@ def test_every_staff_route_refuses_another_organisations_objects(
     # Nothing of organisation A changed.
     booking = db.session.get(Booking, ids["booking_id"])
     assert booking is not None and booking.status == "confirmed"
+    api_token = db.session.get(ApiToken, ids["api_token_id"])
+    assert api_token is not None and api_token.revoked_at is None
     # The refused attempts at A's booking are in A's access log, marked denied.
     denied = db.session.query(AccessLogEntry).filter_by(result="denied").all()
     assert denied and all(e.target == f"booking:{ids['booking_id']}" for e in denied)

@@ -17,11 +17,12 @@ from flask.testing import FlaskClient
 
 import notifications
 from scheduler import audit
+from scheduler.api import tokens
 from scheduler.availability import closures
 from scheduler.extensions import db
 from scheduler.ical import manage as feeds
 from scheduler.kernel import HELSINKI, local_date, now_utc
-from scheduler.models import Feedback, FigureSnapshot, StaffUser
+from scheduler.models import Feedback, FigureSnapshot, StaffRole, StaffUser
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
 from tests.factories import Factories
 from tests.notifications.contexts import message_context
@@ -40,6 +41,7 @@ SECRETS = [
     "booking:424242",
     "Salainen palaute",
     "Salainen Sulkupäivä",
+    "Salainen Avain",
     "7919",
 ]
 
@@ -124,6 +126,7 @@ def _organisation(
         None,
         now_utc(),
     )
+    tokens.issue(account, f"{prefix} Avain", StaffRole.WORKER, None, pro, None)
     db.session.flush()
     return {
         "closure_id": closure.id,
@@ -165,6 +168,7 @@ OWN_LISTED = {
     "staff.admin_worker": ["Oma Syöte"],
     "staff.admin_closures": ["Oma Sulkupäivä"],
     "staff.admin_closure": ["Oma Sulkupäivä", "Oma Asiakas"],
+    "staff.admin_api_tokens": ["Oma Avain", "Oma Työntekijä"],
     "figures.overview": ["Oma Yksikkö", "Oma Palvelu", "Oma palaute"],
 }
 
