@@ -148,8 +148,9 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     yield "reassign a sick day, preview"
     page.goto(f"{base}/staff/availability/{pro_id}")
     yield "availability"
-    for summary in page.locator("details.editor-part:not([open]) > summary").all():
-        summary.click()
+    page.locator("#absences > summary").click()
+    page.locator("#openings > summary").click()
+    page.locator("#preview-part > summary").click()
     page.locator("fieldset.rule-row details.limits > summary").first.click()
     yield "availability, every part open"
     page.fill("#rule-0-end", "11:00")
