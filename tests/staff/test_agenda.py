@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -163,11 +163,11 @@ def test_a_call_held_before_its_booked_time_can_be_marked_held(
 ) -> None:
     service = make.service()
     pro = make.professional(service)
-    # Later today (or just after midnight when the tests run late in the evening).
+    # Later today, before the local midnight however late the tests run.
+    now = now_utc()
     zone = pro.organisation.zone
-    soon = now_utc() + timedelta(minutes=30)
-    if soon.astimezone(zone).date() != now_utc().astimezone(zone).date():
-        soon = now_utc() + timedelta(minutes=1)
+    midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(0), zone)
+    soon = now + min(timedelta(minutes=30), (midnight - now) / 2)
     early = staff.booking(service, pro, soon)
     sign_in(staff.user("worker", professional=pro))
     page = client.get(f"/staff/bookings/{early.id}?lang=en").get_data(as_text=True)
