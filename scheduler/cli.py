@@ -14,9 +14,11 @@ def register_commands(app: Flask) -> None:
     @click.option("--reset", is_flag=True, help="Remove the demo organisation first.")
     def demo_data(reset: bool) -> None:
         """Create a demo organisation in Lapland with five services and eight workers."""
-        from scheduler.demo import create_demo
+        from scheduler.demo import create_demo, measure_demo_today
 
         created = create_demo(reset=reset)
+        if created:
+            measure_demo_today()  # the figure pages show today's figures, too
         db.session.commit()
         click.echo("demo data created" if created else "demo data already present")
 

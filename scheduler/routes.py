@@ -35,12 +35,13 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(dev_bp)
 
-    from scheduler.booking.call_page import record_host_view
+    from scheduler.booking.call_page import organisation_name, record_host_view
     from video.views import bp as video_bp
     from video.views import on_host_page
 
     app.register_blueprint(video_bp)
     on_host_page(app, record_host_view)  # the worker's call page names the family
+    app.jinja_env.globals["organisation_name"] = organisation_name  # on the call pages
 
     from scheduler.staff import bp as staff_bp
 

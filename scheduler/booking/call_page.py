@@ -1,6 +1,7 @@
-"""The access-log row of the worker's call page, which names the family. ``video`` calls
-it through the hook the core registers (``video.views.on_host_page``), since it may not
-import the audit module itself."""
+"""What the core hands to the call pages of ``video``, which may not import it: the
+access-log row of the worker's call page, which names the family (through the hook
+``video.views.on_host_page``), and the organisation's name shown on every call page (a
+template global, ``organisation_name(room)``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import video
 from scheduler import audit
 from scheduler.booking.changes import client_identifiers
 from scheduler.extensions import db
-from scheduler.models import Booking
+from scheduler.models import Booking, Organisation
+from scheduler.web.i18n import localized
 
 
 def record_host_view(room: video.Room) -> None:
@@ -28,3 +30,9 @@ def record_host_view(room: video.Room) -> None:
         f"booking:{booking.id}",
         client_identifiers(booking),
     )
+
+
+def organisation_name(room: video.Room) -> str:
+    """The name of the organisation whose meeting this is, in the page's language."""
+    organisation = db.session.get(Organisation, room.organisation_id)
+    return localized(organisation.name) if organisation is not None else ""

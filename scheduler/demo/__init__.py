@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import delete, select
 
 from scheduler.demo.data import CLIENTS, SERVICES, SLUG, WORKERS, texts
+from scheduler.demo.figures import create_figure_history, measure_today
 from scheduler.extensions import db
 from scheduler.kernel import local_date, local_instant, now_utc
 from scheduler.models import (
@@ -117,8 +118,16 @@ def create_demo(reset: bool = False, today: date | None = None, seed: int = 7) -
         )
     )
     _demo_bookings(workers, today, rng)
+    create_figure_history(org, list(services.values()), today, random.Random(seed + 1))
     db.session.flush()
     return True
+
+
+def measure_demo_today() -> None:
+    """Today's access figures of the demo, measured for real (a few seconds)."""
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == SLUG))
+    if org is not None:
+        measure_today(org)
 
 
 def _demo_bookings(workers: list[Professional], today: date, rng: random.Random) -> None:

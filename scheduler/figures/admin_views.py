@@ -21,6 +21,7 @@ from scheduler.figures.blueprint import figures_bp as bp
 from scheduler.figures.export import csv_text
 from scheduler.figures.periods import Period, parse_period, summarise
 from scheduler.figures.report import Subject, number, snapshot_rows, subject_charts, subjects
+from scheduler.figures.snapshot import figure_runs
 from scheduler.kernel import local_date, now_utc
 from scheduler.models import Feedback, StaffUser
 from scheduler.staff.access import ADMINS, not_found, require_role, service_or_404, unit_or_404
@@ -111,6 +112,8 @@ def overview() -> ResponseReturnValue:
         blocks=blocks,
         comments=comments,
         number=number,
+        runs=figure_runs(user.organisation),
+        zone=user.organisation.zone,
     ), (422 if errors else 200)
 
 
@@ -133,6 +136,8 @@ def download() -> ResponseReturnValue:
             blocks=[],
             comments=[],
             number=number,
+            runs=figure_runs(user.organisation),
+            zone=user.organisation.zone,
         ), 422
     text = csv_text(subjects(user), snapshot_rows(user, period))
     name = f"figures-{period.start.isoformat()}-{period.end.isoformat()}.csv"

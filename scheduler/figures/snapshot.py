@@ -19,16 +19,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scheduler.extensions import db
 from scheduler.figures import access, activity
 from scheduler.figures.feedback import purge_old_comments
-from scheduler.kernel import local_date, now_utc
+from scheduler.kernel import local_date, local_instant, now_utc
 from scheduler.models import FigureScope, FigureSnapshot, Organisation, Service
 
 ACTIVITY_DAYS = 7
@@ -183,3 +183,34 @@ def nightly_figures() -> SnapshotReport:
     report = snapshot_figures(now=now, organisation_ids=due) if due else SnapshotReport()
     purge_old_comments(now)
     return report
+
+
+@dataclass(frozen=True)
+class Runs:
+    """When an organisation's figures were last computed, and when they will be next:
+    ``next_at`` is the next local midnight once today's figures are in, else ``None``
+    (the job's next check, at most a quarter of an hour away while the jobs run)."""
+
+    last_at: datetime | None
+    next_at: datetime | None
+
+
+def figure_runs(organisation: Organisation, now: datetime | None = None) -> Runs:
+    """The last and next run of ``nightly_figures`` for ``organisation``."""
+    now = now or now_utc()
+    mine = FigureSnapshot.organisation_id == organisation.id
+    measured = db.session.scalar(select(func.max(FigureSnapshot.measured_at)).where(mine))
+    counted = db.session.scalar(select(func.max(FigureSnapshot.activity_at)).where(mine))
+    known = [at for at in (measured, counted) if at is not None]
+    today = local_date(now, organisation.zone)
+    done_today = db.session.scalar(
+        select(FigureSnapshot.id)
+        .where(mine, FigureSnapshot.day == today, FigureSnapshot.measured_at.is_not(None))
+        .limit(1)
+    )
+    next_at = (
+        local_instant(today + timedelta(days=1), time(0), organisation.zone)
+        if done_today is not None
+        else None
+    )
+    return Runs(max(known) if known else None, next_at)

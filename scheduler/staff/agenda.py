@@ -146,10 +146,16 @@ def agenda() -> ResponseReturnValue:
     )
 
 
-def _may_mark_outcome(booking: Booking) -> bool:
-    return (
-        booking.status in OUTCOMES.values() or booking.status == BookingStatus.CONFIRMED
-    ) and as_utc(booking.start_at) <= now_utc()
+def _may_mark_outcome(booking: Booking, outcome: str = "held") -> bool:
+    """A meeting may be marked held from the start of its day, since a worker may call
+    early; marked missed only once its booked time has begun."""
+    if not (booking.status in OUTCOMES.values() or booking.status == BookingStatus.CONFIRMED):
+        return False
+    now = now_utc()
+    if outcome == "held":
+        zone = booking.organisation.zone
+        return local_date(booking.start_at, zone) <= local_date(now, zone)
+    return as_utc(booking.start_at) <= now
 
 
 def _may_cancel(booking: Booking) -> bool:
@@ -168,6 +174,7 @@ def booking_detail(booking_id: int) -> ResponseReturnValue:
         answers=intake_answers(booking, g.lang),
         join_link=_join_link(booking),
         may_mark=_may_mark_outcome(booking),
+        may_mark_missed=_may_mark_outcome(booking, "no_show"),
         may_cancel=_may_cancel(booking),
         back_date=local_date(booking.start_at, booking.organisation.zone).isoformat(),
         texts=texts,
@@ -184,8 +191,13 @@ def booking_outcome(booking_id: int) -> ResponseReturnValue:
         flash(_("Choose held or did not come."), "error")
         return redirect(back)
     booking_ops.lock(booking)
-    if not _may_mark_outcome(booking):
-        flash(_("Only a meeting that has begun can be marked."), "error")
+    if not _may_mark_outcome(booking, outcome):
+        flash(
+            _("A meeting can be marked held from the start of its day.")
+            if outcome == "held"
+            else _("Only a meeting that has begun can be marked."),
+            "error",
+        )
         return redirect(back)
     booking_ops.mark_outcome(booking, outcome, OUTCOMES[outcome])
     flash(_("Marked as held.") if outcome == "held" else _("Marked as did not come."))

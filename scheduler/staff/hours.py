@@ -41,6 +41,8 @@ from scheduler.staff.hours_forms import (
 from scheduler.web.input import parse_id, parse_ids
 
 EXTRA_ROWS = 2
+# The editor's collapsible parts; the one named by ?part= (or with errors) is open.
+PARTS = ("weekly", "preview", "absences", "openings")
 
 
 def _preview(pro: Professional, rules: list[RuleValue]) -> list[PreviewDay]:
@@ -53,6 +55,7 @@ def _editor(
     show_preview: bool = True,
     status: int = 200,
     extra_rows: int = EXTRA_ROWS,
+    part: str | None = None,
     **values: Any,
 ) -> ResponseReturnValue:
     rules = parsed.rules if parsed else schedule.saved_rules(pro)
@@ -70,8 +73,15 @@ def _editor(
         openings=schedule.coming_openings(pro),
         zone=pro.organisation.zone,
         texts=texts,
+        open_part=part,
         **values,
     ), status
+
+
+def _back(pro: Professional, part: str) -> ResponseReturnValue:
+    """Back to the editor with ``part`` open and its notice, flashed as ``here-…``, in view
+    (the browser scrolls to the anchor; staff.js moves the focus there)."""
+    return redirect(url_for("staff.hours", professional_id=pro.id, part=part) + f"#{part}-notices")
 
 
 def _confirm(pro: Professional, bookings: list[Booking], action: str) -> ResponseReturnValue:
@@ -118,8 +128,9 @@ def hours_home() -> ResponseReturnValue:
 
 @bp.get("/availability/<id:professional_id>")
 def hours(professional_id: int) -> ResponseReturnValue:
-    """The editor with the saved hours and their preview."""
-    return _editor(professional_or_404(professional_id))
+    """The editor with the saved hours and their preview; ``?part=`` opens one part."""
+    part = request.args.get("part")
+    return _editor(professional_or_404(professional_id), part=part if part in PARTS else None)
 
 
 @bp.post("/availability/<id:professional_id>/preview")
@@ -144,32 +155,32 @@ def hours_save(professional_id: int) -> ResponseReturnValue:
     parsed = parse_rules(request.form, {s.id for s in pro.services})
     action = request.form.get("action", "save")
     if parsed.errors:
-        return _editor(pro, parsed, status=422)
+        return _editor(pro, parsed, status=422, part="weekly")
     if action == "preview":
-        return _editor(pro, parsed, previewed=True)
+        return _editor(pro, parsed, previewed=True, part="preview")
     if action == "more_rows":
-        return _editor(pro, parsed, extra_rows=EXTRA_ROWS + 3)
+        return _editor(pro, parsed, extra_rows=EXTRA_ROWS + 3, part="weekly")
     outcome = schedule.replace_weekly_rules(pro, parsed.rules, _confirmed())
     if not outcome.done:
         return _confirm(pro, outcome.orphans, url_for("staff.hours_save", professional_id=pro.id))
     orphans = outcome.orphans
-    flash(_("The weekly hours were saved."))
+    flash(_("The weekly hours were saved."), "here-info")
     if orphans:
         flash(
             _(
                 "%(n)d bookings are now outside the hours. Move or cancel them in the agenda.",
                 n=len(orphans),
             ),
-            "error",
+            "here-error",
         )
-    return redirect(url_for("staff.hours", professional_id=pro.id))
+    return _back(pro, "weekly")
 
 
 def _span_form(pro: Professional, whole_days: bool) -> tuple[datetime, datetime] | None:
     parsed = parse_span(request.form, pro.organisation.zone, whole_days)
     if parsed.errors or parsed.start is None or parsed.end is None:
         for message in dict.fromkeys(parsed.errors.values()):
-            flash(message, "error")
+            flash(message, "here-error")
         return None
     return parsed.start, parsed.end
 
@@ -179,16 +190,15 @@ def absence_add(professional_id: int) -> ResponseReturnValue:
     """Add an absence (whole days when no times are given); a 422 with the editor and its
     messages for a span that cannot be read."""
     pro = professional_or_404(professional_id)
-    back = redirect(url_for("staff.hours", professional_id=pro.id) + "#absences")
     span = _span_form(pro, whole_days=True)
     if span is None:
-        return _editor(pro, status=422)
+        return _editor(pro, status=422, part="absences")
     reason = request.form.get("reason", "").strip()[:200] or None
     outcome = schedule.add_absence(pro, span[0], span[1], reason, _confirmed())
     if not outcome.done:
         return _confirm(pro, outcome.orphans, url_for("staff.absence_add", professional_id=pro.id))
-    flash(_("The absence was added."))
-    return back
+    flash(_("The absence was added."), "here-info")
+    return _back(pro, "absences")
 
 
 @bp.post("/availability/<id:professional_id>/absences/<id:absence_id>/delete")
@@ -198,26 +208,25 @@ def absence_delete(professional_id: int, absence_id: int) -> ResponseReturnValue
     if absence is None or absence.professional_id != pro.id:
         raise not_found()
     schedule.remove_absence(absence)
-    flash(_("The absence was removed."))
-    return redirect(url_for("staff.hours", professional_id=pro.id) + "#absences")
+    flash(_("The absence was removed."), "here-info")
+    return _back(pro, "absences")
 
 
 @bp.post("/availability/<id:professional_id>/openings")
 def opening_add(professional_id: int) -> ResponseReturnValue:
     """Add an extra opening on one date, for all or some of the worker's services."""
     pro = professional_or_404(professional_id)
-    back = redirect(url_for("staff.hours", professional_id=pro.id) + "#openings")
     span = _span_form(pro, whole_days=False)
     if span is None:
-        return _editor(pro, status=422)
+        return _editor(pro, status=422, part="openings")
     allowed = {s.id for s in pro.services}
     chosen = parse_ids(request.form.getlist("services"))
     if chosen is None or not set(chosen) <= allowed:
-        flash(_("Choose among the worker's services."), "error")
-        return _editor(pro, status=422)
+        flash(_("Choose among the worker's services."), "here-error")
+        return _editor(pro, status=422, part="openings")
     schedule.add_opening(pro, span[0], span[1], chosen)
-    flash(_("The extra opening was added."))
-    return back
+    flash(_("The extra opening was added."), "here-info")
+    return _back(pro, "openings")
 
 
 @bp.post("/availability/<id:professional_id>/openings/<id:opening_id>/delete")
@@ -233,5 +242,5 @@ def opening_delete(professional_id: int, opening_id: int) -> ResponseReturnValue
             outcome.orphans,
             url_for("staff.opening_delete", professional_id=pro.id, opening_id=opening.id),
         )
-    flash(_("The extra opening was removed."))
-    return redirect(url_for("staff.hours", professional_id=pro.id) + "#openings")
+    flash(_("The extra opening was removed."), "here-info")
+    return _back(pro, "openings")

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler.availability.coverage import RuleValue
 from scheduler.kernel import local_instant
+from scheduler.web.i18n import format_date
 from scheduler.web.input import day_in_range, parse_clock, parse_day, parse_ids, parse_whole
 
 MAX_ROWS = 60
@@ -26,6 +27,15 @@ class RuleRow:
     valid_from: str = ""
     valid_to: str = ""
     service_ids: list[int] = field(default_factory=list)
+
+    @property
+    def period(self) -> str:
+        """The row's period of validity as "1.1.2027–31.5.2027" ("1.1.2027–" when open
+        ended); empty when the row is always valid or its dates cannot be read."""
+        first, last = parse_date(self.valid_from), parse_date(self.valid_to)
+        if first is None and last is None:
+            return ""
+        return f"{format_date(first) if first else ''}–{format_date(last) if last else ''}"
 
 
 @dataclass

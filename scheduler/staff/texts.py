@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 
-from scheduler.web.i18n import localized
+from scheduler.kernel import as_utc
+from scheduler.web.i18n import format_date, format_datetime, format_time_range, localized
 
 LANGUAGES = {
     "fi": lazy_gettext("Finnish"),
@@ -70,3 +73,34 @@ def answer_text(question: dict[str, Any] | None, value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     return str(value)
+
+
+def whole_days(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
+    """The first and last local day of a span that begins and ends at local midnight (an
+    absence of whole days), else None."""
+    first, after = as_utc(start).astimezone(zone), as_utc(end).astimezone(zone)
+    if first.time() != time(0) or after.time() != time(0) or not first < after:
+        return None
+    return first.date(), after.date() - timedelta(days=1)
+
+
+def span_text(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """An absence in words: "10.12.2026 (whole day)", "10.12.2026–12.12.2026 (3 days)",
+    "10.12.2026 klo 8.00–12.00", or both ends in full when it runs over midnight."""
+    days = whole_days(start, end, zone)
+    if days is not None:
+        first, last = days
+        if first == last:
+            return _("%(day)s (whole day)", day=format_date(first))
+        count = (last - first).days + 1
+        return ngettext(
+            "%(first)s–%(last)s (%(num)d day)",
+            "%(first)s–%(last)s (%(num)d days)",
+            count,
+            first=format_date(first),
+            last=format_date(last),
+        )
+    local_start, local_end = as_utc(start).astimezone(zone), as_utc(end).astimezone(zone)
+    if local_start.date() == local_end.date():
+        return f"{format_date(start, zone=zone)} {format_time_range(start, end, zone=zone)}"
+    return f"{format_datetime(start, zone=zone)} – {format_datetime(end, zone=zone)}"

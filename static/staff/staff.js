@@ -1,4 +1,5 @@
-// Staff pages: the live preview of edited weekly hours, and the print button.
+// Staff pages: the live preview of edited weekly hours, the print button, and the focus on
+// a notice shown next to what was just changed.
 (function () {
   "use strict";
 
@@ -51,7 +52,15 @@
     }
   }
 
+  // The page scrolled to the notice by its anchor already; the focus follows, so that
+  // keyboard and screen reader users continue from there.
+  function focusNotice() {
+    var notice = document.querySelector(".part-notices");
+    if (notice) notice.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusNotice();
     livePreview();
     printButtons();
   });

@@ -158,3 +158,23 @@ def test_figure_page_passes_axe(browser: Any, server: LiveServer, lang: str) -> 
         context.close()
     assert {name: v for name, v in found.items() if v} == {}
     assert watch.problems == []
+
+
+def test_figure_page_fits_320_px(browser: Any, server: LiveServer) -> None:  # noqa: F811
+    """Only the wide table scrolls, inside its own region; the page does not."""
+    with server.app.app_context():
+        org_id = db.session.scalar(select(Organisation.id))
+        db.session.remove()
+    context, page, watch = new_page(browser, {"width": 320, "height": 640}, phone=True)
+    try:
+        page.goto(f"{server.url}/staff/login?lang=fi")
+        page.select_option("#who", f"admin:{org_id}")
+        page.locator(".dev-login button[type=submit]").click()
+        page.wait_for_url(f"{server.url}/staff/agenda")
+        page.goto(f"{server.url}/staff/figures")
+        page.wait_for_selector("svg.chart")
+        assert not overflows_horizontally(page)
+        assert page.locator("#figure-runs").inner_text().startswith("Laskettu viimeksi:")
+    finally:
+        context.close()
+    assert watch.problems == []

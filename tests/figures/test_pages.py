@@ -269,3 +269,43 @@ def test_default_period_is_the_last_four_weeks(
     today = local_date(now_utc(), org_setup["unit"].organisation.zone)
     assert f'value="{(today - timedelta(days=27)).isoformat()}"' in html
     assert "There are no figures for this period yet." in html
+
+
+def test_page_says_when_figures_were_last_computed_and_when_next(
+    client: FlaskClient, staff: Staff, sign_in: SignIn, make: Factories
+) -> None:
+    compile_figures_catalogues()
+    org = make.organisation()
+    unit = make.unit(org, name={"fi": "Perhekeskus"})
+    sign_in(staff.user("org_admin", unit=unit))
+    html = client.get("/staff/figures?lang=fi").get_data(as_text=True)
+    assert "Lukuja ei ole vielä laskettu." in html
+    assert "Seuraava laskenta: tänään vartin kuluessa" in html
+    today = local_date(now_utc(), org.zone)
+    computed = now_utc() - timedelta(minutes=5)
+    snapshot(today, unit, None, measured_at=computed, free_times=3)
+    db.session.commit()
+    html = client.get("/staff/figures?lang=fi").get_data(as_text=True)
+    local = computed.astimezone(org.zone)
+    assert f"Laskettu viimeksi: {local.day}.{local.month}.{local.year} klo {local.hour}." in html
+    tomorrow = today + timedelta(days=1)
+    assert (
+        f"Seuraava laskenta: {tomorrow.day}.{tomorrow.month}.{tomorrow.year} pian puolenyön" in html
+    )
+
+
+def test_demo_has_a_history_of_figures(client: FlaskClient, staff: Staff, sign_in: SignIn) -> None:
+    from scheduler.demo import create_demo
+    from scheduler.models import Organisation
+
+    compile_figures_catalogues()
+    create_demo()
+    db.session.commit()
+    org = db.session.scalars(select(Organisation).where(Organisation.slug == "tunturikyla")).one()
+    unit = org.units[0]
+    sign_in(staff.user("org_admin", unit=unit))
+    html = client.get(f"/staff/figures?lang=fi&subject=unit-{unit.id}").get_data(as_text=True)
+    totals = html.split('class="figures-totals"')[1].split("</table>")[0]
+    cells = re.findall(r"<td>([^<(]*)", totals)
+    assert cells and sum(cell.strip() == "–" for cell in cells) == 0
+    assert "Laskettu viimeksi:" in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -156,3 +156,28 @@ def test_a_past_booking_cannot_be_cancelled(
     client.post(f"/staff/bookings/{booking.id}/cancel", data={"reason": "too late now"})
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == "confirmed"
+
+
+def test_a_call_held_before_its_booked_time_can_be_marked_held(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service()
+    pro = make.professional(service)
+    # Later today, before the local midnight however late the tests run.
+    now = now_utc()
+    zone = pro.organisation.zone
+    midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(0), zone)
+    soon = now + min(timedelta(minutes=30), (midnight - now) / 2)
+    early = staff.booking(service, pro, soon)
+    sign_in(staff.user("worker", professional=pro))
+    page = client.get(f"/staff/bookings/{early.id}?lang=en").get_data(as_text=True)
+    assert 'value="held"' in page and 'value="no_show"' not in page
+    assert (
+        client.post(f"/staff/bookings/{early.id}/outcome", data={"outcome": "no_show"}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Booking, early.id).status == "confirmed"  # not begun: not missed
+    client.post(f"/staff/bookings/{early.id}/outcome", data={"outcome": "held"})
+    db.session.expire_all()
+    assert db.session.get(Booking, early.id).status == "completed"
