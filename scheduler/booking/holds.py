@@ -62,7 +62,7 @@ def hold(
     # "Any worker": the least booked professional of that day first, to share the load.
     pros = candidates.hold_candidates(service, start_at, professional_id, language)
     if not pros:
-        raise Problem(404, "no_professional", "No such worker offers this service.")
+        raise candidates.nobody_because_withheld(service, professional_id, language)
     end_at, block_start, block_end = blocks(service, start_at)
     token = new_token()
     booking = Booking(

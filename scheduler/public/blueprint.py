@@ -151,6 +151,12 @@ def fweekday(day: date | datetime, zone: ZoneInfo = HELSINKI) -> str:
     return weekday_name(day, zone)
 
 
+@bp.app_template_filter("fweekday_short")
+def fweekday_short(day: date) -> str:
+    """The day's short name in the page's language: "ma", "mån", "Mon"."""
+    return format_date(day, "ccc", locale=current_language())
+
+
 @bp.app_template_filter("local_day")
 def local_day(instant: datetime, zone: ZoneInfo = HELSINKI) -> date:
     return local_date(instant, zone)
