@@ -152,7 +152,7 @@ def confirm(
     else:
         booking = booking_by_hold_token(hold_token)
     service = booking.service
-    if not client.name.strip():
+    if service.name_rule == "required" and not client.name.strip():
         raise Problem(422, "invalid_input", "Give the name.", {"client.name": "required"})
     if booking.meeting_mode == "phone" and not client.phone:
         raise Problem(
@@ -173,7 +173,7 @@ def confirm(
     booking.hold_token_hash = None
     booking.hold_expires_at = None
     booking.manage_token_hash = token_hash(token)
-    booking.client_name = client.name
+    booking.client_name = client.name.strip() or None
     booking.client_email = client.email
     booking.client_phone = client.phone
     booking.language = client.language
