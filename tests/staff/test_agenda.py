@@ -156,3 +156,19 @@ def test_a_past_booking_cannot_be_cancelled(
     client.post(f"/staff/bookings/{booking.id}/cancel", data={"reason": "too late now"})
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == "confirmed"
+
+
+def test_agenda_shows_the_meetings_language_the_family_chose(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """The meeting's language is shown even when it is the messages' language too, and a
+    Sámi language by its name."""
+    service = make.service()
+    pro = make.professional(service)
+    staff.booking(service, pro, at_local(1, 10), language="fi", meeting_language="fi")
+    staff.booking(service, pro, at_local(1, 12), language="fi", meeting_language="smn")
+    sign_in(staff.user("worker", professional=pro))
+    day = at_local(1, 10).astimezone(pro.organisation.zone).date()
+    page = client.get(f"/staff/agenda?date={day.isoformat()}&lang=en").get_data(as_text=True)
+    assert page.count("Language of the meeting") == 2
+    assert "Inari Sámi" in page
