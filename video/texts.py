@@ -93,6 +93,10 @@ TEXTS = {
     "you": _l("You"),
     "early": _l("You can enter the meeting shortly before it starts."),
     "opens_at": _l("The link opens"),
+    "check_now": _l(
+        "You can test your camera, microphone and connection now, as often as you like."
+    ),
+    "come_back": _l("Come back through this same link when the meeting opens."),
     "closed": _l("This meeting link is no longer valid."),
     "unknown": _l("The link does not work. Check that you copied all of it."),
     "meeting_at": _lp("video", "Meeting"),

@@ -89,6 +89,9 @@ def _page(participant: Participant, host: bool, token: str = "") -> ResponseRetu
     so that the camera permission and stream carry from one stage to the next."""
     now = now_utc()
     state = rooms.can_enter(participant, current_app.config, now)
+    if state == "early":
+        # Before the window: the pre-call check alone, at any time; the room stays shut.
+        return _call_page(participant, host, check_only=True)
     if state != "open":
         opens_at = rooms.window(participant.room, current_app.config).opens_at
         reopen = host and rooms.can_reopen(participant.room, current_app.config, now)
@@ -99,9 +102,15 @@ def _page(participant: Participant, host: bool, token: str = "") -> ResponseRetu
             texts=texts_for(g.lang),
             reopen_url=url_for("video.reopen", token=token) if reopen else None,
         ), (403 if state == "early" else 410)
-    room = participant.room
     if host:
-        _host_page_shown(room)
+        _host_page_shown(participant.room)
+    return _call_page(participant, host)
+
+
+def _call_page(participant: Participant, host: bool, check_only: bool = False) -> str:
+    """The call page; ``check_only``: its pre-call check alone (before the join window),
+    whose ticket opens the connection test but not the signalling socket."""
+    room = participant.room
     ticket = issue_ticket(current_app.config["SECRET_KEY"], room.id, participant.id)
     texts = texts_for(g.lang)
     return render_template(
@@ -113,6 +122,8 @@ def _page(participant: Participant, host: bool, token: str = "") -> ResponseRetu
         participant=participant,
         room=room,
         stun_urls=url_list(current_app.config.get("STUN_URLS")),
+        check_only=check_only,
+        opens_at=rooms.window(room, current_app.config).opens_at,
     )
 
 
@@ -151,14 +162,17 @@ def reopen(token: str) -> ResponseReturnValue:
     return redirect(url_for("video.host", token=token), 303)
 
 
-def _ticket_participant(ticket: str) -> Participant | None:
+def _ticket_participant(ticket: str, early_too: bool = False) -> Participant | None:
+    """The ticket's participant while the room lets them in (``early_too``: or before
+    that, for the connection test), else None."""
     ids = read_ticket(current_app.config["SECRET_KEY"], ticket)
     if ids is None:
         return None
     participant = db.session.get(Participant, ids[1])
     if participant is None or participant.room_id != ids[0]:
         return None
-    if rooms.can_enter(participant, current_app.config, now_utc()) != "open":
+    allowed = ("open", "early") if early_too else ("open",)
+    if rooms.can_enter(participant, current_app.config, now_utc()) not in allowed:
         return None
     return participant
 
@@ -167,7 +181,7 @@ def _ticket_participant(ticket: str) -> Participant | None:
 @limiter.limit(_public_limit)
 def connection_test(ticket: str) -> ResponseReturnValue:
     """Answer the pre-call check's offer with the server's echoing peer."""
-    if _ticket_participant(ticket) is None:
+    if _ticket_participant(ticket, early_too=True) is None:
         abort(404)
     body = request.get_json(silent=True) or {}
     sdp = body.get("sdp")

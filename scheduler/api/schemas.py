@@ -124,6 +124,9 @@ class SlotList(BaseModel):
     # When the answer stopped at its limit: the last start given. Ask again with
     # ``after`` set to it for the starts that follow.
     next_after: AwareDatetime | None = None
+    # Asked-for workers (the named one, or those who speak the language) whose times are
+    # withheld now (a stale calendar feed): their times are left out, and said to be.
+    withheld_professional_ids: list[int] = []
 
 
 # A search may cover the whole booking horizon (26 weeks) in one request; its answer is

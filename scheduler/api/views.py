@@ -179,7 +179,8 @@ def list_slots(service_id: int) -> ResponseReturnValue:
     body = (
         f'{{"from_date":"{first.isoformat()}","next_after":{next_after},'
         f'"service_id":{service_id},"slots":[{",".join(pieces)}],'
-        f'"to_date":"{last.isoformat()}"}}\n'
+        f'"to_date":"{last.isoformat()}",'
+        f'"withheld_professional_ids":[{",".join(str(pid) for pid in found.withheld)}]}}\n'
     )
     return current_app.response_class(body, mimetype="application/json")
 

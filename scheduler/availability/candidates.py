@@ -21,7 +21,7 @@ from sqlalchemy import Select, and_, bindparam, exists, func, null, select
 from scheduler.availability.loading import ServiceRules, service_params
 from scheduler.availability.withheld import withheld_professionals
 from scheduler.extensions import db
-from scheduler.kernel import UTCDateTime, day_bounds, local_date
+from scheduler.kernel import Problem, UTCDateTime, day_bounds, local_date
 from scheduler.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -157,6 +157,25 @@ def candidates(
         .order_by(Professional.id)
     )
     return list(pros)
+
+
+def team(service: Service) -> list[Professional]:
+    """Every active worker linked to ``service``, those whose times are withheld included:
+    what a family may ask for (the answer then says when the times are withheld)."""
+    return [pro for pro in service.professionals if pro.active]
+
+
+def nobody_because_withheld(
+    service: Service, professional_id: int | None = None, language: str | None = None
+) -> Problem:
+    """The refusal when no candidate is left: 409 when the asked-for workers exist but
+    their times are withheld now (a stale calendar feed), else 404 (no such worker)."""
+    chosen = prepare(service.id, professional_id, language)
+    if chosen is not None and chosen.withheld:
+        return Problem(
+            409, "times_withheld", "The asked-for worker's times are not available right now."
+        )
+    return Problem(404, "no_professional", "No such worker offers this service.")
 
 
 @functools.cache

@@ -125,7 +125,7 @@ def reschedule(
     new_start = check_start(service, new_start, now, notice=terms is None)
     pros = candidates.candidates(service, wanted)
     if not pros:
-        raise Problem(404, "no_professional", "No such worker offers this service.")
+        raise candidates.nobody_because_withheld(service, wanted)
     old_start = booking.start_at
     end_at, block_start, block_end = blocks(service, new_start)
 

@@ -62,7 +62,7 @@ def hold(
     # "Any worker": the least booked professional of that day first, to share the load.
     pros = candidates.hold_candidates(service, start_at, professional_id, language)
     if not pros:
-        raise Problem(404, "no_professional", "No such worker offers this service.")
+        raise candidates.nobody_because_withheld(service, professional_id, language)
     end_at, block_start, block_end = blocks(service, start_at)
     token = new_token()
     booking = Booking(
@@ -152,7 +152,7 @@ def confirm(
     else:
         booking = booking_by_hold_token(hold_token)
     service = booking.service
-    if not client.name.strip():
+    if service.name_rule == "required" and not client.name.strip():
         raise Problem(422, "invalid_input", "Give the name.", {"client.name": "required"})
     if booking.meeting_mode == "phone" and not client.phone:
         raise Problem(
@@ -173,7 +173,7 @@ def confirm(
     booking.hold_token_hash = None
     booking.hold_expires_at = None
     booking.manage_token_hash = token_hash(token)
-    booking.client_name = client.name
+    booking.client_name = client.name.strip() or None
     booking.client_email = client.email
     booking.client_phone = client.phone
     booking.language = client.language

@@ -91,6 +91,7 @@ SERVICES: list[dict[str, Any]] = [
         "slot_interval_min": 15,
         "min_notice_min": 60,
         "requires_strong_id": False,
+        "name_rule": "nickname",  # anonymous: a nickname, or no name at all
         "meeting_modes": ["video", "phone"],
         "intake_questions": [
             {

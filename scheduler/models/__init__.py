@@ -8,12 +8,19 @@ from scheduler.models.calendar import CalendarFeed, ExternalBusy, FeedToken
 from scheduler.models.closure import Closure
 from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, FigureSnapshot
 from scheduler.models.organisation import Organisation, Unit
-from scheduler.models.service import MEETING_MODES, Professional, Service, service_professionals
+from scheduler.models.service import (
+    MEETING_MODES,
+    NAME_RULES,
+    Professional,
+    Service,
+    service_professionals,
+)
 from scheduler.models.staff import StaffRole, StaffUser
 
 __all__ = [
     "ACTIVE_STATUSES",
     "MEETING_MODES",
+    "NAME_RULES",
     "Absence",
     "AccessLogEntry",
     "ApiToken",

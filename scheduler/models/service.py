@@ -28,6 +28,9 @@ service_professionals = Table(
 )
 
 
+NAME_RULES = ("required", "nickname", "none")
+
+
 class Service(db.Model):  # type: ignore[name-defined]
     __tablename__ = "services"
 
@@ -60,6 +63,11 @@ class Service(db.Model):  # type: ignore[name-defined]
     bookable: Mapped[bool] = mapped_column(Boolean, default=True)
     # An on-call service keeps its hours on public holidays (closures still apply).
     open_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # What the booking form asks of the family's name (NAME_RULES): "required", "nickname"
+    # (any name, or none: a low-threshold service that promises anonymity), or "none".
+    name_rule: Mapped[str] = mapped_column(
+        String(16), default="required", server_default="required"
+    )
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit] = relationship(back_populates="services")

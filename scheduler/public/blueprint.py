@@ -20,7 +20,12 @@ from scheduler.kernel import HELSINKI, Problem, local_date
 from scheduler.models import Organisation
 from scheduler.public.contact import unit_contact
 from scheduler.public.texts import MEETING_MODES, language_name, problem_text
-from scheduler.web.i18n import current_language, format_time_range, localized
+from scheduler.web.i18n import (
+    PAGE_LANGUAGES_KEY,
+    current_language,
+    format_time_range,
+    localized,
+)
 
 bp = Blueprint("public", __name__)
 
@@ -50,6 +55,25 @@ def offered_languages(org: Organisation | None) -> list[str]:
     languages: list[str] = current_app.config["LANGUAGES"]
     offered = [code for code in languages if org is None or code in (org.languages or [])]
     return offered or languages
+
+
+def family_page_languages() -> list[str] | None:
+    """The page languages of a family page: those its organisation offers families (the
+    organisation named in the address, else the default one); None elsewhere."""
+    if request.blueprint != bp.name:
+        return None
+    slug = (request.view_args or {}).get("org_slug") or default_org_slug()
+    try:
+        offered = db.session.scalar(select(Organisation.languages).where(Organisation.slug == slug))
+    except SQLAlchemyError:
+        return None  # an error page must render even when the database is the error
+    languages: list[str] = current_app.config["LANGUAGES"]
+    return [code for code in languages if code in (offered or languages)] or None
+
+
+@bp.record_once
+def _narrow_page_languages(state: Any) -> None:
+    state.app.extensions[PAGE_LANGUAGES_KEY] = family_page_languages
 
 
 def language_links() -> list[dict[str, Any]]:
@@ -149,6 +173,12 @@ def page_helpers() -> dict[str, Any]:
 @bp.app_template_filter("fweekday")
 def fweekday(day: date | datetime, zone: ZoneInfo = HELSINKI) -> str:
     return weekday_name(day, zone)
+
+
+@bp.app_template_filter("fweekday_short")
+def fweekday_short(day: date) -> str:
+    """The day's short name in the page's language: "ma", "mån", "Mon"."""
+    return format_date(day, "ccc", locale=current_language())
 
 
 @bp.app_template_filter("local_day")

@@ -44,10 +44,11 @@ def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnV
     try:
         answers = validate_answers(service.intake_questions, form.intake_answers(service))
         client = ops.ClientDetails(
-            name=form.name.data.strip(),
+            name=form.given_name(),
             email=(form.email.data or "").strip() or None,
             phone=form.contact_phone(),
             language=form.language.data,
+            meeting_language=_meeting_language(form, booking),
             intake_answers=answers,
             identity_subject=booking.identity_subject,
             identity_name=booking.identity_name,
@@ -65,6 +66,24 @@ def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnV
                 field.errors = [*field.errors, gettext("Check this answer.")]
         return None
     return redirect(url_for("public.booked", token=manage_token), 303)
+
+
+def spoken_languages(booking: Booking) -> list[str]:
+    """The languages the meeting can be held in: those the held time's worker speaks."""
+    return list(booking.professional.languages or []) or ["fi"]
+
+
+def first_meeting_language(booking: Booking, lang: str) -> str:
+    """The meeting's language chosen beforehand: the one asked of the worker in the week
+    view (kept on the held time), else the page's, else the worker's first."""
+    spoken = spoken_languages(booking)
+    return next((c for c in (booking.language, lang) if c in spoken), spoken[0])
+
+
+def _meeting_language(form: BookingForm, booking: Booking) -> str:
+    field = getattr(form, "meeting_language", None)
+    chosen = field.data if field is not None else None
+    return str(chosen or first_meeting_language(booking, current_language()))
 
 
 @bp.route("/book/<token>", methods=["GET", "POST"])
@@ -87,7 +106,11 @@ def book(token: str) -> ResponseReturnValue:
     defaults = {"language": lang if lang in offered else offered[0]}
     if booking.identity_name:
         defaults["name"] = booking.identity_name
-    form = booking_form(service, lang, booking.meeting_mode == "phone", data=defaults)
+    spoken = spoken_languages(booking)
+    defaults["meeting_language"] = first_meeting_language(booking, lang)
+    form = booking_form(
+        service, lang, booking.meeting_mode == "phone", data=defaults, spoken=spoken
+    )
     # Messages are sent only in the languages the organisation offers families.
     form.language.choices = [c for c in BOOKING_LANGUAGES if c.value in offered]
     status = 200
@@ -110,6 +133,7 @@ def book(token: str) -> ResponseReturnValue:
         token=token,
         can_extend=holds.can_extend(booking),
         back_url=service_url(booking),
+        spoken=spoken,
     ), status
 
 

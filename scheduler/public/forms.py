@@ -27,6 +27,7 @@ from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import MAX_TEXT
 from scheduler.kernel import Problem
 from scheduler.models import Service
+from scheduler.public.texts import language_name
 from scheduler.web.i18n import localized
 
 BOOKING_LANGUAGES = [
@@ -82,7 +83,7 @@ class BookingForm(FlaskForm):
         render_kw={"autocomplete": "tel"},
     )
     language = RadioField(
-        _l("Language of the meeting and messages"),
+        _l("Language of the pages and messages"),
         choices=BOOKING_LANGUAGES,
         validators=[InputRequired(_l("Choose a language."))],
     )
@@ -114,6 +115,11 @@ class BookingForm(FlaskForm):
             return False
         return valid
 
+    def given_name(self) -> str:
+        """The name given, or "" (a service may ask for a nickname only, or no name)."""
+        field = getattr(self, "name", None)
+        return (field.data or "").strip() if field is not None else ""
+
     def questions(self) -> list[Field]:
         return [field for field in self if field.name.startswith(QUESTION_PREFIX)]
 
@@ -134,15 +140,22 @@ class BookingForm(FlaskForm):
 
 
 def booking_form(
-    service: Service, lang: str, phone_meeting: bool = False, **kwargs: Any
+    service: Service,
+    lang: str,
+    phone_meeting: bool = False,
+    spoken: list[str] | None = None,
+    **kwargs: Any,
 ) -> BookingForm:
     """A booking form with ``service``'s intake questions, labelled in ``lang``; for a phone
-    meeting the phone number is required."""
+    meeting the phone number is required; ``spoken``: the languages the meeting may be in."""
 
     class ServiceBookingForm(BookingForm):
         pass
 
     ServiceBookingForm.phone_meeting = phone_meeting
+    _ask_name(ServiceBookingForm, service.name_rule)
+    choices = [SelectChoice(code, language_name(code, lang)) for code in spoken or []]
+    meeting_language_field(ServiceBookingForm, choices)
 
     for question in service.intake_questions:
         label = localized(question.get("label"), lang)
@@ -174,6 +187,30 @@ def booking_form(
             )
         setattr(ServiceBookingForm, QUESTION_PREFIX + question["id"], field)
     return ServiceBookingForm(**kwargs)
+
+
+def meeting_language_field(form_class: type[BookingForm], spoken: list[SelectChoice]) -> None:
+    """The language of the meeting, chosen apart from that of the messages: one of the
+    languages the worker speaks (Sámi languages too). No field when there is one only."""
+    if len(spoken) > 1:
+        form_class.meeting_language = RadioField(
+            _l("Language of the meeting"),
+            choices=spoken,
+            validators=[Optional()],  # none sent: the one chosen beforehand
+        )
+
+
+def _ask_name(form_class: type[BookingForm], rule: str) -> None:
+    """The name field as the service asks it: required (the default), a nickname that may
+    be left out (a low-threshold service that promises anonymity), or no field at all."""
+    if rule == "none":
+        form_class.name = None
+    elif rule == "nickname":
+        form_class.name = StringField(
+            _l("What may we call you? (optional, a nickname is fine)"),
+            validators=[Optional(), Length(max=200, message=_l("The name is too long."))],
+            render_kw={"autocomplete": "nickname"},
+        )
 
 
 class CancelForm(FlaskForm):

@@ -123,16 +123,16 @@ def move(token: str) -> ResponseReturnValue:
     """The same week view as the service page, for choosing the new time."""
     booking = load_managed(token)
     service = booking.service
-    everyone = candidates.candidates(service)
+    everyone = candidates.team(service)
     choice = parse_choice(_move_args(booking), service, everyone)
     week = build_week(service, choice, now_utc())
 
-    def week_url(monday: date) -> str:
-        return url_for(
-            "public.move",
-            token=token,
-            **choice.args(week=monday.isoformat(), mode=None, worker=choice.worker or "any"),
-        )
+    def week_url(monday: date, **override: object) -> str:
+        values: dict[str, object] = {"mode": None, "worker": choice.worker or "any"}
+        values.update(override, week=monday.isoformat())
+        if values["worker"] is None:
+            values["worker"] = "any"
+        return url_for("public.move", token=token, **choice.args(**values)) + "#free-times"
 
     return render_template(
         "public/move.html",
@@ -161,7 +161,7 @@ def move_to(token: str) -> ResponseReturnValue:
     """A chosen new time is shown first, with the old one, and moves only when confirmed."""
     booking = load_managed(token)
     service = booking.service
-    choice = parse_choice(request.form, service, candidates.candidates(service))
+    choice = parse_choice(request.form, service, candidates.team(service))
     back = url_for(
         "public.move", token=token, **choice.args(mode=None, worker=choice.worker or "any")
     )

@@ -76,18 +76,22 @@ def bookable_online(service: Service) -> bool:
 def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
-    everyone = candidates.candidates(service)
+    everyone = candidates.team(service)
     choice = parse_choice(request.args, service, everyone)
     online = bookable_online(service)
     week = build_week(service, choice, now_utc(), online)
     languages = sorted({lang for p in everyone for lang in (p.languages or [])})
 
-    def week_url(monday: date) -> str:
-        return url_for(
-            "public.service_page",
-            org_slug=org.slug,
-            service_slug=service.slug,
-            **choice.args(week=monday.isoformat()),
+    def week_url(monday: date, **override: object) -> str:
+        """The week's address; it comes back to the free times, not the top of the page."""
+        return (
+            url_for(
+                "public.service_page",
+                org_slug=org.slug,
+                service_slug=service.slug,
+                **choice.args(**override, week=monday.isoformat()),
+            )
+            + "#free-times"
         )
 
     return render_template(
@@ -97,6 +101,7 @@ def service_page(org_slug: str, service_slug: str) -> ResponseReturnValue:
         choice=choice,
         week=week,
         workers=everyone,
+        asked_worker=next((p for p in everyone if p.id == choice.worker), None),
         languages=languages,
         week_url=week_url,
         bookable_online=online,
@@ -110,7 +115,7 @@ def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     """Hold the chosen time, then go to the form. A taken time sends the family back."""
     org = get_organisation(org_slug)
     service = get_service(org, service_slug)
-    choice = parse_choice(request.form, service, candidates.candidates(service))
+    choice = parse_choice(request.form, service, candidates.team(service))
     back = url_for(
         "public.service_page", org_slug=org.slug, service_slug=service.slug, **choice.args()
     )

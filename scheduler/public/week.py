@@ -47,6 +47,12 @@ class Week:
     previous: date | None  # None: this is the first week that can be booked
     next: date | None  # None: the booking horizon ends within this week
     next_free: Slot | None  # when this week has no free time, the first one after it
+    # The asked-for worker, or every worker who speaks the asked-for language, has times
+    # withheld now: the family is told so, and shown ``alternative`` (the nearest free time
+    # of any worker) apart from the results, never in their place.
+    withheld: bool = False
+    alternative: Slot | None = None
+    today: date | None = None  # the organisation's date now: days before it are past
 
     @property
     def sunday(self) -> date:
@@ -93,14 +99,20 @@ def build_week(service: Service, choice: Choice, now: datetime, online: bool = T
     last = monday_of(today + timedelta(days=service.horizon_days))
     monday = min(max(choice.week or first, first), last)
     start, end = week_range(monday, service)
-    found = _free(service, choice, start, end, now) if online else []
+    found, withheld = _free(service, choice, start, end, now) if online else ([], False)
+    if withheld:
+        found = []
     by_day: dict[date, list[Slot]] = {monday + timedelta(days=i): [] for i in range(7)}
     for slot in found:
         by_day.setdefault(local_date(slot.start, zone), []).append(slot)
-    next_free = None
-    if not found and online and service.bookable and monday < last:
-        horizon_end = local_instant(last + timedelta(days=7), time(0), zone)
-        later = _free(service, choice, end, horizon_end, now, limit=1)
+    next_free = alternative = None
+    horizon_end = local_instant(last + timedelta(days=7), time(0), zone)
+    if withheld and service.bookable:
+        anyone = Choice(None, None, choice.mode, None)
+        others, _withheld = _free(service, anyone, now, horizon_end, now, limit=1)
+        alternative = others[0] if others else None
+    elif not found and online and service.bookable and monday < last:
+        later, _withheld = _free(service, choice, end, horizon_end, now, limit=1)
         next_free = later[0] if later else None
     return Week(
         monday=monday,
@@ -108,6 +120,9 @@ def build_week(service: Service, choice: Choice, now: datetime, online: bool = T
         previous=monday - timedelta(days=7) if monday > first else None,
         next=monday + timedelta(days=7) if monday < last else None,
         next_free=next_free,
+        withheld=withheld,
+        alternative=alternative,
+        today=today,
     )
 
 
@@ -118,7 +133,9 @@ def _free(
     end: datetime,
     now: datetime,
     limit: int | None = None,
-) -> list[Slot]:
+) -> tuple[list[Slot], bool]:
+    """The free times the choice allows, and whether they are none because every
+    asked-for worker's times are withheld now."""
     found = free_times(
         Ask(
             service.id,
@@ -130,4 +147,7 @@ def _free(
             now=now,
         )
     )
-    return found.slots() if found is not None else []
+    if found is None:
+        return [], False
+    asked = choice.worker is not None or choice.speaks is not None
+    return found.slots(), asked and bool(found.withheld) and not found.candidates

@@ -118,6 +118,7 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         "horizon_days": form.horizon_days.data,
         "max_per_worker_per_day": form.max_per_worker_per_day.data,
         "requires_strong_id": form.identification.data == "strong",
+        "name_rule": form.name_rule.data,
         "meeting_modes": [mode for mode in form.meeting_modes.data or [] if mode],
         "intake_questions": _questions(form),
         "sensitive": form.sensitive.data,
@@ -153,6 +154,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
                 "min_notice_min": 120,
                 "horizon_days": 56,
                 "identification": "anonymous",
+                "name_rule": "required",
                 "staff_notices": "1",
                 "bookable": "1",
                 "reminders": "default",
@@ -178,6 +180,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
         for lang, text in (getattr(service, key) or {}).items():
             values[f"{key}-{lang}"] = text
     values["identification"] = "strong" if service.requires_strong_id else "anonymous"
+    values["name_rule"] = service.name_rule
     values.setlist("meeting_modes", list(service.meeting_modes or []))
     for key in ("sensitive", "staff_notices", "bookable", "open_on_holidays"):
         if getattr(service, key):

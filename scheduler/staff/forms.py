@@ -30,7 +30,7 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 
 from scheduler.availability.holidays import REGIONS
-from scheduler.models import MEETING_MODES
+from scheduler.models import MEETING_MODES, NAME_RULES
 from scheduler.staff import texts
 from scheduler.web.input import parse_ids, parse_whole
 
@@ -315,6 +315,7 @@ class ServiceForm(StaffForm):
     horizon_days = Number(1, 366)
     max_per_worker_per_day = Number(1, 50, is_required=False)
     identification = Choice(("anonymous", "strong"))
+    name_rule = Choice(NAME_RULES, default="required")
     meeting_modes = Choices(MEETING_MODES, at_least_one=True)
     q = FieldList(FormField(QuestionForm, separator="-"), max_entries=MAX_QUESTIONS)
     sensitive = Flag()

@@ -31,9 +31,26 @@ def _lang_cookie() -> str | None:
     return cookies[LANG_COOKIE]
 
 
-def select_locale() -> str:
-    """?lang=, then the remembered choice, then the browser's wish, then Finnish."""
+# A function that gives the page languages the current request may use, when they are
+# fewer than the service's (the family pages: those the organisation offers families);
+# None: all of them. The public blueprint sets it.
+PAGE_LANGUAGES_KEY = "etaaika.page_languages"
+
+
+def page_languages() -> list[str]:
+    """The languages this request's pages may be in, the first the default."""
     languages: list[str] = current_app.config["LANGUAGES"]
+    narrower = current_app.extensions.get(PAGE_LANGUAGES_KEY)
+    offered = narrower() if narrower is not None else None
+    return offered or languages
+
+
+def select_locale() -> str:
+    """?lang=, then the remembered choice, then the browser's wish, then the first
+    language; only among the languages offered (``page_languages``)."""
+    if "lang" in g:  # asked once per request (flask_babel also asks after a refresh)
+        return str(g.lang)
+    languages = page_languages()
     chosen = _lang_arg() or _lang_cookie()
     if chosen in languages:
         return chosen
@@ -133,7 +150,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def remember_language(response):  # type: ignore[no-untyped-def]
         chosen = _lang_arg()
-        if chosen in app.config["LANGUAGES"] and _lang_cookie() != chosen:
+        if chosen == g.get("lang") and _lang_cookie() != chosen:
             response.set_cookie(
                 LANG_COOKIE,
                 chosen,
@@ -146,4 +163,5 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def set_language() -> None:
+        g.pop("lang", None)  # a test client's app context serves many requests
         g.lang = select_locale()

@@ -229,6 +229,8 @@ function press(button, pressed, onText, offText) {
 function wireControls() {
   $("allow-btn").addEventListener("click", allowDevices);
   $("test-btn").addEventListener("click", testConnection);
+  // Before the meeting's window: the check alone, no room to go on to.
+  if (root.dataset.checkOnly === "true") return;
   $("continue-btn").addEventListener("click", () => {
     joinRoom();
     if (isHost) enterCall();

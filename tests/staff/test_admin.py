@@ -400,3 +400,23 @@ def test_a_new_account_can_be_made_with_the_forms_defaults(
         select(StaffUser).where(StaffUser.email == "tyontekija@example.org")
     )
     assert account is not None and account.unit_id == unit.id
+
+
+def test_admin_sets_what_the_booking_form_asks_of_the_name(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """A low-threshold service that promises anonymity asks a nickname, or no name."""
+    unit = make.unit()
+    pro = make.professional(make.service(unit))
+    sign_in(staff.user("org_admin", unit=unit))
+    form = service_form(unit.id, pro.id, name_rule="nickname")
+    response = client.post("/staff/admin/services/new", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    service = db.session.scalar(select(Service).where(Service.slug == "perheneuvola"))
+    assert service is not None and service.name_rule == "nickname"
+    page = client.get(f"/staff/admin/services/{service.id}?lang=en").get_data(as_text=True)
+    assert 'id="name_rule-nickname" name="name_rule" value="nickname" checked' in page
+    wrong = client.post(f"/staff/admin/services/{service.id}", data={**form, "name_rule": "x"})
+    assert wrong.status_code == 422
+    db.session.refresh(service)
+    assert service.name_rule == "nickname"

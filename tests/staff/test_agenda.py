@@ -181,3 +181,19 @@ def test_a_call_held_before_its_booked_time_can_be_marked_held(
     client.post(f"/staff/bookings/{early.id}/outcome", data={"outcome": "held"})
     db.session.expire_all()
     assert db.session.get(Booking, early.id).status == "completed"
+
+
+def test_agenda_shows_the_meetings_language_the_family_chose(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """The meeting's language is shown even when it is the messages' language too, and a
+    Sámi language by its name."""
+    service = make.service()
+    pro = make.professional(service)
+    staff.booking(service, pro, at_local(1, 10), language="fi", meeting_language="fi")
+    staff.booking(service, pro, at_local(1, 12), language="fi", meeting_language="smn")
+    sign_in(staff.user("worker", professional=pro))
+    day = at_local(1, 10).astimezone(pro.organisation.zone).date()
+    page = client.get(f"/staff/agenda?date={day.isoformat()}&lang=en").get_data(as_text=True)
+    assert page.count("Language of the meeting") == 2
+    assert "Inari Sámi" in page

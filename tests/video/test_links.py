@@ -52,10 +52,14 @@ def test_link_opens_early_and_closes_late_by_configurable_minutes(
     link = meetings.family_join_link(early)
     db.session.commit()
     page = client.get(path_of(link))  # type: ignore[arg-type]
-    assert page.status_code == 403
-    assert "Linkki avautuu" in page.text
+    # Before the window: the camera and connection test only, the room still shut.
+    assert page.status_code == 200
+    assert "Linkki avautuu" in page.text and 'data-check-only="true"' in page.text
+    assert 'id="stage-waiting"' not in page.text and 'id="continue-btn"' not in page.text
     app.config["VIDEO_JOIN_EARLY_MIN"] = 25
-    assert client.get(path_of(link)).status_code == 200  # type: ignore[arg-type]
+    page = client.get(path_of(link))  # type: ignore[arg-type]
+    assert page.status_code == 200 and 'data-check-only="false"' in page.text
+    assert 'id="stage-waiting"' in page.text
 
     over = video_booking(make, starts_in=timedelta(minutes=-80), length=timedelta(minutes=45))
     late = meetings.family_join_link(over)
@@ -63,6 +67,31 @@ def test_link_opens_early_and_closes_late_by_configurable_minutes(
     assert client.get(path_of(late)).status_code == 410  # type: ignore[arg-type]
     app.config["VIDEO_JOIN_LATE_MIN"] = 40
     assert client.get(path_of(late)).status_code == 200  # type: ignore[arg-type]
+
+
+def test_camera_test_works_from_the_family_link_days_before_but_the_room_stays_shut(
+    app: Flask, make: Factories
+) -> None:
+    """The confirmation promises the camera and connection test on the family's link: it
+    works at any time before the meeting; the signalling socket (the room) does not."""
+    booking = video_booking(make, starts_in=timedelta(days=3))
+    link = meetings.family_join_link(booking)
+    db.session.commit()
+    client = app.test_client()
+    page = client.get(path_of(link) + "?lang=en")  # type: ignore[operator]
+    assert page.status_code == 200
+    assert "You can test your camera, microphone and connection now" in page.text
+    assert 'id="test-btn"' in page.text and 'id="allow-btn"' in page.text
+    ticket = page.text.split('data-ticket="', 1)[1].split('"', 1)[0]
+    # The connection test knows the ticket (a bad offer is a 400, not an unknown 404) ...
+    answer = client.post(f"/video/check/{ticket}", json={"type": "offer", "sdp": 5})
+    assert answer.status_code == 400
+    # ... and a participant still cannot enter the room early.
+    from video.views import _ticket_participant
+
+    with app.test_request_context():
+        assert _ticket_participant(ticket) is None
+        assert _ticket_participant(ticket, early_too=True) is not None
 
 
 def test_open_page_carries_no_call_secrets_and_no_inline_script(
