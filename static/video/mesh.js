@@ -216,7 +216,8 @@ export class Peer extends EventTarget {
     let lost = 0;
     let rtt = null;
     let candidateType = "";
-    const sent = { bytes: 0, width: 0, height: 0, fps: 0, limitedBy: "" };
+    // What goes out to this peer: the video's payload and size, and everything on the wire.
+    const sent = { bytes: 0, wireBytes: 0, width: 0, height: 0, fps: 0, limitedBy: "" };
     const byId = new Map();
     stats.forEach((report) => byId.set(report.id, report));
     stats.forEach((report) => {
@@ -231,6 +232,7 @@ export class Peer extends EventTarget {
         sent.fps = report.framesPerSecond || 0;
         sent.limitedBy = report.qualityLimitationReason || "";
       } else if (report.type === "transport" && report.selectedCandidatePairId) {
+        sent.wireBytes += report.bytesSent || 0;
         const pair = byId.get(report.selectedCandidatePairId);
         if (pair) {
           rtt = pair.currentRoundTripTime ?? null;

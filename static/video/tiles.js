@@ -62,7 +62,9 @@ export class Tiles {
       tile.dataset.candidateType = candidateType;
       tile.dataset.quality = level;
       // What goes from this browser to that participant (the benchmark reads these).
+      tile.dataset.statsAt = String(Date.now());
       tile.dataset.bytesSent = String(peer.stats.sent.bytes);
+      tile.dataset.wireBytesSent = String(peer.stats.sent.wireBytes);
       tile.dataset.sentSize = `${peer.stats.sent.width}x${peer.stats.sent.height}`;
       tile.dataset.sentFps = String(peer.stats.sent.fps);
       tile.dataset.sentLimitedBy = peer.stats.sent.limitedBy;
