@@ -217,7 +217,7 @@ export class Peer extends EventTarget {
     let rtt = null;
     let candidateType = "";
     // What goes out to this peer: the video's payload and size, and everything on the wire.
-    const sent = { bytes: 0, wireBytes: 0, width: 0, height: 0, fps: 0, limitedBy: "" };
+    const sent = { bytes: 0, wireBytes: 0, frames: 0, width: 0, height: 0, fps: 0, limitedBy: "" };
     const byId = new Map();
     stats.forEach((report) => byId.set(report.id, report));
     stats.forEach((report) => {
@@ -227,11 +227,12 @@ export class Peer extends EventTarget {
         lost += Math.max(0, report.packetsLost || 0);
       } else if (report.type === "outbound-rtp" && report.kind === "video") {
         sent.bytes += report.bytesSent || 0;
+        sent.frames += report.framesEncoded || 0;
         sent.width = report.frameWidth || 0;
         sent.height = report.frameHeight || 0;
         sent.fps = report.framesPerSecond || 0;
         sent.limitedBy = report.qualityLimitationReason || "";
-      } else if (report.type === "transport" && report.selectedCandidatePairId) {
+      } else if (report.type === "transport") {
         sent.wireBytes += report.bytesSent || 0;
         const pair = byId.get(report.selectedCandidatePairId);
         if (pair) {

@@ -65,10 +65,14 @@ export class Tiles {
       tile.dataset.statsAt = String(Date.now());
       tile.dataset.bytesSent = String(peer.stats.sent.bytes);
       tile.dataset.wireBytesSent = String(peer.stats.sent.wireBytes);
+      tile.dataset.framesEncoded = String(peer.stats.sent.frames);
       tile.dataset.sentSize = `${peer.stats.sent.width}x${peer.stats.sent.height}`;
       tile.dataset.sentFps = String(peer.stats.sent.fps);
       tile.dataset.sentLimitedBy = peer.stats.sent.limitedBy;
       quality.textContent = this.texts[`quality_${level}`] || "";
+    });
+    peer.addEventListener("state", () => {
+      tile.dataset.state = peer.pc.connectionState;
     });
     peer.addEventListener("limits", () => {
       tile.dataset.sendMaxKbps = String(peer.sendLimits.maxKbps);
