@@ -18,17 +18,26 @@ from scheduler.kernel import UTCDateTime, enum_column
 
 
 class Kind(enum.StrEnum):
-    """Who a participant is; the worker is the host, everyone else waits to be admitted."""
+    """Who a participant is. Professionals (the booked worker and colleagues) are hosts;
+    everyone else (the family, the other parent, an interpreter, a guest from outside, such
+    as a school nurse) waits until a host admits them."""
 
     WORKER = "worker"
     FAMILY = "family"
     PARENT = "parent"
     INTERPRETER = "interpreter"
     COLLEAGUE = "colleague"
+    GUEST = "guest"
 
 
-GUEST_KINDS = (Kind.PARENT, Kind.INTERPRETER, Kind.COLLEAGUE)
-MAX_PARTICIPANTS = 4  # a mesh of four browsers is what a phone can carry
+GUEST_KINDS = (Kind.PARENT, Kind.INTERPRETER, Kind.COLLEAGUE, Kind.GUEST)
+HOST_KINDS = (Kind.WORKER, Kind.COLLEAGUE)
+# Two parents, an interpreter and up to three professionals. Each browser of a mesh sends
+# its picture to every other one; the pages lower what they send as the call grows
+# (static/video/mesh.js), and benchmarks/call_setup.py measures what six cost.
+MAX_PARTICIPANTS = 6
+# A name one chooses for the call (shown to the others instead of any contact details).
+MAX_DISPLAY_NAME = 60
 
 
 class Room(db.Model):  # type: ignore[name-defined]
@@ -73,7 +82,7 @@ class Participant(db.Model):  # type: ignore[name-defined]
 
     @property
     def is_host(self) -> bool:
-        return self.kind == Kind.WORKER
+        return self.kind in HOST_KINDS
 
     @property
     def admitted(self) -> bool:

@@ -17,7 +17,14 @@ from sqlalchemy.orm import joinedload
 from scheduler.extensions import db
 from scheduler.kernel import now_utc
 from video.links import Window, secret_hash
-from video.models import MAX_PARTICIPANTS, Kind, Participant, Room
+from video.models import (
+    GUEST_KINDS,
+    MAX_DISPLAY_NAME,
+    MAX_PARTICIPANTS,
+    Kind,
+    Participant,
+    Room,
+)
 
 
 class RoomFull(Exception):
@@ -114,8 +121,9 @@ def active_participants(room: Room) -> list[Participant]:
 
 
 def add_participant(secret_key: str, room: Room, kind: Kind, display_name: str) -> Participant:
-    """Invite one more person (the other parent, an interpreter, a colleague)."""
-    if kind not in (Kind.PARENT, Kind.INTERPRETER, Kind.COLLEAGUE):
+    """Invite one more person (the other parent, an interpreter, a colleague, a guest). A
+    colleague joins as a host; the others wait to be admitted."""
+    if kind not in GUEST_KINDS:
         raise ValueError(f"cannot invite a {kind}")
     if len(active_participants(room)) >= MAX_PARTICIPANTS:
         raise RoomFull
@@ -124,6 +132,27 @@ def add_participant(secret_key: str, room: Room, kind: Kind, display_name: str) 
     room.participants.append(participant)
     db.session.flush()
     return participant
+
+
+def clean_display_name(raw: object) -> str:
+    """A display name as others will see it: printable, single-spaced, at most
+    ``MAX_DISPLAY_NAME`` characters; "" when nothing usable is left."""
+    if not isinstance(raw, str):
+        return ""
+    printable = "".join(ch if ch.isprintable() else " " for ch in raw)
+    return " ".join(printable.split())[:MAX_DISPLAY_NAME].strip()
+
+
+def rename(participant: Participant, display_name: str) -> bool:
+    """Show the participant under the name they chose; False (and no change) when the name
+    is empty once cleaned. Flushes."""
+    name = clean_display_name(display_name)
+    if not name:
+        return False
+    if name != participant.display_name:
+        participant.display_name = name
+        db.session.flush()
+    return True
 
 
 def find_by_secret(secret: str) -> Participant | None:
@@ -166,8 +195,9 @@ def admit(participant: Participant) -> None:
 
 
 def remove(participant: Participant) -> None:
-    """Send someone out: their link stops working and they cannot come back."""
-    if participant.is_host:
+    """Send someone out: their link stops working and they cannot come back. A colleague
+    (a host too) can be removed; the booked worker cannot."""
+    if participant.kind == Kind.WORKER:
         raise ValueError("the worker cannot be removed")
     participant.removed_at = participant.removed_at or now_utc()
     participant.link_hash = None

@@ -6,7 +6,8 @@ processes without shared memory) and tells its browser only what that browser ma
 
 - a waiting participant learns only whether the worker is there and has seen them, and
   then that they are admitted: no ICE servers, no names, no signalling before that;
-- the worker sees who is waiting and admits, removes or ends;
+- a host (the worker, or a colleague) sees who is waiting, with their role and the name
+  they chose, and admits them one by one or all at once, removes or ends;
 - admitted participants see each other join and leave and exchange SDP and candidates.
 """
 
@@ -136,6 +137,13 @@ class Connection:
         target = message.get("pid")
         if kind == "admit" and isinstance(target, int) and self.actions.admit(target):
             self._publish("admit", pid=target)
+        elif kind == "admit-all":
+            # Everyone waiting now, one by one, as if each had been admitted on their own.
+            with self._lock:
+                waiting = sorted({s.member.pid for s in self._roster.values() if not s.admitted})
+            for pid in waiting:
+                if self.actions.admit(pid):
+                    self._publish("admit", pid=pid)
         elif kind == "remove" and isinstance(target, int) and self.actions.remove(target):
             self._publish("remove", pid=target)
         elif kind == "seen" and isinstance(target, int):

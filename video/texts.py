@@ -47,6 +47,11 @@ TEXTS = {
     "waiting_list": _l("Waiting"),
     "nobody_waiting": _l("Nobody is waiting."),
     "admit": _l("Admit"),
+    "admit_all": _l("Admit everyone"),
+    "display_name": _l("Your name in the meeting"),
+    "display_name_hint": _l(
+        "The others see only this name, never your phone number or e-mail address."
+    ),
     "remove": _l("Remove"),
     "end_for_all": _l("End for everyone"),
     "leave": _l("Leave"),
@@ -68,8 +73,9 @@ TEXTS = {
     "invite_parent": _l("The other parent"),
     "invite_interpreter": _l("Interpreter"),
     "invite_colleague": _l("Colleague"),
+    "invite_guest": _l("Guest from outside"),
     "invite_link": _l("Send this link to the person you invite:"),
-    "room_full": _l("A meeting can have four participants at most."),
+    "room_full": _l("A meeting can have six participants at most."),
     "quality_good": _l("Good connection"),
     "quality_weak": _l("Weak connection"),
     "quality_bad": _l("Poor connection"),
@@ -122,6 +128,7 @@ TEXTS = {
     "kind_parent": _l("Parent"),
     "kind_interpreter": _l("Interpreter"),
     "kind_colleague": _l("Colleague"),
+    "kind_guest": _l("Guest"),
 }
 
 

@@ -61,21 +61,22 @@ def hub() -> Hub:
         return state["hub"]
 
 
-HostPageHook = Callable[[Room], None]
+HostPageHook = Callable[[Room, Participant], None]
 
 
 def on_host_page(app: Flask, hook: HostPageHook) -> None:
-    """Have ``hook(room)`` called whenever the worker's call page is shown. The page names
-    the family, so the core registers its access-log row here (this package does not
-    import the core's audit module)."""
+    """Have ``hook(room, host)`` called whenever a host's call page is shown (the booked
+    worker's, or a colleague's who joins as a host). The page names the family, so the core
+    registers its access-log row here (this package does not import the core's audit
+    module)."""
     state: dict[str, Any] = app.extensions.setdefault("etaaika_video", {})
     state.setdefault("host_page_hooks", []).append(hook)
 
 
-def _host_page_shown(room: Room) -> None:
+def _host_page_shown(room: Room, host: Participant) -> None:
     state: dict[str, Any] = current_app.extensions.get("etaaika_video", {})
     for hook in state.get("host_page_hooks", []):
-        hook(room)
+        hook(room, host)
 
 
 def _unknown_link() -> ResponseReturnValue:
@@ -94,7 +95,8 @@ def _page(participant: Participant, host: bool, token: str = "") -> ResponseRetu
         return _call_page(participant, host, check_only=True)
     if state != "open":
         opens_at = rooms.window(participant.room, current_app.config).opens_at
-        reopen = host and rooms.can_reopen(participant.room, current_app.config, now)
+        # Only the signed link of the agenda reopens (a colleague's secret link does not).
+        reopen = bool(token) and rooms.can_reopen(participant.room, current_app.config, now)
         return render_template(
             "video/unavailable.html",
             reason=state,
@@ -103,7 +105,7 @@ def _page(participant: Participant, host: bool, token: str = "") -> ResponseRetu
             reopen_url=url_for("video.reopen", token=token) if reopen else None,
         ), (403 if state == "early" else 410)
     if host:
-        _host_page_shown(participant.room)
+        _host_page_shown(participant.room, participant)
     return _call_page(participant, host)
 
 
@@ -130,9 +132,12 @@ def _call_page(participant: Participant, host: bool, check_only: bool = False) -
 @bp.get("/join/<secret>")
 @limiter.limit(_public_limit)
 def join(secret: str) -> ResponseReturnValue:
-    """A family member's or a guest's secret link."""
+    """A secret link: the family's, another parent's, an interpreter's, a guest's, or a
+    colleague's (who joins as a host)."""
     participant = rooms.find_by_secret(secret)
-    return _unknown_link() if participant is None else _page(participant, host=False)
+    if participant is None:
+        return _unknown_link()
+    return _page(participant, host=participant.is_host)
 
 
 @bp.get("/host/<token>")
@@ -279,15 +284,13 @@ def socket(ws: Server, ticket: str) -> None:
     if participant is None:
         ws.close(reason=4404, message="unknown")
         return
-    member = Member(
-        pid=participant.id,
-        name=participant.display_name,
-        kind=participant.kind,
-        host=participant.is_host,
-    )
-    room_id, admitted = participant.room_id, participant.admitted
+    pid = participant.id
     # Never hold a transaction (on SQLite: the write lock) for the life of a socket.
     db.session.rollback()
+    first = _receive(ws, timeout=15)
+    if first is None or first.get("type") != "hello":
+        return
+    member, room_id, admitted = _joining(pid, first.get("name"))
 
     # The hub's thread and this one both send; the socket's compressor is not thread-safe.
     send_lock = threading.Lock()
@@ -315,9 +318,6 @@ def socket(ws: Server, ticket: str) -> None:
         send_to_client=send,
         close_client=close,
     )
-    first = _receive(ws, timeout=15)
-    if first is None or first.get("type") != "hello":
-        return
     connection.open(str(first.get("sid", "")))
     try:
         while ws.connected:
@@ -339,6 +339,26 @@ def socket(ws: Server, ticket: str) -> None:
         ws.thread.join(timeout=2)
         with contextlib.suppress(OSError):
             ws.sock.shutdown(py_socket.SHUT_RDWR)
+
+
+def _joining(pid: int, chosen_name: Any) -> tuple[Member, int, bool]:
+    """The member a socket speaks for, under the display name they chose on the page
+    (kept, so that it stays the same after a reload), with the room and whether they are
+    admitted; commits at once."""
+    try:
+        participant = db.session.get(Participant, pid)
+        assert participant is not None
+        if rooms.rename(participant, chosen_name if isinstance(chosen_name, str) else ""):
+            db.session.commit()
+        member = Member(
+            pid=participant.id,
+            name=participant.display_name,
+            kind=participant.kind,
+            host=participant.is_host,
+        )
+        return member, participant.room_id, participant.admitted
+    finally:
+        db.session.rollback()
 
 
 def _receive(ws: Server, timeout: float | None) -> dict[str, Any] | None:

@@ -15,14 +15,18 @@ from scheduler.models import Booking, Organisation
 from scheduler.web.i18n import localized
 
 
-def record_host_view(room: video.Room) -> None:
-    """One access-log row each time the worker's call page of a booking is shown."""
+def record_host_view(room: video.Room, host: video.Participant) -> None:
+    """One access-log row each time a host's call page of a booking is shown: the booked
+    worker's, or a colleague's who hosts with them."""
     booking = db.session.get(Booking, room.booking_id)
     if booking is None or booking.personal_data_removed_at is not None:
         return
-    pro = booking.professional
-    # The signed link from the agenda is the worker's only key here: no staff session.
-    g.actor = f"{pro.name} (professional:{pro.id}, call link)"[:255]
+    # The link is the host's only key here: no staff session.
+    if host.kind == video.Kind.WORKER:
+        pro = booking.professional
+        g.actor = f"{pro.name} (professional:{pro.id}, call link)"[:255]
+    else:
+        g.actor = f"{host.display_name} (video participant:{host.id}, call link)"[:255]
     g.actor_role = "worker"
     audit.record(
         booking.organisation_id,

@@ -88,10 +88,11 @@ def worker_meeting(booking: Booking) -> WorkerMeeting | None:
 
 
 def invite_participant(booking: Booking, kind: str, display_name: str | None = None) -> str:
-    """A secret link for one more participant (``parent``, ``interpreter``, ``colleague``).
+    """A secret link for one more participant (``parent``, ``interpreter``, ``colleague``,
+    ``guest``); a colleague joins as a host, the others wait to be admitted.
 
     Raises ``ValueError`` for a booking without video or an unknown kind, and
-    ``video.RoomFull`` when four people are already invited.
+    ``video.RoomFull`` when the room already has six participants.
     """
     room = _room(booking)
     if room is None:

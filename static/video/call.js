@@ -112,9 +112,11 @@ function joinRoom() {
   stopMeter();
   media = new LocalMedia(stream);
   const sid = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
-  signalling = new Signalling(root.dataset.wsUrl, sid);
+  const name = $("display-name").value.trim();
+  signalling = new Signalling(root.dataset.wsUrl, sid, name);
   mesh = new Mesh({ myPid, media, send: (message) => signalling.send(message) });
   media.peers = () => [...mesh.peers.values()];
+  media.onVideoChanged = () => mesh.adapt();
   const tiles = new Tiles($("tiles"), texts, isHost, (pid) => signalling.send({ type: "remove", pid }));
   mesh.addEventListener("peer", ({ detail }) => {
     tiles.add(detail);
@@ -165,20 +167,24 @@ function showLobby(waiting) {
     item.dataset.pid = entry.pid;
     const name = document.createElement("span");
     name.className = "lobby-name";
-    name.textContent = `${entry.name} (${texts[`kind_${entry.kind}`] || entry.kind})`;
+    name.textContent = entry.name;
+    const role = document.createElement("span");
+    role.className = "lobby-role";
+    role.textContent = texts[`kind_${entry.kind}`] || entry.kind;
+    role.dataset.kind = entry.kind;
     const admit = document.createElement("button");
     admit.type = "button";
     admit.className = "admit-btn primary";
     admit.textContent = texts.admit;
-    admit.setAttribute("aria-label", `${texts.admit}: ${entry.name}`);
+    admit.setAttribute("aria-label", `${texts.admit}: ${entry.name} (${role.textContent})`);
     admit.addEventListener("click", () => signalling.send({ type: "admit", pid: entry.pid }));
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "remove-btn";
     remove.textContent = texts.remove;
-    remove.setAttribute("aria-label", `${texts.remove}: ${entry.name}`);
+    remove.setAttribute("aria-label", `${texts.remove}: ${entry.name} (${role.textContent})`);
     remove.addEventListener("click", () => signalling.send({ type: "remove", pid: entry.pid }));
-    item.append(name, admit, remove);
+    item.append(name, role, admit, remove);
     list.append(item);
     if (!seen.has(entry.pid)) {
       seen.add(entry.pid);
@@ -188,6 +194,7 @@ function showLobby(waiting) {
     }
   }
   $("lobby-empty").hidden = waiting.length > 0;
+  $("admit-all-btn").hidden = waiting.length < 2;
 }
 
 function showInvite(link) {
@@ -283,6 +290,7 @@ function wireControls() {
     $("end-btn").addEventListener("click", () => askEnd($("end-confirm").hidden));
     $("end-no").addEventListener("click", () => askEnd(false));
     $("end-yes").addEventListener("click", () => signalling.send({ type: "end" }));
+    $("admit-all-btn").addEventListener("click", () => signalling.send({ type: "admit-all" }));
     for (const button of document.querySelectorAll(".invite-btn")) {
       button.addEventListener("click", () => {
         signalling.send({ type: "invite", kind: button.dataset.kind });

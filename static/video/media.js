@@ -9,6 +9,7 @@ export class LocalMedia {
     this.audioOnly = false;
     this.facing = "user";
     this.peers = () => [];
+    this.onVideoChanged = () => {}; // the mesh sets new send limits (a screen keeps its size)
   }
 
   tracks() {
@@ -67,6 +68,7 @@ export class LocalMedia {
       onStopped();
     });
     for (const peer of this.peers()) peer.replaceVideo(this.screen);
+    this.onVideoChanged();
     return this.screen;
   }
 
@@ -75,6 +77,7 @@ export class LocalMedia {
     this.screen.stop();
     this.screen = null;
     for (const peer of this.peers()) peer.replaceVideo(this.camera);
+    this.onVideoChanged();
   }
 
   // Audio only: no video either way, which is what helps a weak connection.

@@ -1,9 +1,29 @@
-// Peer connections to every other admitted participant (a mesh of at most four),
+// Peer connections to every other admitted participant (a mesh of at most six),
 // negotiated with the "perfect negotiation" pattern so that either side may offer at any
 // time: the polite side yields when offers collide.
 
 const STATS_EVERY_MS = 2000;
 const ABSENT_GRACE_MS = 10000;
+
+// What this browser sends to each other participant, by how many others there are. A
+// mesh encodes and sends one copy of the picture per other participant, so the upload
+// and the phone's encoding work grow with the call; each step keeps the total upload
+// near or under 1.25 Mbit/s (5 × 250 kbit/s at six) and the encoders' pixels per second
+// about level. The camera is asked for 640 × 480 (precheck.js).
+export const SEND_STEPS = [
+  { others: 1, scale: 1, maxKbps: 1200, maxFps: 30 },
+  { others: 2, scale: 1, maxKbps: 600, maxFps: 30 },
+  { others: 3, scale: 1.5, maxKbps: 400, maxFps: 24 },
+  { others: 4, scale: 2, maxKbps: 300, maxFps: 20 },
+  { others: Infinity, scale: 2, maxKbps: 250, maxFps: 15 },
+];
+// A shared screen keeps its resolution (text must stay legible) and gives up frame rate.
+const SCREEN_MAX_FPS = 5;
+
+export function sendStep(others, screen = false) {
+  const step = SEND_STEPS.find((candidate) => others <= candidate.others);
+  return screen ? { ...step, scale: 1, maxFps: Math.min(step.maxFps, SCREEN_MAX_FPS) } : step;
+}
 
 function quality(rttSeconds, lossRatio) {
   if (rttSeconds === null && lossRatio === null) return "unknown";
@@ -57,6 +77,7 @@ export class Peer extends EventTarget {
     });
     pc.addEventListener("connectionstatechange", () => {
       this.dispatchEvent(new Event("state"));
+      if (pc.connectionState === "connected") this.dispatchEvent(new Event("connected"));
       if (pc.connectionState === "closed") this.close();
     });
     this.statsTimer = setInterval(() => this.readStats(), STATS_EVERY_MS);
@@ -127,6 +148,40 @@ export class Peer extends EventTarget {
     }
   }
 
+  videoSender() {
+    const transceiver = this.pc
+      .getTransceivers()
+      .find((candidate) => candidate.receiver.track.kind === "video" && !candidate.stopped);
+    return transceiver ? transceiver.sender : null;
+  }
+
+  // Limit what goes to this peer (RTCRtpSender.setParameters: no renegotiation). The
+  // limits read back from the sender are kept for the tile's figures.
+  async limitSending({ scale, maxKbps, maxFps }) {
+    const sender = this.videoSender();
+    if (!sender || this.closed) return;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings || parameters.encodings.length === 0) return; // not negotiated yet
+    for (const encoding of parameters.encodings) {
+      encoding.scaleResolutionDownBy = scale;
+      encoding.maxBitrate = maxKbps * 1000;
+      encoding.maxFramerate = maxFps;
+    }
+    try {
+      await sender.setParameters(parameters);
+    } catch (error) {
+      console.warn("send limits not applied", error);
+      return;
+    }
+    const [applied] = sender.getParameters().encodings;
+    this.sendLimits = {
+      scale: applied.scaleResolutionDownBy,
+      maxKbps: Math.round(applied.maxBitrate / 1000),
+      maxFps: applied.maxFramerate,
+    };
+    this.dispatchEvent(new Event("limits"));
+  }
+
   setVideoDirection(direction) {
     for (const transceiver of this.pc.getTransceivers()) {
       if (transceiver.receiver.track.kind === "video" && !transceiver.stopped) {
@@ -161,6 +216,8 @@ export class Peer extends EventTarget {
     let lost = 0;
     let rtt = null;
     let candidateType = "";
+    // What goes out to this peer: the video's payload and size, and everything on the wire.
+    const sent = { bytes: 0, wireBytes: 0, frames: 0, width: 0, height: 0, fps: 0, limitedBy: "" };
     const byId = new Map();
     stats.forEach((report) => byId.set(report.id, report));
     stats.forEach((report) => {
@@ -168,7 +225,15 @@ export class Peer extends EventTarget {
         if (report.kind === "video") framesDecoded += report.framesDecoded || 0;
         received += report.packetsReceived || 0;
         lost += Math.max(0, report.packetsLost || 0);
-      } else if (report.type === "transport" && report.selectedCandidatePairId) {
+      } else if (report.type === "outbound-rtp" && report.kind === "video") {
+        sent.bytes += report.bytesSent || 0;
+        sent.frames += report.framesEncoded || 0;
+        sent.width = report.frameWidth || 0;
+        sent.height = report.frameHeight || 0;
+        sent.fps = report.framesPerSecond || 0;
+        sent.limitedBy = report.qualityLimitationReason || "";
+      } else if (report.type === "transport") {
+        sent.wireBytes += report.bytesSent || 0;
         const pair = byId.get(report.selectedCandidatePairId);
         if (pair) {
           rtt = pair.currentRoundTripTime ?? null;
@@ -178,7 +243,14 @@ export class Peer extends EventTarget {
       }
     });
     const lossRatio = received + lost > 0 ? lost / (received + lost) : null;
-    this.stats = { framesDecoded, rtt, lossRatio, candidateType, quality: quality(rtt, lossRatio) };
+    this.stats = {
+      framesDecoded,
+      rtt,
+      lossRatio,
+      candidateType,
+      sent,
+      quality: quality(rtt, lossRatio),
+    };
     this.dispatchEvent(new Event("stats"));
   }
 
@@ -226,9 +298,27 @@ export class Mesh extends EventTarget {
     peer.addEventListener("closed", () => {
       if (this.peers.get(pid) === peer) this.peers.delete(pid);
       this.dispatchEvent(new CustomEvent("peer-closed", { detail: peer }));
+      this.adapt();
     });
+    // The encodings exist once the connection is negotiated: limit them then as well.
+    peer.addEventListener("connected", () => peer.limitSending(this.step()));
     this.dispatchEvent(new CustomEvent("peer", { detail: peer }));
+    this.adapt();
     return peer;
+  }
+
+  // The sending step for the call as it is now: by the number of others, and whether the
+  // screen is shared.
+  step() {
+    const others = [...this.peers.values()].filter((peer) => !peer.closed).length;
+    return sendStep(Math.max(1, others), Boolean(this.media.screen));
+  }
+
+  // Someone came or went, or the screen share started or stopped: every connection sends
+  // what the new size of the call allows.
+  adapt() {
+    const step = this.step();
+    this.each((peer) => peer.limitSending(step));
   }
 
   // Only the impolite side (the lower id) opens a connection when someone joins; the

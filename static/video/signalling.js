@@ -5,12 +5,13 @@ const PING_EVERY_MS = 20000; // the server drops a socket that is silent for a m
 const MAX_QUEUED = 200;
 
 export class Signalling extends EventTarget {
-  constructor(address, sid) {
+  constructor(address, sid, name = "") {
     super();
     // The server may name another scheme or host (behind a proxy): keep only the path.
     const path = new URL(address, location.href).pathname;
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
     this.sid = sid;
+    this.name = name; // the display name chosen on the page; the server keeps it
     this.attempt = 0;
     this.stopped = false;
     this.socket = null;
@@ -26,7 +27,7 @@ export class Signalling extends EventTarget {
     this.socket = socket;
     socket.addEventListener("open", () => {
       this.attempt = 0;
-      socket.send(JSON.stringify({ type: "hello", sid: this.sid }));
+      socket.send(JSON.stringify({ type: "hello", sid: this.sid, name: this.name }));
       for (const message of this.queued.splice(0)) socket.send(JSON.stringify(message));
       clearInterval(this.pinger);
       this.pinger = setInterval(() => this.send({ type: "ping" }), PING_EVERY_MS);

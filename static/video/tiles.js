@@ -41,7 +41,9 @@ export class Tiles {
       caption.append(remove);
     }
     const describe = () => {
-      const kind = this.texts[`kind_${peer.kind}`] || "";
+      // Every professional shows as a worker to the family, whether booked or added.
+      const role = peer.kind === "colleague" ? "worker" : peer.kind;
+      const kind = this.texts[`kind_${role}`] || "";
       name.textContent = kind ? `${peer.name} (${kind})` : peer.name;
       video.setAttribute("aria-label", peer.name);
       if (this.isHost) {
@@ -59,7 +61,23 @@ export class Tiles {
       tile.dataset.framesDecoded = String(framesDecoded);
       tile.dataset.candidateType = candidateType;
       tile.dataset.quality = level;
+      // What goes from this browser to that participant (the benchmark reads these).
+      tile.dataset.statsAt = String(Date.now());
+      tile.dataset.bytesSent = String(peer.stats.sent.bytes);
+      tile.dataset.wireBytesSent = String(peer.stats.sent.wireBytes);
+      tile.dataset.framesEncoded = String(peer.stats.sent.frames);
+      tile.dataset.sentSize = `${peer.stats.sent.width}x${peer.stats.sent.height}`;
+      tile.dataset.sentFps = String(peer.stats.sent.fps);
+      tile.dataset.sentLimitedBy = peer.stats.sent.limitedBy;
       quality.textContent = this.texts[`quality_${level}`] || "";
+    });
+    peer.addEventListener("state", () => {
+      tile.dataset.state = peer.pc.connectionState;
+    });
+    peer.addEventListener("limits", () => {
+      tile.dataset.sendMaxKbps = String(peer.sendLimits.maxKbps);
+      tile.dataset.sendScale = String(peer.sendLimits.scale);
+      tile.dataset.sendMaxFps = String(peer.sendLimits.maxFps);
     });
     this.container.append(tile);
     this.tiles.set(peer, tile);

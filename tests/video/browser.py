@@ -33,12 +33,12 @@ def frames_from(page: Any, pid: int) -> int:
     )
 
 
-def wait_frames(page: Any, pid: int, more_than: int = 10) -> None:
+def wait_frames(page: Any, pid: int, more_than: int = 10, timeout_ms: int = FRAMES_WAIT_MS) -> None:
     page.wait_for_function(
         "([pid, n]) => { const t = document.querySelector(`.tile[data-pid='${pid}']`);"
         " return t && Number(t.dataset.framesDecoded || 0) > n; }",
         arg=[pid, more_than],
-        timeout=FRAMES_WAIT_MS,
+        timeout=timeout_ms,
     )
 
 

@@ -106,14 +106,19 @@ def ticket_of(base: str, link: str) -> str:
 class SignalClient:
     """A participant's signalling socket, as the page's script uses it."""
 
-    def __init__(self, base: str, ticket: str, sid: str | None = None) -> None:
+    def __init__(
+        self, base: str, ticket: str, sid: str | None = None, name: str | None = None
+    ) -> None:
         self.sid = sid or uuid.uuid4().hex
         self.ws = simple_websocket.Client.connect(
             base.replace("http", "ws", 1) + f"/video/ws/{ticket}"
         )
         self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
         self.seen: list[dict[str, Any]] = []
-        self.send({"type": "hello", "sid": self.sid})
+        hello = {"type": "hello", "sid": self.sid}
+        if name is not None:
+            hello["name"] = name  # the display name chosen on the page
+        self.send(hello)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:

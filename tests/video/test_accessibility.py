@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from scheduler.booking import meetings
 from scheduler.extensions import db
 from tests.e2e.conftest import axe_violations, need_axe
 from tests.factories import Factories
@@ -28,10 +29,13 @@ STATEMENT = {
 
 
 @pytest.fixture
-def call_links(app: Flask, make: Factories) -> Iterator[Links]:
+def call_links(app: Flask, make: Factories) -> Iterator[tuple[Links, str]]:
     booking = video_booking(make)
     with live_server(app):
-        yield links_for(booking)
+        links = links_for(booking)
+        guest = meetings.invite_participant(booking, "guest", "Kouluterveydenhoitaja")
+        db.session.commit()
+        yield links, guest
 
 
 def _open(browser: Any, url: str, lang: str) -> Any:
@@ -52,8 +56,11 @@ def _family_pid() -> int:
         db.session.rollback()  # on SQLite every transaction holds the write lock
 
 
-def _walk(browser: Any, links: Links, lang: str) -> Iterator[tuple[str, Any]]:
-    """The stages of a call as the family and the worker see them."""
+def _walk(browser: Any, links: Links, guest_link: str, lang: str) -> Iterator[tuple[str, Any]]:
+    """The stages of a call as the family and the worker see them, a guest waiting too."""
+    guest = _open(browser, guest_link, lang)
+    guest.click("#continue-btn")
+    guest.wait_for_selector("#stage-waiting:not([hidden])")
     family = _open(browser, links.family, lang)
     yield "family: pre-call check", family
     allow_devices(family)
@@ -67,7 +74,8 @@ def _walk(browser: Any, links: Links, lang: str) -> Iterator[tuple[str, Any]]:
     worker.click("#continue-btn")
     pid = _family_pid()
     worker.wait_for_selector(f"#lobby-list li[data-pid='{pid}']")
-    yield "worker: call with the family waiting", worker
+    worker.wait_for_selector("#admit-all-btn:not([hidden])")
+    yield "worker: call with the family and a guest waiting", worker
     admit(worker, pid)
     family.wait_for_selector("#stage-call:not([hidden])")
     yield "family: call", family
@@ -79,12 +87,12 @@ def _walk(browser: Any, links: Links, lang: str) -> Iterator[tuple[str, Any]]:
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_the_video_pages_pass_axe_and_link_the_statement(
-    browser: Any, call_links: Links, lang: str
+    browser: Any, call_links: tuple[Links, str], lang: str
 ) -> None:
     found: dict[str, list[str]] = {}
     contexts: dict[int, Any] = {}
     try:
-        for name, page in _walk(browser, call_links, lang):
+        for name, page in _walk(browser, *call_links, lang):
             contexts[id(page.context)] = page.context
             assert page.locator("html").get_attribute("lang") == lang
             statement = page.locator("a[href*='/accessibility']")

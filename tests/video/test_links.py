@@ -17,7 +17,7 @@ from tests.factories import Factories
 from tests.video.helpers import path_of, video_booking
 from video import RoomFull
 from video.links import issue_ticket, read_host_link, read_ticket, sign_host_link
-from video.models import Participant, Room
+from video.models import Kind, Participant, Room
 from video.turn import ice_servers, turn_credentials
 
 
@@ -127,17 +127,75 @@ def test_worker_link_opens_the_host_page(app: Flask, make: Factories) -> None:
     assert 'data-host="true"' in page.text
 
 
-def test_at_most_four_participants_can_be_invited(app: Flask, make: Factories) -> None:
+def test_at_most_six_participants_can_be_invited(app: Flask, make: Factories) -> None:
     booking = video_booking(make)
     links = {
         meetings.invite_participant(booking, "interpreter"),
         meetings.invite_participant(booking, "parent"),
+        meetings.invite_participant(booking, "guest", "Terveydenhoitaja"),
+        meetings.invite_participant(booking, "colleague", "Perheohjaaja Pia"),
     }
-    assert len(links) == 2
+    assert len(links) == 4  # with the worker and the family: six
     with pytest.raises(RoomFull):
         meetings.invite_participant(booking, "colleague")
     with pytest.raises(ValueError, match="cannot invite a worker"):
         meetings.invite_participant(booking, "worker")
+
+
+def test_a_colleague_joins_as_a_host_and_a_guest_waits(app: Flask, make: Factories) -> None:
+    booking = video_booking(make)
+    colleague = meetings.invite_participant(booking, "colleague", "Perheohjaaja Pia")
+    guest = meetings.invite_participant(booking, "guest", "Terveydenhoitaja")
+    db.session.commit()
+    client = app.test_client()
+    host_page = client.get(path_of(colleague))
+    assert host_page.status_code == 200
+    assert 'data-host="true"' in host_page.text and 'id="lobby"' in host_page.text
+    assert 'id="admit-all-btn"' in host_page.text
+    guest_page = client.get(path_of(guest))
+    assert guest_page.status_code == 200
+    assert 'data-host="false"' in guest_page.text and 'id="lobby"' not in guest_page.text
+    assert 'value="Terveydenhoitaja"' in guest_page.text  # the name to keep or change
+
+
+def test_a_colleague_can_be_removed_but_the_booked_worker_cannot(
+    app: Flask, make: Factories
+) -> None:
+    from video import rooms
+
+    booking = video_booking(make)
+    meetings.invite_participant(booking, "colleague", "Perheohjaaja Pia")
+    room = db.session.scalar(select(Room))
+    assert room is not None
+    by_kind = {p.kind.value: p for p in room.participants}
+    assert by_kind["colleague"].is_host and by_kind["colleague"].admitted
+    rooms.remove(by_kind["colleague"])
+    assert by_kind["colleague"].removed_at is not None
+    with pytest.raises(ValueError):
+        rooms.remove(by_kind["worker"])
+
+
+@pytest.mark.parametrize(
+    ("chosen", "shown"),
+    [
+        ("  Äiti  ", "Äiti"),
+        ("Anna\n\tK.", "Anna K."),
+        ("x" * 100, "x" * 60),
+        ("   ", "Liisa Virtanen"),
+        ("\u200b", "Liisa Virtanen"),
+    ],
+)
+def test_a_chosen_display_name_is_cleaned_and_an_empty_one_keeps_the_name(
+    app: Flask, make: Factories, chosen: str, shown: str
+) -> None:
+    from video import rooms
+
+    meetings.family_join_link(video_booking(make))
+    room = db.session.scalar(select(Room))
+    assert room is not None
+    family = rooms.participant_of(room, Kind.FAMILY)
+    rooms.rename(family, chosen)
+    assert family.display_name == shown
 
 
 def test_turn_credentials_follow_coturns_rest_scheme() -> None:

@@ -6,7 +6,9 @@ import asyncio
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from scheduler.extensions import db
 from tests.factories import Factories
 from tests.video.helpers import (
     SignalClient,
@@ -141,6 +143,69 @@ def test_worker_invites_a_guest_who_waits_and_is_admitted(room) -> None:  # type
     guest.expect("admitted")
     guest.close()
     worker.close()
+
+
+def test_a_colleague_hosts_sees_roles_and_chosen_names_and_admits_everyone(room) -> None:  # type: ignore[no-untyped-def]
+    from scheduler.booking import meetings
+    from scheduler.models import Booking
+
+    base, links = room
+    booking = db.session.scalar(select(Booking))
+    parent_link = meetings.invite_participant(booking, "parent")
+    guest_link = meetings.invite_participant(booking, "guest", "Kouluterveydenhoitaja")
+    colleague_link = meetings.invite_participant(booking, "colleague", "Perheohjaaja Pia")
+    db.session.commit()
+
+    family = SignalClient(base, ticket_of(base, links.family), name="Äiti")
+    parent = SignalClient(base, ticket_of(base, parent_link), name="  Isä\t")
+    guest = SignalClient(base, ticket_of(base, guest_link))  # keeps the name it was given
+    waiting = {
+        "family": (family, family.expect("welcome")["you"]),
+        "parent": (parent, parent.expect("welcome")["you"]),
+        "guest": (guest, guest.expect("welcome")["you"]),
+    }
+    assert {kind: you["name"] for kind, (_, you) in waiting.items()} == {
+        "family": "Äiti",
+        "parent": "Isä",
+        "guest": "Kouluterveydenhoitaja",
+    }
+    for client, _ in waiting.values():
+        assert client.expect("host-present")["present"] is False
+
+    colleague = SignalClient(base, ticket_of(base, colleague_link))
+    you = colleague.expect("welcome")["you"]
+    assert you["host"] is True and you["kind"] == "colleague"
+    colleague.expect("admitted")  # a professional does not wait
+    lobby = sorted(
+        [{"pid": y["pid"], "name": y["name"], "kind": kind} for kind, (_, y) in waiting.items()],
+        key=lambda entry: entry["pid"],
+    )
+    colleague.expect("lobby", waiting=lobby)
+    for client, _ in waiting.values():
+        assert client.expect("host-present")["present"] is True
+
+    colleague.send({"type": "admit-all"})
+    for client, _ in waiting.values():
+        client.expect("admitted")
+    colleague.expect("lobby", waiting=[])
+    colleague.drain(0.5)
+    joined = {m["pid"] for m in colleague.seen if m["type"] == "peer-joined"}
+    assert joined == {y["pid"] for _, y in waiting.values()}
+    seen_by_family = [m for m in family.drain(0.5) + family.seen if m["type"] == "peer-joined"]
+    assert {m["name"] for m in seen_by_family} >= {"Isä", "Kouluterveydenhoitaja"}
+    for m in seen_by_family:  # a name, a role: nothing else of anyone
+        assert set(m) == {"type", "sid", "pid", "name", "kind", "host"}
+    for client in (family, parent, guest, colleague):
+        client.close()
+
+
+def test_a_waiting_participant_cannot_admit_everyone(room) -> None:  # type: ignore[no-untyped-def]
+    base, links = room
+    family = SignalClient(base, ticket_of(base, links.family))
+    family.expect("welcome")
+    family.send({"type": "admit-all"})
+    assert not any(m["type"] == "admitted" for m in family.drain(0.8))
+    family.close()
 
 
 def test_aiortc_peers_call_each_other_through_the_signalling(room) -> None:  # type: ignore[no-untyped-def]
