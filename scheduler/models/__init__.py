@@ -6,6 +6,7 @@ from scheduler.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from scheduler.models.calendar import CalendarFeed, ExternalBusy, FeedToken
 from scheduler.models.closure import Closure
 from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, FigureSnapshot
+from scheduler.models.interpreter import Interpreter, InterpreterRequest
 from scheduler.models.organisation import Organisation, Unit
 from scheduler.models.service import MEETING_MODES, Professional, Service, service_professionals
 from scheduler.models.staff import StaffRole, StaffUser
@@ -26,6 +27,8 @@ __all__ = [
     "FeedbackInvite",
     "FigureScope",
     "FigureSnapshot",
+    "Interpreter",
+    "InterpreterRequest",
     "Organisation",
     "Professional",
     "Service",

@@ -60,6 +60,12 @@ class Service(db.Model):  # type: ignore[name-defined]
     bookable: Mapped[bool] = mapped_column(Boolean, default=True)
     # An on-call service keeps its hours on public holidays (closures still apply).
     open_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The languages (ISO 639) in which families may ask for an interpreter; none: no asking.
+    interpreter_languages: Mapped[list[str] | None] = mapped_column(JSON)
+    # Whether the family is told the names of the others taking part (else only their roles).
+    participant_names_shown: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default="1"
+    )
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit] = relationship(back_populates="services")
