@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 
 from scheduler import audit
 from scheduler.availability import candidates
-from scheduler.booking import meetings, messages
+from scheduler.booking import interpreters, meetings, messages
 from scheduler.booking.changes import client_identifiers
 from scheduler.booking.taking import (
     ClientDetails,
@@ -167,6 +167,7 @@ def confirm(
             "identification_required",
             "This service needs strong identification before booking.",
         )
+    interpreters.checked_language(service, client.interpreter_language)
     now = now_utc()
     token = new_token()
     booking.status = BookingStatus.CONFIRMED
@@ -191,6 +192,7 @@ def confirm(
         f"booking:{booking.id}",
         client_identifiers(booking),
     )
+    interpreters.record_request(booking, client.interpreter_language)
     meetings.open_room(booking)
     messages.booking_confirmed(booking, token, confirmation=send_confirmation)
     return booking, token

@@ -30,6 +30,8 @@ class ClientDetails:
     identity_name: str | None = None
     # The language spoken in the meeting, when it is not that of the messages.
     meeting_language: str | None = None
+    # The family asks for an interpreter of this language (one the service offers).
+    interpreter_language: str | None = None
 
 
 @dataclass(frozen=True)

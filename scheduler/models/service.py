@@ -63,9 +63,7 @@ class Service(db.Model):  # type: ignore[name-defined]
     # The languages (ISO 639) in which families may ask for an interpreter; none: no asking.
     interpreter_languages: Mapped[list[str] | None] = mapped_column(JSON)
     # Whether the family is told the names of the others taking part (else only their roles).
-    participant_names_shown: Mapped[bool] = mapped_column(
-        Boolean, default=True, server_default="1"
-    )
+    participant_names_shown: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit] = relationship(back_populates="services")
