@@ -51,6 +51,7 @@ def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnV
             intake_answers=answers,
             identity_subject=booking.identity_subject,
             identity_name=booking.identity_name,
+            interpreter_language=form.interpreter(),
         )
         _confirmed, manage_token = ops.confirm(token, client)
     except Problem as exc:

@@ -17,14 +17,17 @@ from wtforms import (
     Form,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import MAX_TEXT
+from scheduler.booking.interpreters import language_label
+from scheduler.booking.interpreters import offered_languages as offered_interpreter_languages
 from scheduler.kernel import Problem
 from scheduler.models import Service
 from scheduler.web.i18n import localized
@@ -114,6 +117,11 @@ class BookingForm(FlaskForm):
             return False
         return valid
 
+    def interpreter(self) -> str | None:
+        """The interpreter language asked for, or None (a service without interpreters)."""
+        field = getattr(self, "interpreter_language", None)
+        return (field.data or None) if field is not None else None
+
     def questions(self) -> list[Field]:
         return [field for field in self if field.name.startswith(QUESTION_PREFIX)]
 
@@ -173,6 +181,16 @@ def booking_form(
                 validators=[first, Length(max=MAX_TEXT, message=_l("The answer is too long."))],
             )
         setattr(ServiceBookingForm, QUESTION_PREFIX + question["id"], field)
+    offered = offered_interpreter_languages(service)
+    if offered:
+        ServiceBookingForm.interpreter_language = SelectField(
+            _l("Do you need an interpreter?"),
+            choices=[SelectChoice("", _l("No interpreter needed"))]
+            + [SelectChoice(code, language_label(code, lang)) for code in offered],
+            default="",
+            validate_choice=False,
+            validators=[AnyOf(["", *offered], message=_l("Choose one of the options."))],
+        )
     return ServiceBookingForm(**kwargs)
 
 
