@@ -5,6 +5,7 @@ Importing the package attaches every view to the blueprint ``bp``.
 
 from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
     admin_closures,
+    admin_interpreters,
     admin_log,
     admin_org,
     admin_services,

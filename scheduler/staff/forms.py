@@ -30,6 +30,7 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 
 from scheduler.availability.holidays import REGIONS
+from scheduler.booking.interpreters import INTERPRETER_LANGUAGES
 from scheduler.models import MEETING_MODES
 from scheduler.staff import texts
 from scheduler.web.input import parse_ids, parse_whole
@@ -323,6 +324,8 @@ class ServiceForm(StaffForm):
     staff_notices = Flag()
     bookable = Flag()
     open_on_holidays = Flag()
+    interpreter_languages = Choices(INTERPRETER_LANGUAGES)
+    participant_names_shown = Flag()
     professionals = IdsField()
 
 
