@@ -114,6 +114,17 @@ class FeedStaleNotice:
     admin_url: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class TakingPartNotice(FamilyNotice):
+    """To the family: who takes part in its meeting now that someone was added or removed.
+
+    ``people`` are (role, name) pairs, the role one of "professional", "interpreter",
+    "guest"; the name is None where the service tells only roles. No contact details.
+    """
+
+    people: tuple[tuple[str, str | None], ...] = ()
+
+
 MessageContext = FamilyNotice | StaffNotice | FeedbackRequest | FeedStaleNotice
 
 # Which context each template is written for.
@@ -128,9 +139,13 @@ CONTEXT_TYPES: dict[
     "staff_notice": StaffNotice,
     "feedback": FeedbackRequest,
     "feed_stale": FeedStaleNotice,
+    "taking_part": TakingPartNotice,
 }
 # Values a template may name that only the sealed secrets fill in.
-_SECRET_DEFAULTS: dict[type[Any], dict[str, None]] = {FamilyNotice: {"manage_url": None}}
+_SECRET_DEFAULTS: dict[type[Any], dict[str, None]] = {
+    FamilyNotice: {"manage_url": None},
+    TakingPartNotice: {"manage_url": None},
+}
 _READERS: dict[type[Any], TypeAdapter[Any]] = {
     kind: TypeAdapter(kind) for kind in set(CONTEXT_TYPES.values())
 }
