@@ -7,6 +7,7 @@ from scheduler.models.calendar import CalendarFeed, ExternalBusy, FeedToken
 from scheduler.models.closure import Closure
 from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, FigureSnapshot
 from scheduler.models.organisation import Organisation, Unit
+from scheduler.models.participant import Attendance, BookingParticipant, ParticipantRole
 from scheduler.models.service import MEETING_MODES, Professional, Service, service_professionals
 from scheduler.models.staff import StaffRole, StaffUser
 
@@ -15,7 +16,9 @@ __all__ = [
     "MEETING_MODES",
     "Absence",
     "AccessLogEntry",
+    "Attendance",
     "Booking",
+    "BookingParticipant",
     "BookingStatus",
     "CalendarFeed",
     "Closure",
@@ -27,6 +30,7 @@ __all__ = [
     "FigureScope",
     "FigureSnapshot",
     "Organisation",
+    "ParticipantRole",
     "Professional",
     "Service",
     "StaffRole",

@@ -60,6 +60,11 @@ class Service(db.Model):  # type: ignore[name-defined]
     bookable: Mapped[bool] = mapped_column(Boolean, default=True)
     # An on-call service keeps its hours on public holidays (closures still apply).
     open_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A second client may take part (the child supervisor's "Will both parents take part?").
+    allows_second_client: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # One client leaving (declining, cancelling their own attendance) cancels the meeting
+    # for everyone; by default the meeting goes on with the others.
+    client_leaving_cancels: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit] = relationship(back_populates="services")
