@@ -64,6 +64,10 @@ class FamilyNotice:
     old_date: str | None = None
     old_time: str | None = None
     invite: Invite | None = None
+    # The role of a participant invited beyond the first client ("client", "interpreter",
+    # "professional", "guest"): their link leads to their own page, where they say whether
+    # they take part. None for the first client.
+    invited_as: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,6 +137,7 @@ CONTEXT_TYPES: dict[
     type[FamilyNotice] | type[StaffNotice] | type[FeedbackRequest] | type[FeedStaleNotice],
 ] = {
     "confirmation": FamilyNotice,
+    "invitation": FamilyNotice,
     "changed": FamilyNotice,
     "cancelled": FamilyNotice,
     "reminder": FamilyNotice,

@@ -2,7 +2,7 @@
 for interpreter languages and for naming the others taking part.
 
 Revision ID: 0010_interpreters
-Revises: 0008_bookings_version
+Revises: 0009_participants
 Create Date: 2026-12-03 20:20:00
 
 """
@@ -14,7 +14,7 @@ import scheduler.kernel
 
 # revision identifiers, used by Alembic.
 revision = '0010_interpreters'
-down_revision = '0008_bookings_version'
+down_revision = '0009_participants'
 branch_labels = None
 depends_on = None
 

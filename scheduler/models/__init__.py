@@ -8,6 +8,7 @@ from scheduler.models.closure import Closure
 from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, FigureSnapshot
 from scheduler.models.interpreter import Interpreter, InterpreterRequest
 from scheduler.models.organisation import Organisation, Unit
+from scheduler.models.participant import Attendance, BookingParticipant, ParticipantRole
 from scheduler.models.service import MEETING_MODES, Professional, Service, service_professionals
 from scheduler.models.staff import StaffRole, StaffUser
 
@@ -16,7 +17,9 @@ __all__ = [
     "MEETING_MODES",
     "Absence",
     "AccessLogEntry",
+    "Attendance",
     "Booking",
+    "BookingParticipant",
     "BookingStatus",
     "CalendarFeed",
     "Closure",
@@ -30,6 +33,7 @@ __all__ = [
     "Interpreter",
     "InterpreterRequest",
     "Organisation",
+    "ParticipantRole",
     "Professional",
     "Service",
     "StaffRole",

@@ -64,6 +64,11 @@ class Service(db.Model):  # type: ignore[name-defined]
     interpreter_languages: Mapped[list[str] | None] = mapped_column(JSON)
     # Whether the family is told the names of the others taking part (else only their roles).
     participant_names_shown: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # A second client may take part (the child supervisor's "Will both parents take part?").
+    allows_second_client: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # One client leaving (declining, cancelling their own attendance) cancels the meeting
+    # for everyone; by default the meeting goes on with the others.
+    client_leaving_cancels: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit] = relationship(back_populates="services")
