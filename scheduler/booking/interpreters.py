@@ -9,6 +9,7 @@ administrators (``scheduler.staff.admin_interpreters``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from babel import Locale
@@ -246,3 +247,23 @@ def _log(booking: Booking, action: str) -> None:
             f"booking:{booking.id}",
             client_identifiers(booking),
         )
+
+
+@dataclass(frozen=True)
+class InterpreterNeed:
+    """What the agenda says of a booking's interpreter request."""
+
+    language: str  # its name in the viewer's language
+    open: bool  # no interpreter added yet
+    late: bool  # still open two working days (or less) before the meeting
+
+
+def needs(bookings: Iterable[Booking], in_language: str) -> dict[int, InterpreterNeed]:
+    """The interpreter requests of these bookings as the agenda shows them, by booking."""
+    found = requests_of(bookings)
+    return {
+        booking_id: InterpreterNeed(
+            language_label(request.language, in_language), request.is_open, is_late(request)
+        )
+        for booking_id, request in found.items()
+    }

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from scheduler import audit
 from scheduler import booking as booking_ops
+from scheduler.booking import interpreters
 from scheduler.booking.meetings import WorkerMeeting, worker_meeting
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, day_bounds, local_date, now_utc
@@ -142,6 +143,7 @@ def agenda() -> ResponseReturnValue:
         today=today,
         join_links={b.id: _join_link(b) for b in bookings} if view == "day" else {},
         answers={b.id: intake_answers(b, g.lang) for b in bookings},
+        interpreter_needs=interpreters.needs(bookings, g.lang),
         texts=texts,
     )
 
@@ -170,6 +172,7 @@ def booking_detail(booking_id: int) -> ResponseReturnValue:
         may_mark=_may_mark_outcome(booking),
         may_cancel=_may_cancel(booking),
         back_date=local_date(booking.start_at, booking.organisation.zone).isoformat(),
+        interpreter_need=interpreters.needs([booking], g.lang).get(booking.id),
         texts=texts,
     )
 
