@@ -15,6 +15,7 @@ from scheduler.availability.holidays import working_days_before
 from scheduler.booking import interpreters
 from scheduler.booking.participants import participants_of
 from scheduler.extensions import db
+from scheduler.kernel import now_utc
 from scheduler.models import (
     AccessLogEntry,
     Booking,
@@ -23,7 +24,6 @@ from scheduler.models import (
     Interpreter,
     InterpreterRequest,
 )
-from scheduler.kernel import now_utc
 from tests.factories import Factories
 from tests.scheduler.helpers import client_body, iso, next_weekday_at
 from tests.staff.conftest import Staff, at_local
