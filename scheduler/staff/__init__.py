@@ -15,6 +15,7 @@ from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
     find_views,
     hours,
     move_views,
+    participant_views,
 )
 from scheduler.staff.blueprint import bp
 

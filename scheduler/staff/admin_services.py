@@ -125,6 +125,8 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         "staff_notices": form.staff_notices.data,
         "bookable": form.bookable.data,
         "open_on_holidays": form.open_on_holidays.data,
+        "allows_second_client": form.allows_second_client.data,
+        "client_leaving_cancels": form.client_leaving_cancels.data,
         "professionals": [allowed[i] for i in form.professionals.ids if i in allowed],
     }
     slug_taken = db.session.scalar(
@@ -179,7 +181,14 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
             values[f"{key}-{lang}"] = text
     values["identification"] = "strong" if service.requires_strong_id else "anonymous"
     values.setlist("meeting_modes", list(service.meeting_modes or []))
-    for key in ("sensitive", "staff_notices", "bookable", "open_on_holidays"):
+    for key in (
+        "sensitive",
+        "staff_notices",
+        "bookable",
+        "open_on_holidays",
+        "allows_second_client",
+        "client_leaving_cancels",
+    ):
         if getattr(service, key):
             values[key] = "1"
     values.setlist("professionals", [p.id for p in service.professionals])

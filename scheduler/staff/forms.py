@@ -323,6 +323,8 @@ class ServiceForm(StaffForm):
     staff_notices = Flag()
     bookable = Flag()
     open_on_holidays = Flag()
+    allows_second_client = Flag()
+    client_leaving_cancels = Flag()
     professionals = IdsField()
 
 
