@@ -45,6 +45,8 @@ def upgrade():
     )
     with op.batch_alter_table('booking_participants') as batch_op:
         batch_op.create_index(batch_op.f('ix_booking_participants_booking_id'), ['booking_id'], unique=False)
+    with op.batch_alter_table('bookings') as batch_op:
+        batch_op.add_column(sa.Column('client_left_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('services') as batch_op:
         batch_op.add_column(sa.Column('allows_second_client', sa.Boolean(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('client_leaving_cancels', sa.Boolean(), server_default='0', nullable=False))
@@ -54,6 +56,8 @@ def downgrade():
     with op.batch_alter_table('services') as batch_op:
         batch_op.drop_column('client_leaving_cancels')
         batch_op.drop_column('allows_second_client')
+    with op.batch_alter_table('bookings') as batch_op:
+        batch_op.drop_column('client_left_at')
     with op.batch_alter_table('booking_participants') as batch_op:
         batch_op.drop_index(batch_op.f('ix_booking_participants_booking_id'))
     op.drop_table('booking_participants')

@@ -206,8 +206,11 @@ def staff_context(
 
 
 def _recipients(booking: Booking) -> dict[str, str]:
-    """Where the family's messages go: e-mail and/or a mobile number."""
+    """Where the family's messages go: e-mail and/or a mobile number (nowhere once the
+    first client said they will not take part, while another client does)."""
     found: dict[str, str] = {}
+    if booking.client_left_at is not None:
+        return found
     if booking.client_email:
         found["email"] = booking.client_email
     if booking.client_phone:

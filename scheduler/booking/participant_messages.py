@@ -240,3 +240,8 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
             _notice(participant, "changed", context(participant, old_start), secrets)
             + _reminders(participant, reminder_values, secrets, already=kept)
         )
+
+
+def first_client_left(booking: Booking) -> None:
+    """The first client will not take part: no more reminders or notices to them."""
+    notifications.cancel_pending(f"booking:{booking.uid}")

@@ -265,11 +265,59 @@ def answer(participant: BookingParticipant, attending: bool) -> BookingParticipa
     )
     if wanted == Attendance.DECLINED:
         participant_messages.declined(participant)
-        if participant.role == ParticipantRole.CLIENT and booking.service.client_leaving_cancels:
+        if participant.role == ParticipantRole.CLIENT and (
+            booking.service.client_leaving_cancels or not _clients_staying(booking)
+        ):
             cancel(booking, by="client")
     else:
         participant_messages.rejoined(participant)
     return participant
+
+
+def _clients_staying(booking: Booking) -> bool:
+    """Whether a client still takes part: the first (not left) or another (not declined)."""
+    if booking.client_left_at is None:
+        return True
+    return any(
+        p.role == ParticipantRole.CLIENT and p.attendance != Attendance.DECLINED
+        for p in participants_of(booking)
+    )
+
+
+def leaving_keeps_meeting(booking: Booking) -> bool:
+    """Whether the first client's "cancel" leaves the meeting to another client."""
+    return not booking.service.client_leaving_cancels and any(
+        p.role == ParticipantRole.CLIENT and p.attendance != Attendance.DECLINED
+        for p in participants_of(booking)
+    )
+
+
+def client_leaves(booking: Booking, reason: str | None = None) -> bool:
+    """The first client's "cancel" through their own link. With another client still
+    taking part, and a service that does not say otherwise, only the first client leaves:
+    their reminders stop and the meeting goes on. Otherwise the booking is cancelled and
+    everyone told. Returns True when the booking was cancelled."""
+    lock(booking)
+    if booking.client_left_at is not None and booking.status == BookingStatus.CONFIRMED:
+        return False  # the same answer sent twice
+    if not leaving_keeps_meeting(booking):
+        cancel(booking, "client", reason)
+        return True
+    if booking.status != BookingStatus.CONFIRMED:
+        raise Problem(409, "not_changeable", "This booking is already cancelled or closed.")
+    if as_utc(booking.start_at) <= now_utc():
+        raise Problem(409, "already_started", "This appointment has already started.")
+    booking.client_left_at = now_utc()
+    booking.updated_at = booking.client_left_at
+    db.session.flush()
+    audit.record(
+        booking.organisation_id,
+        "booking.client_left",
+        f"booking:{booking.id}",
+        client_identifiers(booking),
+    )
+    participant_messages.first_client_left(booking)
+    return False
 
 
 def everyone_identifiers(booking: Booking) -> list[list[str | None]]:

@@ -52,9 +52,17 @@ def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnV
             identity_subject=booking.identity_subject,
             identity_name=booking.identity_name,
             interpreter_language=form.interpreter(),
+            # Given only where the service asks (the operation refuses it elsewhere).
+            second_client=form.second_client(form.language.data),
         )
         _confirmed, manage_token = ops.confirm(token, client)
     except Problem as exc:
+        if exc.code == "same_contact_as_first":
+            # The other parent's own details are needed: these are the first parent's.
+            for key in exc.fields:
+                field = getattr(form, key)
+                field.errors = [*field.errors, problem_text(exc.code, exc.message)]
+            return None
         if exc.code != "invalid_input":
             raise
         for key in exc.fields:
@@ -85,12 +93,14 @@ def book(token: str) -> ResponseReturnValue:
         )
     lang = current_language()
     offered = offered_languages(booking.organisation)
-    defaults = {"language": lang if lang in offered else offered[0]}
+    chosen = lang if lang in offered else offered[0]
+    defaults = {"language": chosen, "second_language": chosen}
     if booking.identity_name:
         defaults["name"] = booking.identity_name
     form = booking_form(service, lang, booking.meeting_mode == "phone", data=defaults)
     # Messages are sent only in the languages the organisation offers families.
     form.language.choices = [c for c in BOOKING_LANGUAGES if c.value in offered]
+    form.second_language.choices = form.language.choices
     status = 200
     if request.method == "POST":
         if "extend" in request.form:

@@ -17,6 +17,7 @@ from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
     hours,
     move_views,
     participant_views,
+    people_views,
 )
 from scheduler.staff.blueprint import bp
 

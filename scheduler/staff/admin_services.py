@@ -128,6 +128,8 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         "open_on_holidays": form.open_on_holidays.data,
         "interpreter_languages": [c for c in form.interpreter_languages.data or [] if c] or None,
         "participant_names_shown": form.participant_names_shown.data,
+        "allows_second_client": form.allows_second_client.data,
+        "client_leaving_cancels": form.client_leaving_cancels.data,
         "professionals": [allowed[i] for i in form.professionals.ids if i in allowed],
     }
     slug_taken = db.session.scalar(
@@ -190,6 +192,8 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
         "bookable",
         "open_on_holidays",
         "participant_names_shown",
+        "allows_second_client",
+        "client_leaving_cancels",
     ):
         if getattr(service, key):
             values[key] = "1"

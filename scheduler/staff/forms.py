@@ -326,6 +326,8 @@ class ServiceForm(StaffForm):
     open_on_holidays = Flag()
     interpreter_languages = Choices(INTERPRETER_LANGUAGES)
     participant_names_shown = Flag()
+    allows_second_client = Flag()
+    client_leaving_cancels = Flag()
     professionals = IdsField()
 
 
