@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel import Locale
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import contains_eager
 
 import notifications
@@ -195,6 +195,15 @@ def mark_open_again(booking: Booking) -> None:
         request.filled_at = None
         request.flagged_at = None
         db.session.flush()
+
+
+def forget_requests(booking_ids: list[int]) -> None:
+    """Remove the interpreter requests of these bookings (the retention rule): one DELETE."""
+    if booking_ids:
+        db.session.execute(
+            delete(InterpreterRequest).where(InterpreterRequest.booking_id.in_(booking_ids)),
+            execution_options={"synchronize_session": "fetch"},
+        )
 
 
 def flag_late_requests() -> int:

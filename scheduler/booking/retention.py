@@ -16,7 +16,7 @@ from sqlalchemy import select
 import notifications
 import video
 from scheduler import audit
-from scheduler.booking import client_identifiers
+from scheduler.booking import client_identifiers, interpreters
 from scheduler.database import is_postgres
 from scheduler.extensions import db
 from scheduler.kernel import now_utc
@@ -89,6 +89,8 @@ def purge_personal_data() -> int:
         booking.personal_data_removed_at = now
         booking.updated_at = now
     _forget_participants(bookings, now)
+    # A request for an interpreter tells the family's language: it goes by the same rule.
+    interpreters.forget_requests([b.id for b in bookings])
     # The video rooms name the family and guests; finished messages hold names and
     # addresses too. They go by the same rule.
     video.forget_names([b.id for b in bookings])

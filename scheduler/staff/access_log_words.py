@@ -41,6 +41,10 @@ ACTIONS = {
     "participant.view": _l("The participant opened their own page"),
     "participant.confirmed": _l("The participant said they will take part"),
     "participant.declined": _l("The participant said they will not take part"),
+    "interpreter_request.read": _l("Saw the family's request for an interpreter"),
+    "interpreter_request.flag": _l(
+        "Told the worker that the interpreter request was still open close to the meeting"
+    ),
     "participant.personal_data_removed": _l(
         "Removed a participant's personal data after the retention period"
     ),

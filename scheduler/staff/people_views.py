@@ -167,7 +167,7 @@ def _refused(
     db.session.rollback()
     after_rollback(
         lambda: audit.record(
-            org_id, request_action(), f"booking:{booking_id}", identifiers, "refused"
+            org_id, request_action(), f"booking:{booking_id}", identifiers, "denied"
         )
     )
     booking = booking_or_404(booking_id, "participant.read")

@@ -87,7 +87,7 @@ def test_a_colleague_who_is_not_free_is_refused_unless_outside_hours_is_said(
     assert _participant_count() == 0 and _sent("invitation") == []
     assert db.session.scalar(
         select(AccessLogEntry.id).where(
-            AccessLogEntry.action == "participant.add", AccessLogEntry.result == "refused"
+            AccessLogEntry.action == "participant.add", AccessLogEntry.result == "denied"
         )
     )
     added = client.post(

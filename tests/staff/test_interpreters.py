@@ -260,3 +260,17 @@ def test_a_filled_request_is_not_flagged(make: Factories, staff: Staff) -> None:
     db.session.commit()
     assert interpreters.flag_late_requests() == 0
     assert soon.start_at - now_utc() < timedelta(days=2)
+
+
+def test_retention_removes_the_interpreter_request_with_the_familys_data(
+    make: Factories, staff: Staff
+) -> None:
+    from scheduler.booking.retention import purge_personal_data
+
+    service = make.service(interpreter_languages=["so"])
+    pro = make.professional(service)
+    old = staff.booking(service, pro, now_utc() - timedelta(days=3000))
+    interpreters.record_request(old, "so")
+    db.session.commit()
+    assert purge_personal_data() == 1
+    assert _count(InterpreterRequest) == 0
