@@ -19,6 +19,7 @@ from scheduler.models import Booking, Interpreter, Organisation, Service
 from tests.catalogues import compile_staff_catalogues
 from tests.e2e.conftest import DESKTOP, LiveServer, axe_violations, findings_on_every_page
 from tests.e2e.test_accessibility import next_monday
+from tests.e2e.test_staff_reflow import NARROW, overflow
 
 pytestmark = pytest.mark.browser
 GUEST = {"fi": "Terhi Terveydenhoitaja", "sv": "Stina Skolsköterska", "en": "Nora Nurse"}
@@ -131,6 +132,17 @@ def test_people_and_interpreter_pages_pass_axe(
         lambda page: visit(page, server, ids, lang),
         axe_violations,
         axe=True,
+    )
+    assert found == {}
+    assert problems == []
+
+
+def test_people_and_interpreter_pages_do_not_scroll_sideways_at_320_px(
+    browser: Any, people_server: tuple[LiveServer, dict[str, Any]]
+) -> None:
+    server, ids = people_server
+    found, problems = findings_on_every_page(
+        browser, NARROW, lambda page: visit(page, server, ids, "fi"), overflow
     )
     assert found == {}
     assert problems == []
