@@ -9,7 +9,7 @@ anything is changed.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 
 from sqlalchemy import select
 
@@ -194,6 +194,26 @@ def people_taking_part(booking: Booking) -> tuple[tuple[str, str | None], ...]:
         (p.role.value, p.name if shown else None)
         for p in participants_of(booking)
         if p.role != ParticipantRole.CLIENT
+    )
+
+
+@dataclass(frozen=True)
+class TakingPart:
+    """What the family's own page says of who takes part and of its interpreter request."""
+
+    people: tuple[tuple[str, str | None], ...]
+    interpreter_language: str | None  # asked for (a language code), None when not asked
+    interpreter_added: bool
+
+
+def taking_part_for_family(booking: Booking) -> TakingPart:
+    """Who takes part besides the family (roles, names by the service's rule; never any
+    contact details), and the state of its interpreter request."""
+    request = interpreters.request_of(booking)
+    return TakingPart(
+        people=people_taking_part(booking),
+        interpreter_language=request.language if request is not None else None,
+        interpreter_added=request is not None and not request.is_open,
     )
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from scheduler import audit
 from scheduler import booking as ops
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking import meetings, participants
+from scheduler.booking import guests, meetings, participants
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking, BookingStatus
@@ -65,7 +65,10 @@ def booked(token: str) -> ResponseReturnValue:
 @bp.get("/manage/<token>")
 @limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def manage(token: str) -> ResponseReturnValue:
-    return _show("public/manage.html", load_managed(token), token)
+    booking = load_managed(token)
+    return _show(
+        "public/manage.html", booking, token, taking_part=guests.taking_part_for_family(booking)
+    )
 
 
 @bp.get("/manage/<token>/calendar.ics")

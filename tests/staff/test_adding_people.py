@@ -174,3 +174,23 @@ def test_a_worker_cannot_add_people_to_another_workers_booking(
     )
     assert refused.status_code == 403
     assert _participant_count() == 0
+
+
+def test_the_familys_own_page_names_who_takes_part_without_contact_details(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    from scheduler.booking import interpreters
+    from scheduler.tokens import token_hash
+
+    booking, user = _setting(make, staff, interpreter_languages=["ar"])
+    interpreters.record_request(booking, "ar")
+    booking.manage_token_hash = token_hash("family-manage-token-" + "x" * 30)
+    sign_in(user)
+    client.post(
+        f"/staff/bookings/{booking.id}/people/guest",
+        data={"name": "Terhi Terveydenhoitaja", "email": "terhi@koulu.example", "language": "fi"},
+    )
+    page = client.get(f"/manage/family-manage-token-{'x' * 30}?lang=fi").get_data(as_text=True)
+    assert "Vieras: Terhi Terveydenhoitaja" in page
+    assert "terhi@koulu.example" not in page
+    assert "Pyysit tulkkia (arabia)" in page
