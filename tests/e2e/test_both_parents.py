@@ -169,3 +169,77 @@ def test_two_parents_each_join_through_their_own_link_and_never_see_the_others_d
     finally:
         first.close()
         second.close()
+
+
+def _confirmed_booking_of(server: LiveServer, slug: str, days: int) -> tuple[int, int]:
+    """A confirmed booking of the demo service ``slug`` (made through the operations, as a
+    family would), with no other participant yet; its id and the organisation's."""
+    from scheduler import booking as ops
+    from scheduler.availability import Ask, free_times
+    from scheduler.models import Service
+
+    with server.app.app_context():
+        service = db.session.scalar(select(Service).where(Service.slug == slug))
+        assert service is not None
+        start = now_utc() + timedelta(days=days)
+        found = free_times(Ask(service.id, start, start + timedelta(days=7), now=now_utc()))
+        assert found is not None
+        slot = next(iter(found.slots()))
+        _held, token = ops.hold(service, slot.start)
+        booking, _manage = ops.confirm(
+            token,
+            ops.ClientDetails(
+                name=FIRST["name"],
+                email="maija.toinen@example.org",
+                phone=None,
+                language="fi",
+                intake_answers={"topic": "contact"},
+                identity_subject="FI-TEST",
+                identity_name=FIRST["name"],
+            ),
+        )
+        db.session.commit()
+        ids = (booking.id, booking.organisation_id)
+        db.session.remove()
+    return ids
+
+
+def test_the_worker_adds_the_other_parent_on_an_accessible_booking_page(
+    browser: Any, live_server: LiveServer
+) -> None:
+    from tests.catalogues import compile_staff_catalogues
+
+    compile_staff_catalogues()
+    live_server.app.config["DEV_LOGIN"] = True
+    base = live_server.url
+    booking_id, org_id = _confirmed_booking_of(live_server, "lastenvalvoja", days=20)
+    context, page, watch = new_page(browser, DESKTOP, axe=True)
+    try:
+        page.goto(f"{base}/staff/login?lang=fi")
+        page.select_option("#who", f"admin:{org_id}")
+        page.locator(".dev-login button[type=submit]").click()
+        page.wait_for_url(f"{base}/staff/agenda")
+        page.goto(f"{base}/staff/bookings/{booking_id}")
+        assert page.locator("#participants-title").inner_text() == "Muut osallistujat"
+        assert axe_violations(page) == []
+
+        def add(email: str) -> None:
+            page.fill("#name", SECOND["name"])
+            page.fill("#email", email)
+            page.fill("#phone", SECOND["phone"])
+            page.select_option("#language", "sv")
+            page.get_by_role("button", name="Lisää ja lähetä kutsu").click()
+
+        add("MAIJA.toinen@example.org")
+        page.wait_for_selector("#email-error")
+        assert "omat yhteystiedot" in page.inner_text("#email-error")
+        assert axe_violations(page) == []
+        add(SECOND["email"])
+        page.wait_for_selector("text=Toinen vanhempi lisättiin")
+        listed = page.inner_text(".participants")
+        assert SECOND["name"] in listed and SECOND["email"] in listed
+        assert "ei vielä vastannut" in listed
+        assert axe_violations(page) == []
+        assert watch.problems == []
+    finally:
+        context.close()

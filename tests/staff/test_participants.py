@@ -11,7 +11,7 @@ from sqlalchemy import select
 import notifications
 from scheduler.audit import client_ref
 from scheduler.extensions import db
-from scheduler.models import AccessLogEntry, BookingParticipant
+from scheduler.models import AccessLogEntry, BookingParticipant, Service
 from tests.factories import Factories
 from tests.staff.conftest import Staff, at_local
 
@@ -107,3 +107,23 @@ def test_a_second_client_on_a_service_for_one_is_refused(
     assert refused.status_code == 422
     assert "This service is booked for one client only." in refused.get_data(as_text=True)
     assert db.session.scalars(select(BookingParticipant)).all() == []
+
+
+def test_admin_sets_a_services_rules_for_a_second_client(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    from tests.staff.test_admin import service_form
+
+    unit = make.unit()
+    pro = make.professional(make.service(unit))
+    sign_in(staff.user("org_admin", unit=unit))
+    form = {**service_form(unit.id, pro.id), "allows_second_client": "1"}
+    assert client.post("/staff/admin/services/new", data=form).status_code == 302
+    service = db.session.scalar(select(Service).where(Service.slug == "perheneuvola"))
+    assert service is not None
+    assert service.allows_second_client and not service.client_leaving_cancels
+    page = client.get(f"/staff/admin/services/{service.id}?lang=en").get_data(as_text=True)
+    assert re.search(
+        r'id="allows_second_client" name="allows_second_client" value="1" checked', page
+    )
+    assert 'name="client_leaving_cancels" value="1">' in page
