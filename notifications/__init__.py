@@ -15,6 +15,7 @@ from notifications.contract import (
     Message,
     MessageContext,
     StaffNotice,
+    TakingPartNotice,
 )
 from notifications.dispatcher import DispatchReport, dispatch_due, preview, request_stop
 from notifications.models import OutboxMessage, Status
@@ -53,6 +54,7 @@ __all__ = [
     "ReminderRule",
     "StaffNotice",
     "Status",
+    "TakingPartNotice",
     "cancel_pending",
     "dispatch_due",
     "enqueue",

@@ -64,6 +64,10 @@ class FamilyNotice:
     old_date: str | None = None
     old_time: str | None = None
     invite: Invite | None = None
+    # The role of a participant invited beyond the first client ("client", "interpreter",
+    # "professional", "guest"): their link leads to their own page, where they say whether
+    # they take part. None for the first client.
+    invited_as: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +118,17 @@ class FeedStaleNotice:
     admin_url: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class TakingPartNotice(FamilyNotice):
+    """To the family: who takes part in its meeting now that someone was added or removed.
+
+    ``people`` are (role, name) pairs, the role one of "professional", "interpreter",
+    "guest"; the name is None where the service tells only roles. No contact details.
+    """
+
+    people: tuple[tuple[str, str | None], ...] = ()
+
+
 MessageContext = FamilyNotice | StaffNotice | FeedbackRequest | FeedStaleNotice
 
 # Which context each template is written for.
@@ -122,15 +137,20 @@ CONTEXT_TYPES: dict[
     type[FamilyNotice] | type[StaffNotice] | type[FeedbackRequest] | type[FeedStaleNotice],
 ] = {
     "confirmation": FamilyNotice,
+    "invitation": FamilyNotice,
     "changed": FamilyNotice,
     "cancelled": FamilyNotice,
     "reminder": FamilyNotice,
     "staff_notice": StaffNotice,
     "feedback": FeedbackRequest,
     "feed_stale": FeedStaleNotice,
+    "taking_part": TakingPartNotice,
 }
 # Values a template may name that only the sealed secrets fill in.
-_SECRET_DEFAULTS: dict[type[Any], dict[str, None]] = {FamilyNotice: {"manage_url": None}}
+_SECRET_DEFAULTS: dict[type[Any], dict[str, None]] = {
+    FamilyNotice: {"manage_url": None},
+    TakingPartNotice: {"manage_url": None},
+}
 _READERS: dict[type[Any], TypeAdapter[Any]] = {
     kind: TypeAdapter(kind) for kind in set(CONTEXT_TYPES.values())
 }

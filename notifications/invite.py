@@ -15,7 +15,12 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from notifications.contract import Invite
 
 PRODID = "-//Etaaika//Etaaika ajanvaraus//FI"
-METHODS = {"confirmation": "REQUEST", "changed": "REQUEST", "cancelled": "CANCEL"}
+METHODS = {
+    "confirmation": "REQUEST",
+    "invitation": "REQUEST",
+    "changed": "REQUEST",
+    "cancelled": "CANCEL",
+}
 
 
 def invite_method(template: str) -> str | None:

@@ -31,6 +31,7 @@ def all_jobs() -> list[Job]:
     """Every periodic job of the service, with how often it runs."""
     from notifications import dispatch_due
     from scheduler.booking import expire_holds
+    from scheduler.booking.interpreters import flag_late_requests
     from scheduler.booking.retention import purge_personal_data
     from scheduler.figures import nightly_figures, queue_feedback_requests
     from scheduler.ical.sync import poll_feeds
@@ -43,6 +44,7 @@ def all_jobs() -> list[Job]:
         # Once per local day per organisation, soon after midnight (it checks every 15 min).
         Job("snapshot_figures", nightly_figures, 900),
         Job("queue_feedback_requests", queue_feedback_requests, 300),
+        Job("flag_late_interpreter_requests", flag_late_requests, 900),
     ]
 
 

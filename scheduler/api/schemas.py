@@ -100,6 +100,8 @@ class ServiceOut(BaseModel):
     requires_strong_id: bool
     bookable: bool
     intake_questions: list[IntakeQuestion]
+    # The languages a family may ask an interpreter for (none: the service arranges none).
+    interpreter_languages: list[str] = []
 
 
 class ServiceList(BaseModel):
@@ -199,6 +201,13 @@ class ConfirmIn(Strict):
     client: ClientIn
     language: Language = "fi"
     intake_answers: dict[str, str | bool] = {}
+    interpreter_language: (
+        Annotated[str, Field(min_length=2, max_length=8, pattern="^[a-z]+$")] | None
+    ) = Field(
+        None,
+        description="Ask for an interpreter of this language (one of the service's "
+        "interpreter_languages; a service without them refuses the request).",
+    )
     consent: Literal[True] = Field(description="Consent to the privacy notice; must be true.")
 
 

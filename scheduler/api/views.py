@@ -76,6 +76,7 @@ def service_out(service: Service) -> schemas.ServiceOut:
         intake_questions=[
             schemas.IntakeQuestion.model_validate(q) for q in service.intake_questions
         ],
+        interpreter_languages=service.interpreter_languages or [],
     )
 
 
@@ -220,6 +221,7 @@ def create_booking() -> ResponseReturnValue:
         phone=mobile_phone(data.client.phone),
         language=data.language,
         intake_answers=answers,
+        interpreter_language=data.interpreter_language,
     )
     booking, token = ops.confirm(data.hold_token, client, held)
     body = schemas.ConfirmOut(

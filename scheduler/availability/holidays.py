@@ -43,3 +43,18 @@ def holiday_dates(region: str | None, first_year: int, last_year: int) -> tuple[
         for year in range(first_year, last_year + 1)
         for day, _name in named_holidays(region, year, "fi")
     )
+
+
+def working_days_before(day: date, count: int, region: str | None) -> date:
+    """The date ``count`` working days before ``day``: weekends and the region's public
+    holidays are not working days (``day`` itself need not be one)."""
+    found = day
+    left = count
+    while left > 0:
+        found = date.fromordinal(found.toordinal() - 1)
+        if found.weekday() >= 5:
+            continue
+        if found in holiday_dates(region, found.year, found.year):
+            continue
+        left -= 1
+    return found

@@ -20,10 +20,11 @@ from scheduler.booking.holds import (
     hold,
     release_hold,
 )
-from scheduler.booking.taking import ClientDetails, StaffTerms, slot_taken
+from scheduler.booking.taking import ClientDetails, SecondClient, StaffTerms, slot_taken
 
 __all__ = [
     "ClientDetails",
+    "SecondClient",
     "StaffTerms",
     "booking_by_hold_token",
     "booking_by_manage_token",

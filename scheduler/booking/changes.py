@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 
 from scheduler import audit
 from scheduler.availability import candidates
-from scheduler.booking import meetings, messages
+from scheduler.booking import meetings, messages, participant_messages
 from scheduler.booking.taking import (
     StaffTerms,
     blocks,
@@ -97,6 +97,7 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
         client_identifiers(booking),
     )
     messages.booking_cancelled(booking)
+    participant_messages.booking_cancelled(booking)
     meetings.close_room(booking)
     return booking
 
@@ -148,6 +149,7 @@ def reschedule(
     if terms is not None:
         meetings.renew_room(booking)
     messages.booking_moved(booking, old_start)
+    participant_messages.booking_moved(booking, old_start)
     return booking
 
 

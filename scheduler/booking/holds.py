@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 
 from scheduler import audit
 from scheduler.availability import candidates
-from scheduler.booking import meetings, messages
+from scheduler.booking import interpreters, meetings, messages, participants
 from scheduler.booking.changes import client_identifiers
 from scheduler.booking.taking import (
     ClientDetails,
@@ -30,7 +30,7 @@ from scheduler.booking.taking import (
 )
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
-from scheduler.models import Booking, BookingStatus, Professional, Service
+from scheduler.models import Booking, BookingStatus, ParticipantRole, Professional, Service
 from scheduler.tokens import new_token, token_hash
 
 
@@ -167,6 +167,12 @@ def confirm(
             "identification_required",
             "This service needs strong identification before booking.",
         )
+    interpreters.checked_language(service, client.interpreter_language)
+    second = client.second_client
+    if second is not None:
+        participants.check_second_client(
+            service, client.email, client.phone, second.email, second.phone
+        )
     now = now_utc()
     token = new_token()
     booking.status = BookingStatus.CONFIRMED
@@ -191,8 +197,18 @@ def confirm(
         f"booking:{booking.id}",
         client_identifiers(booking),
     )
+    interpreters.record_request(booking, client.interpreter_language)
     meetings.open_room(booking)
     messages.booking_confirmed(booking, token, confirmation=send_confirmation)
+    if second is not None:
+        participants.add_participant(
+            booking,
+            ParticipantRole.CLIENT,
+            name=second.name,
+            email=second.email,
+            phone=second.phone,
+            language=second.language,
+        )
     return booking, token
 
 

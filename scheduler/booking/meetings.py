@@ -9,9 +9,10 @@ from flask import current_app
 
 import video
 from scheduler.extensions import db
-from scheduler.kernel import now_utc
+from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking
 from video.links import host_url, join_url, sign_host_link
+from video.rooms import remove as remove_from_call
 from video.texts import texts_for
 
 
@@ -101,6 +102,57 @@ def invite_participant(booking: Booking, kind: str, display_name: str | None = N
     name = display_name or texts_for(booking.language or "fi")[f"kind_{guest_kind.value}"]
     guest = video.add_participant(current_app.config["SECRET_KEY"], room, guest_kind, name)
     return join_url(_public_url(), video.link_secret(current_app.config["SECRET_KEY"], guest))
+
+
+# The room's kind of each participant role (the worker of the booking is its host).
+_ROOM_KINDS = {
+    "client": video.Kind.PARENT,
+    "interpreter": video.Kind.INTERPRETER,
+    "professional": video.Kind.COLLEAGUE,
+    "guest": video.Kind.COLLEAGUE,
+}
+
+
+def add_to_room(booking: Booking, role: str, display_name: str) -> int:
+    """A place in the booking's room for one participant (``role`` of
+    ``ParticipantRole``); returns its id, from which their link is made again
+    (``participant_join_link``). Raises a 409 ``Problem`` when the room is full."""
+    room = _room(booking)
+    if room is None:
+        raise ValueError("the booking is not a video meeting")
+    try:
+        guest = video.add_participant(
+            current_app.config["SECRET_KEY"], room, _ROOM_KINDS[role], display_name
+        )
+    except video.RoomFull as exc:
+        raise Problem(
+            409, "room_full", "The video meeting already has as many people as it can take."
+        ) from exc
+    return int(guest.id)
+
+
+def _in_room(booking: Booking, video_participant_id: int) -> video.Participant | None:
+    room = _room(booking)
+    if room is None:
+        return None
+    return next((p for p in room.participants if p.id == video_participant_id), None)
+
+
+def participant_join_link(booking: Booking, video_participant_id: int) -> str | None:
+    """A participant's own join link (the same every time, until a worker's move gives
+    everyone new ones); None when they have no place in the room any more."""
+    guest = _in_room(booking, video_participant_id)
+    if guest is None or guest.removed_at is not None or not guest.link_salt:
+        return None
+    secret_key = current_app.config["SECRET_KEY"]
+    return join_url(_public_url(), video.link_secret(secret_key, guest))
+
+
+def remove_from_room(booking: Booking, video_participant_id: int) -> None:
+    """Take a participant out of the room: their link stops working."""
+    guest = _in_room(booking, video_participant_id)
+    if guest is not None:
+        remove_from_call(guest)
 
 
 def renew_room(booking: Booking) -> None:

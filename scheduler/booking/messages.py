@@ -50,13 +50,14 @@ def _language(code: str | None) -> str:
     return code if code in LANGUAGES else "fi"
 
 
-def _public_url() -> str:
+def public_url() -> str:
+    """The service's public address, without a trailing slash."""
     return str(current_app.config["PUBLIC_URL"]).rstrip("/")
 
 
 def manage_url(token: str) -> str:
     """The family's secret link to its booking page."""
-    return f"{_public_url()}/manage/{token}"
+    return f"{public_url()}/manage/{token}"
 
 
 def join_url(booking: Booking) -> str | None:
@@ -127,9 +128,11 @@ def _organizer_email(booking: Booking) -> str:
     return parseaddr(sender)[1] or "etaaika@localhost"
 
 
-def client_context(booking: Booking, old_start: datetime | None = None) -> FamilyNotice:
-    """Plain values for the family's messages, in the booking's language."""
-    lang = _language(booking.language)
+def client_context(
+    booking: Booking, old_start: datetime | None = None, language: str | None = None
+) -> FamilyNotice:
+    """Plain values for the family's messages, in the booking's language (or ``language``)."""
+    lang = _language(language or booking.language)
     zone = booking.organisation.zone
     service_name = localized(booking.service.name, lang)
     organisation_name = localized(booking.organisation.name, lang)
@@ -147,7 +150,7 @@ def client_context(booking: Booking, old_start: datetime | None = None) -> Famil
         # The secret links (the video join link and the manage link) travel sealed,
         # beside the context (see ``_secrets``); the sealed value is used when sending.
         join_url=None,
-        public_url=_public_url(),
+        public_url=public_url(),
         cancelled_by=booking.cancelled_by,
         weekday=when.weekday,
         weekday_short=when.weekday_short,
@@ -189,7 +192,7 @@ def staff_context(
         professional_name=pro.name,
         service_name=localized(booking.service.name, lang),
         meeting_mode=booking.meeting_mode,
-        staff_url=f"{_public_url()}/staff",
+        staff_url=f"{public_url()}/staff",
         weekday=when.weekday,
         weekday_short=when.weekday_short,
         date=when.date,
@@ -203,8 +206,11 @@ def staff_context(
 
 
 def _recipients(booking: Booking) -> dict[str, str]:
-    """Where the family's messages go: e-mail and/or a mobile number."""
+    """Where the family's messages go: e-mail and/or a mobile number (nowhere once the
+    first client said they will not take part, while another client does)."""
     found: dict[str, str] = {}
+    if booking.client_left_at is not None:
+        return found
     if booking.client_email:
         found["email"] = booking.client_email
     if booking.client_phone:

@@ -8,7 +8,7 @@ Safe to run again (a booking is cleaned once) and twice at once (rows are claime
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,11 +16,11 @@ from sqlalchemy import select
 import notifications
 import video
 from scheduler import audit
-from scheduler.booking import client_identifiers
+from scheduler.booking import client_identifiers, interpreters
 from scheduler.database import is_postgres
 from scheduler.extensions import db
 from scheduler.kernel import now_utc
-from scheduler.models import Booking
+from scheduler.models import Booking, BookingParticipant
 
 DEFAULT_RETENTION_DAYS = 730
 BATCH = 500
@@ -28,6 +28,32 @@ BATCH = 500
 
 def retention_days() -> int:
     return int(current_app.config.get("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS)
+
+
+def _forget_participants(bookings: list[Booking], now: datetime) -> None:
+    """Remove the personal data of every participant of these bookings, each logged
+    under their own identifiers (so their own log shows the removal too)."""
+    if not bookings:
+        return
+    by_id = {b.id: b for b in bookings}
+    found = db.session.scalars(
+        select(BookingParticipant).where(
+            BookingParticipant.booking_id.in_(by_id),
+            BookingParticipant.personal_data_removed_at.is_(None),
+        )
+    )
+    for participant in found:
+        audit.record(
+            by_id[participant.booking_id].organisation_id,
+            "participant.personal_data_removed",
+            f"participant:{participant.id}",
+            [participant.email, participant.phone],
+        )
+        participant.name = None
+        participant.email = None
+        participant.phone = None
+        participant.manage_token_hash = None
+        participant.personal_data_removed_at = now
 
 
 def purge_personal_data() -> int:
@@ -62,6 +88,9 @@ def purge_personal_data() -> int:
         booking.hold_token_hash = None
         booking.personal_data_removed_at = now
         booking.updated_at = now
+    _forget_participants(bookings, now)
+    # A request for an interpreter tells the family's language: it goes by the same rule.
+    interpreters.forget_requests([b.id for b in bookings])
     # The video rooms name the family and guests; finished messages hold names and
     # addresses too. They go by the same rule.
     video.forget_names([b.id for b in bookings])

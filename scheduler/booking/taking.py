@@ -20,6 +20,16 @@ from scheduler.models import Booking, BookingStatus, Professional, Service
 
 
 @dataclass(frozen=True)
+class SecondClient:
+    """The second client of a booking (the other parent), as the first gives them."""
+
+    name: str
+    email: str | None
+    phone: str | None
+    language: str
+
+
+@dataclass(frozen=True)
 class ClientDetails:
     name: str
     email: str | None
@@ -30,6 +40,10 @@ class ClientDetails:
     identity_name: str | None = None
     # The language spoken in the meeting, when it is not that of the messages.
     meeting_language: str | None = None
+    # The family asks for an interpreter of this language (one the service offers).
+    interpreter_language: str | None = None
+    # The other parent, on a service that allows a second client.
+    second_client: SecondClient | None = None
 
 
 @dataclass(frozen=True)

@@ -62,17 +62,9 @@ SERVICES: list[dict[str, Any]] = [
                     },
                 ],
             },
-            {
-                "id": "both_parents",
-                "kind": "yesno",
-                "required": False,
-                "label": texts(
-                    "Osallistuvatko molemmat vanhemmat?",
-                    "Deltar båda föräldrarna?",
-                    "Will both parents take part?",
-                ),
-            },
         ],
+        # "Will both parents take part?": the other parent gets their own invitation and link.
+        "allows_second_client": True,
     },
     {
         "slug": "palveluneuvonta",

@@ -7,6 +7,7 @@ from scheduler.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from scheduler.models.calendar import CalendarFeed, ExternalBusy, FeedToken
 from scheduler.models.closure import Closure
 from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, FigureSnapshot
+from scheduler.models.interpreter import Interpreter, InterpreterRequest
 from scheduler.models.organisation import Organisation, Unit
 from scheduler.models.service import (
     MEETING_MODES,
@@ -15,6 +16,7 @@ from scheduler.models.service import (
     Service,
     service_professionals,
 )
+from scheduler.models.participant import Attendance, BookingParticipant, ParticipantRole
 from scheduler.models.staff import StaffRole, StaffUser
 
 __all__ = [
@@ -24,7 +26,9 @@ __all__ = [
     "Absence",
     "AccessLogEntry",
     "ApiToken",
+    "Attendance",
     "Booking",
+    "BookingParticipant",
     "BookingStatus",
     "CalendarFeed",
     "Closure",
@@ -35,7 +39,10 @@ __all__ = [
     "FeedbackInvite",
     "FigureScope",
     "FigureSnapshot",
+    "Interpreter",
+    "InterpreterRequest",
     "Organisation",
+    "ParticipantRole",
     "Professional",
     "Service",
     "StaffRole",

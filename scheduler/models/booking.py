@@ -110,6 +110,9 @@ class Booking(db.Model):  # type: ignore[name-defined]
     cancelled_by: Mapped[str | None] = mapped_column(String(16))  # client | staff | system
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     personal_data_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first client said they will not take part, while another client still does
+    # (the meeting goes on without them; see scheduler/booking/participants.py).
+    client_left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
     service: Mapped[Service] = relationship()

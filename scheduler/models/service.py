@@ -68,6 +68,15 @@ class Service(db.Model):  # type: ignore[name-defined]
     name_rule: Mapped[str] = mapped_column(
         String(16), default="required", server_default="required"
     )
+    # The languages (ISO 639) in which families may ask for an interpreter; none: no asking.
+    interpreter_languages: Mapped[list[str] | None] = mapped_column(JSON)
+    # Whether the family is told the names of the others taking part (else only their roles).
+    participant_names_shown: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # A second client may take part (the child supervisor's "Will both parents take part?").
+    allows_second_client: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # One client leaving (declining, cancelling their own attendance) cancels the meeting
+    # for everyone; by default the meeting goes on with the others.
+    client_leaving_cancels: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit] = relationship(back_populates="services")

@@ -8,6 +8,7 @@ every view to ``bp``.
 from __future__ import annotations
 
 from scheduler.public import (
+    attend_views,
     book_views,
     identification,
     manage_views,
@@ -16,4 +17,12 @@ from scheduler.public import (
 )
 from scheduler.public.blueprint import bp
 
-__all__ = ["book_views", "bp", "identification", "manage_views", "page_views", "tray_views"]
+__all__ = [
+    "attend_views",
+    "book_views",
+    "bp",
+    "identification",
+    "manage_views",
+    "page_views",
+    "tray_views",
+]

@@ -52,9 +52,18 @@ def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnV
             intake_answers=answers,
             identity_subject=booking.identity_subject,
             identity_name=booking.identity_name,
+            interpreter_language=form.interpreter(),
+            # Given only where the service asks (the operation refuses it elsewhere).
+            second_client=form.second_client(form.language.data),
         )
         _confirmed, manage_token = ops.confirm(token, client)
     except Problem as exc:
+        if exc.code == "same_contact_as_first":
+            # The other parent's own details are needed: these are the first parent's.
+            for key in exc.fields:
+                field = getattr(form, key)
+                field.errors = [*field.errors, problem_text(exc.code, exc.message)]
+            return None
         if exc.code != "invalid_input":
             raise
         for key in exc.fields:
@@ -103,7 +112,8 @@ def book(token: str) -> ResponseReturnValue:
         )
     lang = current_language()
     offered = offered_languages(booking.organisation)
-    defaults = {"language": lang if lang in offered else offered[0]}
+    chosen = lang if lang in offered else offered[0]
+    defaults = {"language": chosen, "second_language": chosen}
     if booking.identity_name:
         defaults["name"] = booking.identity_name
     spoken = spoken_languages(booking)
@@ -113,6 +123,7 @@ def book(token: str) -> ResponseReturnValue:
     )
     # Messages are sent only in the languages the organisation offers families.
     form.language.choices = [c for c in BOOKING_LANGUAGES if c.value in offered]
+    form.second_language.choices = form.language.choices
     status = 200
     if request.method == "POST":
         if "extend" in request.form:

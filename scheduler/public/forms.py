@@ -17,14 +17,18 @@ from wtforms import (
     Form,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import MAX_TEXT
+from scheduler.booking.interpreters import language_label
+from scheduler.booking.interpreters import offered_languages as offered_interpreter_languages
+from scheduler.booking.taking import SecondClient
 from scheduler.kernel import Problem
 from scheduler.models import Service
 from scheduler.public.texts import language_name
@@ -95,6 +99,40 @@ class BookingForm(FlaskForm):
         validators=[InputRequired(_l("Agree to the use of your details to book the time."))],
     )
 
+    # The other parent, on a service that allows a second client: the first parent gives
+    # their name and contact details, and they get their own invitation and link.
+    both_parents = RadioField(
+        _l("Will both parents take part?"),
+        choices=[SelectChoice("no", _l("No, only I")), SelectChoice("yes", _l("Yes"))],
+        default="no",
+        validators=[Optional()],
+    )
+    second_name = StringField(
+        _l("The other parent's name"),
+        validators=[Optional(), Length(max=200, message=_l("The name is too long."))],
+        render_kw={"autocomplete": "off"},
+    )
+    second_email = EmailField(
+        _l("The other parent's e-mail address"),
+        validators=[
+            Optional(),
+            Email(_l("Write the e-mail address in the form name@example.fi.")),
+            Length(max=255, message=_l("The e-mail address is too long.")),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    second_phone = TelField(
+        _l("The other parent's mobile phone number"),
+        validators=[Optional(), _valid_phone],
+        render_kw={"autocomplete": "off"},
+    )
+    second_language = RadioField(
+        _l("The other parent's language of messages"),
+        choices=BOOKING_LANGUAGES,
+        default="fi",
+        validators=[Optional()],
+    )
+
     phone_meeting = False  # the worker calls: the phone number is required
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -113,7 +151,43 @@ class BookingForm(FlaskForm):
                 str(_l("Give an e-mail address or a phone number, or both.")),
             ]
             return False
-        return valid
+        return self._second_parent_complete() and valid
+
+    def _second_parent_complete(self) -> bool:
+        """When both parents take part, the other parent's name and a way to reach them."""
+        if self.both_parents.data != "yes":
+            return True
+        complete = True
+        if not (self.second_name.data or "").strip():
+            self.second_name.errors = [*self.second_name.errors, str(_l("Write the name."))]
+            complete = False
+        if (
+            not (self.second_email.data or "").strip()
+            and not (self.second_phone.data or "").strip()
+        ):
+            self.second_email.errors = [
+                *self.second_email.errors,
+                str(_l("Give the other parent's e-mail address or phone number, or both.")),
+            ]
+            complete = False
+        return complete
+
+    def second_client(self, default_language: str) -> SecondClient | None:
+        """The other parent's details, when both parents take part."""
+        if self.both_parents.data != "yes":
+            return None
+        phone = getattr(self.second_phone, "e164", None) or mobile_phone(self.second_phone.data)
+        return SecondClient(
+            name=(self.second_name.data or "").strip(),
+            email=(self.second_email.data or "").strip() or None,
+            phone=phone,
+            language=self.second_language.data or default_language,
+        )
+
+    def interpreter(self) -> str | None:
+        """The interpreter language asked for, or None (a service without interpreters)."""
+        field = getattr(self, "interpreter_language", None)
+        return (field.data or None) if field is not None else None
 
     def given_name(self) -> str:
         """The name given, or "" (a service may ask for a nickname only, or no name)."""
@@ -186,6 +260,16 @@ def booking_form(
                 validators=[first, Length(max=MAX_TEXT, message=_l("The answer is too long."))],
             )
         setattr(ServiceBookingForm, QUESTION_PREFIX + question["id"], field)
+    offered = offered_interpreter_languages(service)
+    if offered:
+        ServiceBookingForm.interpreter_language = SelectField(
+            _l("Do you need an interpreter?"),
+            choices=[SelectChoice("", _l("No interpreter needed"))]
+            + [SelectChoice(code, language_label(code, lang)) for code in offered],
+            default="",
+            validate_choice=False,
+            validators=[AnyOf(["", *offered], message=_l("Choose one of the options."))],
+        )
     return ServiceBookingForm(**kwargs)
 
 

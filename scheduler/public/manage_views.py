@@ -11,7 +11,7 @@ from flask_babel import gettext
 from scheduler import audit
 from scheduler import booking as ops
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking import meetings
+from scheduler.booking import guests, meetings, participants
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Booking, BookingStatus
@@ -65,7 +65,10 @@ def booked(token: str) -> ResponseReturnValue:
 @bp.get("/manage/<token>")
 @limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def manage(token: str) -> ResponseReturnValue:
-    return _show("public/manage.html", load_managed(token), token)
+    booking = load_managed(token)
+    return _show(
+        "public/manage.html", booking, token, taking_part=guests.taking_part_for_family(booking)
+    )
 
 
 @bp.get("/manage/<token>/calendar.ics")
@@ -96,10 +99,15 @@ def cancel(token: str) -> ResponseReturnValue:
         return render_template(
             "public/cancel.html", booking=booking, service=booking.service, token=token, form=None
         )
+    if booking.client_left_at is not None:
+        flash(gettext("You have said that you will not take part."), "info")
+        return redirect(url_for("public.manage", token=token), 303)
     form = CancelForm()
     if request.method == "POST" and form.validate():
         try:
-            ops.cancel(booking, "client", (form.reason.data or "").strip() or None)
+            cancelled = participants.client_leaves(
+                booking, (form.reason.data or "").strip() or None
+            )
         except Problem as exc:
             if exc.status >= 500:
                 raise
@@ -109,11 +117,21 @@ def cancel(token: str) -> ResponseReturnValue:
             else:
                 flash(problem_text(exc.code, exc.message), "error")
         else:
-            flash(gettext("Your appointment is cancelled."), "success")
+            flash(
+                gettext("Your appointment is cancelled.")
+                if cancelled
+                else gettext("You will not take part. The meeting is held with the other parent."),
+                "success",
+            )
         return redirect(url_for("public.manage", token=token), 303)
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "public/cancel.html", booking=booking, service=booking.service, token=token, form=form
+        "public/cancel.html",
+        booking=booking,
+        service=booking.service,
+        token=token,
+        form=form,
+        keeps_meeting=participants.leaving_keeps_meeting(booking),
     ), status
 
 
@@ -122,6 +140,9 @@ def cancel(token: str) -> ResponseReturnValue:
 def move(token: str) -> ResponseReturnValue:
     """The same week view as the service page, for choosing the new time."""
     booking = load_managed(token)
+    if booking.client_left_at is not None:
+        flash(problem_text("not_changeable", ""), "error")
+        return redirect(url_for("public.manage", token=token), 303)
     service = booking.service
     everyone = candidates.team(service)
     choice = parse_choice(_move_args(booking), service, everyone)
@@ -169,8 +190,8 @@ def move_to(token: str) -> ResponseReturnValue:
     if start is None:  # the page's buttons send only good times: the form was tampered with
         raise Problem(400, "bad_request", problem_text("bad_request", ""))
     worker = choice.worker or _free_worker(booking, start)
-    if request.form.get("confirm") != "yes":
-        if booking.status != BookingStatus.CONFIRMED:
+    if request.form.get("confirm") != "yes" or booking.client_left_at is not None:
+        if booking.status != BookingStatus.CONFIRMED or booking.client_left_at is not None:
             flash(problem_text("not_changeable", ""), "error")
             return redirect(url_for("public.manage", token=token), 303)
         new_worker = next((p for p in candidates.candidates(service) if p.id == worker), None)

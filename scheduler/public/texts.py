@@ -55,6 +55,14 @@ PROBLEMS: dict[str, LazyString] = {
     "unavailable": _l("The service is briefly unavailable. Please try again in a moment."),
     "invalid_input": _l("Some answers need to be checked."),
     "invalid_phone": _l("The phone number is not valid."),
+    "same_contact_as_first": _l(
+        "The other parent needs contact details of their own: these are yours."
+    ),
+    "second_client_not_allowed": _l("This service is booked for one client only."),
+    "second_client_exists": _l("The other parent is already taking part."),
+    "name_required": _l("Write the name."),
+    "contact_required": _l("Give an e-mail address or a phone number, or both."),
+    "room_full": _l("The video meeting already has as many people as it can take."),
 }
 
 

@@ -5,6 +5,7 @@ Importing the package attaches every view to the blueprint ``bp``.
 
 from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
     admin_closures,
+    admin_interpreters,
     admin_log,
     admin_org,
     admin_services,
@@ -16,6 +17,8 @@ from scheduler.staff import (  # noqa: F401  (each module adds its views to bp)
     find_views,
     hours,
     move_views,
+    participant_views,
+    people_views,
 )
 from scheduler.staff.blueprint import bp
 

@@ -34,6 +34,20 @@ ACTIONS = {
     "access_log.export": _l("Exported this access log"),
     "outbox.failed.read": _l("Viewed a message that could not be delivered"),
     "feedback.comments.read": _l("Viewed feedback comments"),
+    "booking.client_left": _l("Recorded that the client will not take part"),
+    "participant.add": _l("Added a participant to the booking"),
+    "participant.remove": _l("Took a participant out of the booking"),
+    "participant.read": _l("Viewed a participant's details"),
+    "participant.view": _l("The participant opened their own page"),
+    "participant.confirmed": _l("The participant said they will take part"),
+    "participant.declined": _l("The participant said they will not take part"),
+    "interpreter_request.read": _l("Saw the family's request for an interpreter"),
+    "interpreter_request.flag": _l(
+        "Told the worker that the interpreter request was still open close to the meeting"
+    ),
+    "participant.personal_data_removed": _l(
+        "Removed a participant's personal data after the retention period"
+    ),
 }
 OTHER_ROLES = {
     "client": _l("The client"),
@@ -67,7 +81,17 @@ def readable_row(
             actor,
             str(ROLES.get(role) or OTHER_ROLES.get(role) or role),
             str(ACTIONS.get(action, action)),
-            _("Booking %(number)s", number=number) if kind == "booking" and number else target,
+            _target(kind, number) or target,
             source,
             str(RESULTS.get(result, result)),
         ]
+
+
+def _target(kind: str, number: str) -> str | None:
+    if not number:
+        return None
+    if kind == "booking":
+        return _("Booking %(number)s", number=number)
+    if kind == "participant":
+        return _("Participation %(number)s", number=number)
+    return None

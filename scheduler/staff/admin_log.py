@@ -17,7 +17,7 @@ from scheduler.booking import client_identifiers
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
 from scheduler.kernel import Problem, spreadsheet_safe
-from scheduler.models import AccessLogEntry, Booking, StaffRole
+from scheduler.models import AccessLogEntry, Booking, BookingParticipant, StaffRole
 from scheduler.staff import access_log_words as words
 from scheduler.staff import texts
 from scheduler.staff.access import not_found, require_role
@@ -59,6 +59,20 @@ def client_refs(organisation_id: int, identifier: str) -> set[str]:
     )
     for booking in bookings:
         identifiers.update(i for i in client_identifiers(booking) if i)
+    # The client may also have taken part in others' bookings (a second parent).
+    joined = db.session.scalars(
+        select(BookingParticipant)
+        .join(Booking, Booking.id == BookingParticipant.booking_id)
+        .where(
+            Booking.organisation_id == organisation_id,
+            or_(
+                BookingParticipant.email.in_(lowered + variants),
+                BookingParticipant.phone.in_(variants),
+            ),
+        )
+    )
+    for participant in joined:
+        identifiers.update(i for i in (participant.email, participant.phone) if i)
     return {ref for ref in (audit.client_ref(i) for i in identifiers) if ref}
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from scheduler.booking.interpreters import INTERPRETER_LANGUAGES, language_label
 from scheduler.extensions import db
 from scheduler.models import MEETING_MODES, Service
 from scheduler.staff import texts
@@ -126,6 +127,10 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         "staff_notices": form.staff_notices.data,
         "bookable": form.bookable.data,
         "open_on_holidays": form.open_on_holidays.data,
+        "interpreter_languages": [c for c in form.interpreter_languages.data or [] if c] or None,
+        "participant_names_shown": form.participant_names_shown.data,
+        "allows_second_client": form.allows_second_client.data,
+        "client_leaving_cancels": form.client_leaving_cancels.data,
         "professionals": [allowed[i] for i in form.professionals.ids if i in allowed],
     }
     slug_taken = db.session.scalar(
@@ -159,6 +164,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
                 "bookable": "1",
                 "reminders": "default",
                 "meeting_modes": "video",
+                "participant_names_shown": "1",
             }
         )
         return values
@@ -182,7 +188,16 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
     values["identification"] = "strong" if service.requires_strong_id else "anonymous"
     values["name_rule"] = service.name_rule
     values.setlist("meeting_modes", list(service.meeting_modes or []))
-    for key in ("sensitive", "staff_notices", "bookable", "open_on_holidays"):
+    values.setlist("interpreter_languages", list(service.interpreter_languages or []))
+    for key in (
+        "sensitive",
+        "staff_notices",
+        "bookable",
+        "open_on_holidays",
+        "participant_names_shown",
+        "allows_second_client",
+        "client_leaving_cancels",
+    ):
         if getattr(service, key):
             values[key] = "1"
     values.setlist("professionals", [p.id for p in service.professionals])
@@ -219,6 +234,9 @@ def _form_page(service: Service | None, form: ServiceForm) -> ResponseReturnValu
         categories=CATEGORIES,
         kinds=QUESTION_KINDS,
         modes=MEETING_MODES,
+        interpreter_languages=[
+            (code, language_label(code, g.lang)) for code in INTERPRETER_LANGUAGES
+        ],
         question_rows=min(count + EXTRA_QUESTIONS, MAX_QUESTIONS),
         reminder_rows=REMINDER_ROWS,
         texts=texts,

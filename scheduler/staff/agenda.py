@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from scheduler import audit
 from scheduler import booking as booking_ops
+from scheduler.booking import interpreters, participants
 from scheduler.booking.meetings import WorkerMeeting, worker_meeting
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, day_bounds, local_date, now_utc
-from scheduler.models import Booking, BookingStatus, Professional
+from scheduler.models import Booking, BookingStatus, ParticipantRole, Professional
 from scheduler.staff import texts
 from scheduler.staff.access import booking_or_404, professional_or_404, visible_professionals
 from scheduler.staff.blueprint import bp, current_user
@@ -142,6 +143,7 @@ def agenda() -> ResponseReturnValue:
         today=today,
         join_links={b.id: _join_link(b) for b in bookings} if view == "day" else {},
         answers={b.id: intake_answers(b, g.lang) for b in bookings},
+        interpreter_needs=interpreters.needs(bookings, g.lang),
         texts=texts,
     )
 
@@ -165,8 +167,32 @@ def _may_cancel(booking: Booking) -> bool:
 @bp.get("/bookings/<id:booking_id>")
 def booking_detail(booking_id: int) -> ResponseReturnValue:
     """One booking with the client's contact, language and intake answers."""
-    booking = booking_or_404(booking_id, "booking.read")
+    return render_booking(booking_or_404(booking_id, "booking.read"))
+
+
+def render_booking(
+    booking: Booking,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> ResponseReturnValue:
+    """The booking page (``errors`` and ``values``: of the form adding the other parent).
+    Logs a read of the first client's data and one of each participant's, under each."""
     log_read(booking, "booking.read")
+    shown = participants.participants_of(booking)
+    if booking.personal_data_removed_at is None:
+        for participant in shown:
+            audit.record(
+                booking.organisation_id,
+                "participant.read",
+                participants.target(participant),
+                participants.participant_identifiers(participant),
+            )
+    may_add = (
+        booking.service.allows_second_client
+        and _may_cancel(booking)
+        and not any(p.role == ParticipantRole.CLIENT for p in shown)
+    )
     return render_template(
         "staff/booking.html",
         booking=booking,
@@ -177,8 +203,13 @@ def booking_detail(booking_id: int) -> ResponseReturnValue:
         may_mark_missed=_may_mark_outcome(booking, "no_show"),
         may_cancel=_may_cancel(booking),
         back_date=local_date(booking.start_at, booking.organisation.zone).isoformat(),
+        interpreter_need=interpreters.needs([booking], g.lang).get(booking.id),
         texts=texts,
-    )
+        participants=shown,
+        may_add_parent=may_add,
+        errors=errors or {},
+        values=values or {"language": booking.language},
+    ), status
 
 
 @bp.post("/bookings/<id:booking_id>/outcome")

@@ -31,6 +31,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from scheduler.availability.holidays import REGIONS
 from scheduler.models import MEETING_MODES, NAME_RULES
+from scheduler.booking.interpreters import INTERPRETER_LANGUAGES
 from scheduler.staff import texts
 from scheduler.web.input import parse_ids, parse_whole
 
@@ -324,6 +325,10 @@ class ServiceForm(StaffForm):
     staff_notices = Flag()
     bookable = Flag()
     open_on_holidays = Flag()
+    interpreter_languages = Choices(INTERPRETER_LANGUAGES)
+    participant_names_shown = Flag()
+    allows_second_client = Flag()
+    client_leaving_cancels = Flag()
     professionals = IdsField()
 
 

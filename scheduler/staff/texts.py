@@ -55,6 +55,17 @@ IDENTITY_CHECKS = {
     "residence_permit": lazy_gettext("Residence permit card"),
     "known": lazy_gettext("The client is known to me"),
 }
+PARTICIPANT_ROLES = {
+    "client": lazy_gettext("the other parent"),
+    "interpreter": lazy_gettext("interpreter"),
+    "professional": lazy_gettext("worker"),
+    "guest": lazy_gettext("guest"),
+}
+ATTENDANCE = {
+    "invited": lazy_gettext("not answered yet"),
+    "confirmed": lazy_gettext("will take part"),
+    "declined": lazy_gettext("will not take part"),
+}
 CHANNELS = {"sms": lazy_gettext("Text message"), "email": lazy_gettext("E-mail")}
 
 

@@ -104,12 +104,12 @@ def test_required_intake_questions_must_be_answered(
     page = client.post(form + "?lang=en", data=FAMILY)
     assert page.status_code == 422
     assert 'id="q_topic-error"' in page.text
-    done = client.post(form, data={**FAMILY, "q_topic": "contact", "q_both_parents": "yes"})
+    done = client.post(form, data={**FAMILY, "q_topic": "contact"})
     assert done.status_code == 303
     booking = db.session.get(Booking, booking.id)
     assert booking is not None
     db.session.refresh(booking)
-    assert booking.intake_answers == {"topic": "contact", "both_parents": True}
+    assert booking.intake_answers == {"topic": "contact"}
     assert booking.identity_subject == "subject-1"
 
 
