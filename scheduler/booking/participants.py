@@ -318,11 +318,3 @@ def client_leaves(booking: Booking, reason: str | None = None) -> bool:
     )
     participant_messages.first_client_left(booking)
     return False
-
-
-def everyone_identifiers(booking: Booking) -> list[list[str | None]]:
-    """The identifiers of every person whose data a view of the whole booking shows:
-    the first client, then each participant."""
-    return [client_identifiers(booking)] + [
-        participant_identifiers(p) for p in participants_of(booking)
-    ]
