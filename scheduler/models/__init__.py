@@ -9,6 +9,7 @@ from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, Figu
 from scheduler.models.organisation import Organisation, Unit
 from scheduler.models.service import MEETING_MODES, Professional, Service, service_professionals
 from scheduler.models.staff import StaffRole, StaffUser
+from scheduler.models.team import ServicePool, service_pool_members
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -29,9 +30,11 @@ __all__ = [
     "Organisation",
     "Professional",
     "Service",
+    "ServicePool",
     "StaffRole",
     "StaffUser",
     "Unit",
     "WeeklyRule",
+    "service_pool_members",
     "service_professionals",
 ]
