@@ -10,6 +10,7 @@ by one per real change, in the database, so each change notice has a key of its 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import bindparam, select
 
 from scheduler import audit
 from scheduler.availability import candidates
-from scheduler.booking import meetings, messages
+from scheduler.booking import meetings, messages, team
 from scheduler.booking.taking import (
     StaffTerms,
     blocks,
@@ -56,13 +57,15 @@ def booking_by_manage_token(token: str) -> Booking:
 
 def lock(booking: Booking) -> Booking:
     """Take ``booking``'s row lock for the rest of the transaction and read it afresh
-    (what a change committed meanwhile is seen). Call before checking or changing it."""
+    (what a change committed meanwhile is seen). Call before checking or changing it.
+    A team meeting's companion rows are locked with it, after it (one order for all)."""
     db.session.scalars(
         select(Booking)
         .where(Booking.id == booking.id)
         .with_for_update(of=Booking)
         .execution_options(populate_existing=True)
     ).all()  # the rows must be read for the fresh values to land on ``booking``
+    team.group(booking)
     return booking
 
 
@@ -89,6 +92,7 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
     booking.cancel_reason = reason
     booking.sequence = _next_sequence()
     booking.updated_at = now
+    team.follow(booking)
     db.session.flush()
     audit.record(
         booking.organisation_id,
@@ -123,22 +127,11 @@ def reschedule(
     if as_utc(new_start) == as_utc(booking.start_at) and wanted == booking.professional_id:
         return booking
     new_start = check_start(service, new_start, now, notice=terms is None)
-    pros = candidates.candidates(service, wanted)
-    if not pros:
-        raise Problem(404, "no_professional", "No such worker offers this service.")
     old_start = booking.start_at
-    end_at, block_start, block_end = blocks(service, new_start)
-
-    def write(pro: Professional) -> None:
-        booking.professional = pro
-        booking.start_at, booking.end_at = new_start, end_at
-        booking.block_start_at, booking.block_end_at = block_start, block_end
-        booking.sequence = _next_sequence()
-        booking.updated_at = now
-
-    if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
-        db.session.refresh(booking)
-        raise slot_taken()
+    if team.is_team(service):
+        _move_team(booking, new_start, wanted, terms, now)
+    else:
+        _move_one(booking, new_start, wanted, terms, now)
     audit.record(
         booking.organisation_id,
         "booking.reschedule",
@@ -151,6 +144,47 @@ def reschedule(
     return booking
 
 
+def _moved(booking: Booking, new_start: datetime, now: datetime) -> None:
+    """Put the booking at ``new_start`` (its worker already set)."""
+    booking.start_at, booking.end_at, booking.block_start_at, booking.block_end_at = (
+        new_start,
+        *blocks(booking.service, new_start),
+    )
+    booking.sequence = _next_sequence()
+    booking.updated_at = now
+
+
+def _move_team(
+    booking: Booking, new_start: datetime, wanted: int, terms: StaffTerms | None, now: datetime
+) -> None:
+    """Move a team meeting: the lead worker stays, the team is kept where it is free."""
+
+    def write(pros: Sequence[Professional]) -> None:
+        _moved(booking, new_start, now)
+        team.seat(booking, pros)
+
+    if not team.take_team(booking.service, new_start, now, write, wanted, None, terms, booking):
+        db.session.refresh(booking)
+        raise slot_taken()
+
+
+def _move_one(
+    booking: Booking, new_start: datetime, wanted: int, terms: StaffTerms | None, now: datetime
+) -> None:
+    service = booking.service
+    pros = candidates.candidates(service, wanted)
+    if not pros:
+        raise Problem(404, "no_professional", "No such worker offers this service.")
+
+    def write(pro: Professional) -> None:
+        booking.professional = pro
+        _moved(booking, new_start, now)
+
+    if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
+        db.session.refresh(booking)
+        raise slot_taken()
+
+
 def mark_outcome(booking: Booking, outcome: str, status: BookingStatus) -> bool:
     """Mark a meeting ``outcome`` (``held``: ``status`` COMPLETED, ``no_show``: NO_SHOW);
     False, with no log row, when it already was."""
@@ -159,6 +193,7 @@ def mark_outcome(booking: Booking, outcome: str, status: BookingStatus) -> bool:
         return False
     booking.status = status
     booking.updated_at = now_utc()
+    team.follow(booking)
     db.session.flush()
     audit.record(
         booking.organisation_id,

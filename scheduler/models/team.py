@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 service_pool_members = Table(
     "service_pool_members",
     db.metadata,
-    Column("pool_id", Integer, ForeignKey("service_pools.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "pool_id", Integer, ForeignKey("service_pools.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column(
         "professional_id",
         Integer,

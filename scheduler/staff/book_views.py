@@ -252,6 +252,7 @@ def problem_text(problem: Problem) -> str:
         "in_past": _("That time has passed."),
         "too_far": _("That time is beyond the service's booking horizon."),
         "no_professional": _("The worker does not provide this service."),
+        "team_incomplete": _("One of the service's worker groups has nobody who could take part."),
         "invalid_mode": _("The service is not met that way."),
         "identity_check_required": _("Record how you checked the client's identity."),
         "series_beyond_horizon": _("The series goes beyond the service's booking horizon."),
