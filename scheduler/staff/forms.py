@@ -324,6 +324,8 @@ class ServiceForm(StaffForm):
     bookable = Flag()
     open_on_holidays = Flag()
     professionals = IdsField()
+    team = Flag()  # two workers together: the first from ``professionals``, the second here
+    team_members = IdsField()
 
 
 class WorkerForm(StaffForm):
