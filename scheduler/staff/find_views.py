@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from scheduler.availability import Ask, candidates, free_times
+from scheduler.availability.team import pick
 from scheduler.extensions import db
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
 from scheduler.models import Professional, Service, StaffRole
@@ -32,6 +33,8 @@ class Found:
     service: Service
     professional: Professional
     may_book: bool  # the user reaches this worker (own time, or a unit administrator)
+    # A team service: the workers who would meet the family with ``professional``.
+    team: tuple[Professional, ...] = ()
 
 
 def unit_services() -> list[Service]:
@@ -70,11 +73,19 @@ def find_times(
         answer = free_times(
             Ask(service.id, start, end, among=list(by_id), now=now, online_only=False)
         )
+        pools = answer.pools if answer is not None else ()
         for slot in answer.slots() if answer is not None else ():
             if not first <= slot.start.astimezone(zone).hour < last:
                 continue
             for pid in slot.worker_ids:
-                found.append(Found(slot.start, service, by_id[pid], pid in reachable))
+                if not pools:
+                    found.append(Found(slot.start, service, by_id[pid], pid in reachable))
+                    continue
+                # A team time is offered once per worker of the first pool, with a team.
+                chosen = pick(((pid,), *pools[1:]), slot.worker_ids) if pid in pools[0] else None
+                if chosen is not None:
+                    others = tuple(by_id[other] for other in chosen[1:])
+                    found.append(Found(slot.start, service, by_id[pid], pid in reachable, others))
     found.sort(key=lambda f: (f.start, f.professional.name, f.service.id))
     return found
 
