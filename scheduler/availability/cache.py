@@ -45,7 +45,7 @@ from prometheus_client import Counter
 
 from scheduler.availability import compute
 from scheduler.availability.compute import to_us
-from scheduler.availability.team import Pools, covers
+from scheduler.availability.team import Pools, coverage
 
 V = TypeVar("V")
 FOREVER = 1 << 62  # epoch microseconds later than any instant
@@ -247,7 +247,8 @@ def _merged(by_worker: Mapping[int, Sequence[int]], duration: int, pools: Pools 
                 at.append(pid)
     starts = sorted(workers_at)
     if pools:
-        starts = [start for start in starts if covers(pools, workers_at[start])]
+        fits = coverage(pools)
+        starts = [start for start in starts if fits(workers_at[start])]
     offsets, ids = array("q", [0]), array("q")
     pieces = []
     for start in starts:

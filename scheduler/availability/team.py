@@ -50,3 +50,20 @@ def covers(pools: Pools, free: Sequence[int]) -> bool:
     if len(free) < len(pools):
         return False
     return pick(pools, free) is not None
+
+
+def coverage(pools: Pools) -> Callable[[Sequence[int]], bool]:
+    """``covers`` for many starts of one search: with pools that share no worker (the
+    usual team), a start is covered when its free workers touch every pool, which a
+    look-up per worker tells without a search."""
+    owner: dict[int, int] = {}
+    for index, pool in enumerate(pools):
+        for pid in pool:
+            if owner.setdefault(pid, index) != index:
+                return lambda free: covers(pools, free)
+    need = len(pools)
+
+    def fits(free: Sequence[int]) -> bool:
+        return len({owner.get(pid, -1) for pid in free} - {-1}) == need
+
+    return fits
