@@ -58,14 +58,16 @@ def booking_by_manage_token(token: str) -> Booking:
 def lock(booking: Booking) -> Booking:
     """Take ``booking``'s row lock for the rest of the transaction and read it afresh
     (what a change committed meanwhile is seen). Call before checking or changing it.
-    A team meeting's companion rows are locked with it, after it (one order for all)."""
+    A team meeting's rows are locked together, the lead first and then its companions
+    (one order for all, whichever row was asked for)."""
+    lead = team.lead_of(booking)
     db.session.scalars(
         select(Booking)
-        .where(Booking.id == booking.id)
+        .where(Booking.id == lead.id)
         .with_for_update(of=Booking)
         .execution_options(populate_existing=True)
     ).all()  # the rows must be read for the fresh values to land on ``booking``
-    team.group(booking)
+    team.group(lead)
     return booking
 
 
@@ -82,7 +84,9 @@ def _ensure_changeable(booking: Booking) -> None:
 
 
 def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
-    """Cancel a confirmed booking; the family (and staff) are told through the outbox."""
+    """Cancel a confirmed booking; the family (and staff) are told through the outbox.
+    A team meeting is cancelled whole, whichever of its rows is given."""
+    booking = team.lead_of(booking)
     lock(booking)
     _ensure_changeable(booking)
     now = now_utc()
@@ -118,7 +122,10 @@ def reschedule(
     working and the change notice carries the new one.
 
     A move to where the booking already is changes nothing: a move sent twice (a double
-    submit, a retried request) is made once, told once and logged once."""
+    submit, a retried request) is made once, told once and logged once.
+
+    A team meeting moves whole, whichever of its rows is given."""
+    booking = team.lead_of(booking)
     lock(booking)
     _ensure_changeable(booking)
     service = booking.service
@@ -187,7 +194,8 @@ def _move_one(
 
 def mark_outcome(booking: Booking, outcome: str, status: BookingStatus) -> bool:
     """Mark a meeting ``outcome`` (``held``: ``status`` COMPLETED, ``no_show``: NO_SHOW);
-    False, with no log row, when it already was."""
+    False, with no log row, when it already was. A team meeting is marked whole."""
+    booking = team.lead_of(booking)
     lock(booking)
     if booking.status == status:
         return False

@@ -202,6 +202,14 @@ def follow(lead: Booking) -> None:
             companion.sequence = lead.sequence
 
 
+def lead_of(booking: Booking) -> Booking:
+    """The booking every change of a team meeting goes through: the lead of a companion
+    row, or the booking itself."""
+    if booking.lead_booking_id is None:
+        return booking
+    return db.session.get(Booking, booking.lead_booking_id) or booking
+
+
 def group(lead: Booking) -> list[Booking]:
     """The lead and its companions, the companions locked and read afresh (PostgreSQL;
     SQLite serialises writers). The lead is locked by its caller first."""
@@ -227,3 +235,17 @@ def check_companions_held(lead: Booking) -> None:
                 "hold_expired",
                 "The reservation of this time ran out. Please choose a time again.",
             )
+
+
+def leads_of(rows: Sequence[Booking]) -> dict[int, Booking]:
+    """The lead booking of each companion among ``rows``, by the companion's id (one
+    query): a further professional's agenda shows the meeting's client from it."""
+    wanted = {row.lead_booking_id for row in rows if row.lead_booking_id is not None}
+    if not wanted:
+        return {}
+    leads = {b.id: b for b in db.session.scalars(select(Booking).where(Booking.id.in_(wanted)))}
+    return {
+        row.id: leads[row.lead_booking_id]
+        for row in rows
+        if row.lead_booking_id is not None and row.lead_booking_id in leads
+    }

@@ -90,15 +90,10 @@ def professional_or_404(professional_id: int) -> Professional:
 
 
 def booking_or_404(booking_id: int, action: str) -> Booking:
-    """A booking the user may see. A refused attempt is logged as ``action`` "denied".
-
-    A team meeting's companion row (the further professional's) stands for the meeting:
-    a user who may see it gets the lead booking, which holds the client's data and is the
-    one that every change goes through."""
+    """A booking the user may see. A refused attempt is logged as ``action`` "denied"."""
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         raise not_found()
-    companion = booking if booking.lead_booking_id is not None else None
     try:
         _reach(
             current_user(),
@@ -115,11 +110,6 @@ def booking_or_404(booking_id: int, action: str) -> Booking:
 
         after_rollback(log_denied)
         raise
-    if companion is not None:
-        lead = db.session.get(Booking, companion.lead_booking_id)
-        if lead is None:
-            raise not_found()
-        return lead
     return booking
 
 

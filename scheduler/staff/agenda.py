@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from scheduler import audit
 from scheduler import booking as booking_ops
+from scheduler.booking import team
 from scheduler.booking.meetings import WorkerMeeting, worker_meeting
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, day_bounds, local_date, now_utc
@@ -122,8 +123,9 @@ def agenda() -> ResponseReturnValue:
                 .order_by(Booking.start_at)
             )
         )
+    leads = team.leads_of(bookings)
     for booking in bookings:
-        log_read(booking, "agenda.read")
+        log_read(leads.get(booking.id, booking), "agenda.read")
     by_day: dict[date, list[Booking]] = {d: [] for d in days}
     for booking in bookings:
         by_day.setdefault(local_date(booking.start_at, zone), []).append(booking)
@@ -141,7 +143,8 @@ def agenda() -> ResponseReturnValue:
         next_day=first + step,
         today=today,
         join_links={b.id: _join_link(b) for b in bookings} if view == "day" else {},
-        answers={b.id: intake_answers(b, g.lang) for b in bookings},
+        answers={b.id: intake_answers(leads.get(b.id, b), g.lang) for b in bookings},
+        leads=leads,
         texts=texts,
     )
 
@@ -160,12 +163,14 @@ def _may_cancel(booking: Booking) -> bool:
 def booking_detail(booking_id: int) -> ResponseReturnValue:
     """One booking with the client's contact, language and intake answers."""
     booking = booking_or_404(booking_id, "booking.read")
-    log_read(booking, "booking.read")
+    lead = team.lead_of(booking)  # a team meeting's client is on its lead booking
+    log_read(lead, "booking.read")
     return render_template(
         "staff/booking.html",
         booking=booking,
+        client=lead,
         zone=booking.organisation.zone,
-        answers=intake_answers(booking, g.lang),
+        answers=intake_answers(lead, g.lang),
         join_link=_join_link(booking),
         may_mark=_may_mark_outcome(booking),
         may_cancel=_may_cancel(booking),
