@@ -11,6 +11,7 @@ from sqlalchemy import select
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry, Booking, BookingStatus
 from tests.factories import Factories
+from video.models import Kind, Room
 from tests.scheduler.helpers import book
 from tests.staff.conftest import Staff, at_local
 
@@ -32,6 +33,11 @@ def test_the_second_worker_sees_the_family_and_cancels_the_whole_meeting(
 
     agenda = client.get(f"/staff/agenda?date={start.date().isoformat()}&lang=en")
     assert "Maria Korhonen" in agenda.get_data(as_text=True)
+    room = db.session.scalar(select(Room).where(Room.booking_id == companion.lead_booking_id))
+    assert room is not None
+    invited = [p for p in room.participants if p.display_name == "Pekka Perhe"]
+    assert len(invited) == 1  # invited once, as the meeting was confirmed
+    assert invited[0].kind in (Kind.WORKER, Kind.COLLEAGUE)
     detail = client.get(f"/staff/bookings/{companion.id}?lang=en").get_data(as_text=True)
     assert "Maria Korhonen" in detail and "maria@example.org" in detail
     targets = set(db.session.scalars(select(AccessLogEntry.target)))
