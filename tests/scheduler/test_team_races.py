@@ -21,12 +21,13 @@ pytestmark = pytest.mark.postgres
 
 
 def team_with_one_common_hour(make: Factories) -> Service:
-    """Two pools of two workers; only one worker of each is free at 10–11 (the others
-    have other hours), so 10.00 is the last common time."""
+    """Two pools of two workers. At 10–11 both social workers are free but only one
+    family counsellor (the other has other hours): 10.00 is the last common time, and
+    only one team can meet then."""
     service = make.service(duration_min=60, slot_interval_min=60)
     social = [
         make.professional(service, hours=(time(10), time(11))),
-        make.professional(service, hours=(time(13), time(15))),
+        make.professional(service, hours=(time(10), time(11))),
     ]
     counsellors = [
         make.professional(service, hours=(time(9), time(11))),
