@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from unittest.mock import patch
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from scheduler.booking import expire_holds
 from scheduler.extensions import db
 from scheduler.models import Booking, BookingStatus, Professional, Service
 from tests.factories import Factories
@@ -161,3 +163,27 @@ def test_a_team_service_whose_pool_is_empty_offers_nothing_and_refuses_plainly(
     assert held.json["error"]["code"] == "team_incomplete"
     assert "several workers" in held.json["error"]["message"]
     assert active_rows() == []
+
+
+def test_a_team_hold_given_back_or_run_out_frees_both_workers(
+    client: FlaskClient, make: Factories
+) -> None:
+    service, _social, _counsellor = team_of_two(make)
+    start = next_weekday_at(10)
+    body = {"service_id": service.id, "start_at": iso(start)}
+    held = client.post("/api/v1/holds", json=body)
+    assert held.status_code == 201
+    assert len(active_rows()) == 2
+
+    assert client.delete(f"/api/v1/holds/{held.json['hold_token']}").status_code == 204
+    db.session.expire_all()
+    assert active_rows() == []
+
+    assert client.post("/api/v1/holds", json=body).status_code == 201
+    later = datetime.now(UTC) + timedelta(hours=1)
+    with patch("scheduler.booking.holds.now_utc", return_value=later):
+        expire_holds()
+    db.session.commit()
+    db.session.expire_all()
+    assert active_rows() == []
+    assert client.post("/api/v1/holds", json=body).status_code == 201
