@@ -11,9 +11,9 @@ from sqlalchemy import select
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry, Booking, BookingStatus
 from tests.factories import Factories
-from video.models import Kind, Room
 from tests.scheduler.helpers import book
 from tests.staff.conftest import Staff, at_local
+from video.models import Kind, Room
 
 
 def test_the_second_worker_sees_the_family_and_cancels_the_whole_meeting(
@@ -43,9 +43,7 @@ def test_the_second_worker_sees_the_family_and_cancels_the_whole_meeting(
     targets = set(db.session.scalars(select(AccessLogEntry.target)))
     assert f"booking:{companion.lead_booking_id}" in targets
 
-    done = client.post(
-        f"/staff/bookings/{companion.id}/cancel", data={"reason": "Sairastuminen"}
-    )
+    done = client.post(f"/staff/bookings/{companion.id}/cancel", data={"reason": "Sairastuminen"})
     assert done.status_code == 302
     db.session.expire_all()
     rows = db.session.scalars(select(Booking).where(Booking.service_id == service.id)).all()
