@@ -25,8 +25,6 @@ def test_a_time_is_read_as_written(raw: str, expected: time) -> None:
     assert parse_clock(raw) == expected
 
 
-@pytest.mark.parametrize(
-    "raw", ["", "24", "24.00", "9.60", "9.5", "9,15", "klo 9", "²", "١٢", None]
-)
+@pytest.mark.parametrize("raw", ["", "24", "24.00", "9.60", "9.5", "9,15", "klo 9", "²", "١٢", None])
 def test_what_is_not_a_time_is_none(raw: str | None) -> None:
     assert parse_clock(raw) is None
