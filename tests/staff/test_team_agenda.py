@@ -13,6 +13,7 @@ from scheduler.models import AccessLogEntry, Booking, BookingStatus
 from tests.factories import Factories
 from tests.scheduler.helpers import book
 from tests.staff.conftest import Staff, at_local
+from tests.staff.test_book_for_family import day_of, form
 from video.models import Kind, Room
 
 
@@ -49,3 +50,28 @@ def test_the_second_worker_sees_the_family_and_cancels_the_whole_meeting(
     rows = db.session.scalars(select(Booking).where(Booking.service_id == service.id)).all()
     assert {b.status for b in rows} == {BookingStatus.CANCELLED}
     assert len(rows) == 2
+
+
+def test_a_worker_books_a_team_time_for_a_family(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service(duration_min=60, slot_interval_min=60)
+    social = make.professional(service, name="Sari Sosiaali", hours=(time(8), time(12)))
+    counsellor = make.professional(service, name="Pekka Perhe", hours=(time(10), time(14)))
+    make.pool(service, [social])
+    make.pool(service, [counsellor])
+    db.session.commit()
+    sign_in(staff.user("worker", professional=social))
+    start = at_local(3, 10)
+    page = client.get(
+        f"/staff/book?professional={social.id}&service={service.id}&date={day_of(start)}"
+    ).get_data(as_text=True)
+    assert f'value="{start.isoformat()}"' in page
+    assert f'value="{at_local(3, 8).isoformat()}"' not in page  # Pekka is not free at 8
+
+    done = client.post("/staff/book", data=form(social, service, start))
+
+    assert done.status_code == 302
+    rows = db.session.scalars(select(Booking).where(Booking.service_id == service.id)).all()
+    assert sorted(b.professional_id for b in rows) == sorted([social.id, counsellor.id])
+    assert {b.status for b in rows} == {BookingStatus.CONFIRMED}
