@@ -12,6 +12,7 @@ from scheduler.models import (
     Organisation,
     Professional,
     Service,
+    ServicePool,
     Unit,
     WeeklyRule,
 )
@@ -120,3 +121,19 @@ class Factories:
         db.session.add(opening)
         db.session.flush()
         return opening
+
+    def pool(self, service: Service, members: list[Professional], **kw: Any) -> ServicePool:
+        """One more pool of a team service, its members linked to the service too."""
+        pool = ServicePool(
+            service=service,
+            position=kw.pop("position", len(service.pools)),
+            name=kw.pop("name", {"fi": "Työntekijä", "sv": "Medarbetare", "en": "Worker"}),
+            **kw,
+        )
+        pool.members = list(members)
+        for pro in members:
+            if service not in pro.services:
+                pro.services.append(service)
+        db.session.add(pool)
+        db.session.flush()
+        return pool

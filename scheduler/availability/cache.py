@@ -45,6 +45,7 @@ from prometheus_client import Counter
 
 from scheduler.availability import compute
 from scheduler.availability.compute import to_us
+from scheduler.availability.team import Pools, coverage
 
 V = TypeVar("V")
 FOREVER = 1 << 62  # epoch microseconds later than any instant
@@ -233,8 +234,9 @@ def _iso(instant_us: int) -> str:
     return text
 
 
-def _merged(by_worker: Mapping[int, Sequence[int]], duration: int) -> Chunk:
-    """The workers' starts as one chunk of the answer."""
+def _merged(by_worker: Mapping[int, Sequence[int]], duration: int, pools: Pools = ()) -> Chunk:
+    """The workers' starts as one chunk of the answer; with ``pools``, only the starts
+    where every pool has a free member (a team service)."""
     workers_at: dict[int, list[int]] = {}
     for pid in sorted(by_worker):
         for start in by_worker[pid]:
@@ -244,6 +246,9 @@ def _merged(by_worker: Mapping[int, Sequence[int]], duration: int) -> Chunk:
             else:
                 at.append(pid)
     starts = sorted(workers_at)
+    if pools:
+        fits = coverage(pools)
+        starts = [start for start in starts if fits(workers_at[start])]
     offsets, ids = array("q", [0]), array("q")
     pieces = []
     for start in starts:
@@ -309,11 +314,13 @@ def answer(
     now: datetime,
     load: Loader,
     limit: int | None = None,
+    pools: Pools = (),
 ) -> Page:
-    """The free starts of a search cut to what may be shown now, at most ``limit``."""
+    """The free starts of a search cut to what may be shown now, at most ``limit``; with
+    ``pools`` (a team service), only the starts where every pool has a free member."""
     params = rules.params
     candidates, version = versions_key(versions)
-    key = (rules.key, candidates)
+    key = (rules.key, candidates, pools)
     low, high = visible_bounds(params, range_start, range_end, now)
     parts: list[tuple[Chunk, int, int]] = []
     room = FOREVER if limit is None else limit
@@ -324,7 +331,7 @@ def answer(
     batch = 1 if limit is not None else len(chunk_list)
     while pending:
         group, pending = pending[:batch], pending[batch:]
-        for found in _chunks(rules, versions, key, version, group, now, load):
+        for found in _chunks(rules, versions, key, version, group, now, load, pools):
             first, last = bisect_left(found.starts, low), bisect_left(found.starts, high)
             if last - first >= room:
                 parts.append((found, first, first + room))
@@ -350,6 +357,7 @@ def _chunks(
     chunk_starts: Sequence[int],
     now: datetime,
     load: Loader,
+    pools: Pools = (),
 ) -> list[Chunk]:
     """The chunks of the answer, from the cache or computed together."""
     store = cache().answers
@@ -366,7 +374,7 @@ def _chunks(
             rules, versions, [chunk_starts[k] for k in missing], now, load
         )
         for k, by_worker in zip(missing, by_chunk, strict=True):
-            merged = _merged(by_worker, duration)
+            merged = _merged(by_worker, duration, pools)
             store.put((*key, chunk_starts[k]), version, valid_until, merged)
             found[k] = merged
     return [chunk for chunk in found if chunk is not None]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, bindparam, exists, func, null, select
 
 from scheduler.availability.loading import ServiceRules, service_params
+from scheduler.availability.team import Pools
 from scheduler.availability.withheld import withheld_professionals
 from scheduler.extensions import db
 from scheduler.kernel import Problem, UTCDateTime, day_bounds, local_date
@@ -29,6 +30,8 @@ from scheduler.models import (
     Organisation,
     Professional,
     Service,
+    ServicePool,
+    service_pool_members,
     service_professionals,
 )
 
@@ -44,6 +47,8 @@ class Chosen:
     versions: dict[int, Versions]  # candidate -> versions, ascending ids
     # Candidates who matched what was asked but whose times are withheld now.
     withheld: tuple[int, ...] = ()
+    # A team service: the candidates of each of its pools (one of every pool must be free).
+    pools: Pools = ()
 
 
 @functools.cache
@@ -61,6 +66,15 @@ def _search_query(one_professional: bool, among: bool, languages: bool) -> Selec
     if among:
         joined = and_(joined, pros.id.in_(bindparam("among", expanding=True)))
     team = service_professionals.join(Professional.__table__, joined)
+    pools, members = ServicePool.__table__.c, service_pool_members.c
+    counted = ServicePool.__table__.alias("counted_pools")
+    pool_count = (
+        select(func.count())
+        .select_from(counted)
+        .where(counted.c.service_id == services.id)
+        .scalar_subquery()
+    )
+    in_pool = service_pool_members.join(ServicePool.__table__, pools.id == members.pool_id)
     return (
         select(
             services.duration_min,
@@ -78,11 +92,17 @@ def _search_query(one_professional: bool, among: bool, languages: bool) -> Selec
             pros.schedule_version,
             pros.bookings_version,
             exists().where(feeds.professional_id == pros.id),
+            pool_count.label("pool_count"),
+            pools.position,
         )
         .select_from(
             Service.__table__.join(
                 Organisation.__table__, organisations.id == services.organisation_id
-            ).outerjoin(team, links.service_id == services.id)
+            )
+            .outerjoin(team, links.service_id == services.id)
+            .outerjoin(
+                in_pool, and_(members.professional_id == pros.id, pools.service_id == services.id)
+            )
         )
         .where(services.id == bindparam("service_id"))
         .order_by(pros.id)
@@ -95,10 +115,16 @@ def prepare(
     language: str | None = None,
     among: Sequence[int] | None = None,
     detached: bool = False,
+    pooled: bool = True,
 ) -> Chosen | None:
     """The service's rules and its chosen candidates in one query, or None when there is
     no such service. ``detached``: read outside the session's transaction (a search that
-    changes nothing; see ``_read``)."""
+    changes nothing; see ``_read``).
+
+    A team service's choices work on each pool: a named worker stands for their own pool,
+    the others keep every member; a language and ``among`` narrow every pool. With
+    ``pooled`` False its workers are candidates one by one, as for any service (the
+    re-check of one worker's time)."""
     values: dict[str, Any] = {"service_id": service_id, "professional_id": professional_id}
     if among is not None:
         values["among"] = list(among)
@@ -107,16 +133,52 @@ def prepare(
     if not rows:
         return None
     row = rows[0]
+    team_service = pooled and bool(row.pool_count)
+    if team_service and professional_id is not None:
+        rows = _read(_search_query(False, among is not None, bool(language)), values, detached)
     rules = ServiceRules(service_id, _zone(row.timezone), service_params(row), bool(row.bookable))
-    team = [tuple(row)[-5:] for row in rows if row.id is not None]
+    found: dict[int, tuple[Any, ...]] = {}
+    positions: dict[int, list[int]] = {}
+    for each in rows:
+        if each.id is None:
+            continue
+        found[each.id] = tuple(each)[-7:-2]
+        if each.position is not None:
+            positions.setdefault(int(each.position), []).append(each.id)
+    team = list(found.values())
     speaking = [(pid, feed) for pid, languages, _v, _b, feed in team if speaks(languages, language)]
     withheld = withheld_professionals([pid for pid, feed in speaking if feed])
-    found = {pid: (int(version), int(booked)) for pid, _l, version, booked, _f in team}
+    kept = [pid for pid, _feed in speaking if pid not in withheld]
+    versions = {pid: (int(found[pid][2]), int(found[pid][3])) for pid in kept}
+    pools: Pools = ()
+    if team_service:
+        pools = _pools(positions, int(row.pool_count), set(kept), professional_id)
+        members = {pid for pool in pools for pid in pool}
+        versions = {pid: v for pid, v in versions.items() if pid in members}
     return Chosen(
         rules,
-        {pid: found[pid] for pid, _feed in speaking if pid not in withheld},
+        versions,
         tuple(pid for pid, _feed in speaking if pid in withheld),
+        pools,
     )
+
+
+def _pools(positions: dict[int, list[int]], count: int, kept: set[int], named: int | None) -> Pools:
+    """Each pool's candidates; none at all when a pool has nobody left (the team cannot
+    meet) or the named worker is in no pool."""
+    if len(positions) < count:
+        return ()
+    pools = []
+    for position in sorted(positions):
+        members = sorted(pid for pid in set(positions[position]) if pid in kept)
+        if named is not None and named in positions[position]:
+            members = [named] if named in kept else []
+        pools.append(tuple(members))
+    if any(not pool for pool in pools):
+        return ()
+    if named is not None and not any(named in pool for pool in pools):
+        return ()
+    return tuple(pools)
 
 
 def speaks(languages: Sequence[str] | None, language: str | None) -> bool:

@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from scheduler.availability import cache, compute, loading
 from scheduler.availability.candidates import Chosen, prepare
 from scheduler.availability.loading import ServiceRules
+from scheduler.availability.team import Pools, covers
 from scheduler.kernel import local_date, local_instant, now_utc
 from scheduler.observability.metrics import timed_slot_search
 
@@ -63,6 +64,9 @@ class Ask:
     exclude_booking_id: int | None = None  # fresh: a booking that does not block its time
     # fresh: weekly hours in place of the saved ones, per worker (the editor's preview).
     weekly_rules: Mapping[int, Sequence[compute.WeeklyRule]] | None = field(default=None)
+    # A team service: False asks each worker's own free starts, pools aside (the re-check
+    # of one worker's time under their lock).
+    pooled: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class FreeTimes:
     candidates: tuple[int, ...]  # the workers whose times were looked at
     withheld: tuple[int, ...]  # asked-for workers whose times are withheld now
     page: cache.Page
+    # A team service's pools (each its candidates): a start is free when every pool has a
+    # free member, and each start names the free members of all pools.
+    pools: Pools = ()
 
     @property
     def cut(self) -> bool:
@@ -113,7 +120,12 @@ def free_times(ask: Ask) -> FreeTimes | None:
     """The free times asked for, or None when there is no such service."""
     now = ask.now or now_utc()
     chosen = prepare(
-        ask.service_id, ask.worker_id, ask.language, ask.among, ask.detached and not ask.fresh
+        ask.service_id,
+        ask.worker_id,
+        ask.language,
+        ask.among,
+        ask.detached and not ask.fresh,
+        ask.pooled,
     )
     if chosen is None:
         return None
@@ -143,9 +155,17 @@ def free_times(ask: Ask) -> FreeTimes | None:
             now,
             loading.loader(chosen.rules),
             ask.limit,
+            chosen.pools,
         )
     return FreeTimes(
-        chosen.rules, start, end, (first, last), tuple(chosen.versions), chosen.withheld, page
+        chosen.rules,
+        start,
+        end,
+        (first, last),
+        tuple(chosen.versions),
+        chosen.withheld,
+        page,
+        chosen.pools,
     )
 
 
@@ -167,6 +187,8 @@ def _fresh(chosen: Chosen, ask: Ask, start: datetime, end: datetime, now: dateti
             for s in schedules
         ]
     found = compute.free_slots(rules.params, schedules, rules.zone, now, start, end)
+    if chosen.pools:
+        found = [slot for slot in found if covers(chosen.pools, slot.worker_ids)]
     if ask.limit is not None and len(found) > ask.limit:
         return cache.Page([(cache.chunk_of(found[: ask.limit], rules.params), 0, ask.limit)], True)
     return cache.Page([(cache.chunk_of(found, rules.params), 0, len(found))], False)

@@ -242,7 +242,9 @@ def _booking_filter(
         active_booking_clause(now),
     ]
     if exclude is not None:
+        # A team meeting being moved leaves out its companions' rows too.
         where.append(bookings.id != exclude)
+        where.append(or_(bookings.lead_booking_id.is_(None), bookings.lead_booking_id != exclude))
     return where
 
 

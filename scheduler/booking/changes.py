@@ -10,6 +10,7 @@ by one per real change, in the database, so each change notice has a key of its 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import bindparam, select
 
 from scheduler import audit
 from scheduler.availability import candidates
-from scheduler.booking import meetings, messages, participant_messages
+from scheduler.booking import meetings, messages, participant_messages, team
 from scheduler.booking.taking import (
     StaffTerms,
     blocks,
@@ -56,13 +57,17 @@ def booking_by_manage_token(token: str) -> Booking:
 
 def lock(booking: Booking) -> Booking:
     """Take ``booking``'s row lock for the rest of the transaction and read it afresh
-    (what a change committed meanwhile is seen). Call before checking or changing it."""
+    (what a change committed meanwhile is seen). Call before checking or changing it.
+    A team meeting's rows are locked together, the lead first and then its companions
+    (one order for all, whichever row was asked for)."""
+    lead = team.lead_of(booking)
     db.session.scalars(
         select(Booking)
-        .where(Booking.id == booking.id)
+        .where(Booking.id == lead.id)
         .with_for_update(of=Booking)
         .execution_options(populate_existing=True)
     ).all()  # the rows must be read for the fresh values to land on ``booking``
+    team.group(lead)
     return booking
 
 
@@ -79,7 +84,9 @@ def _ensure_changeable(booking: Booking) -> None:
 
 
 def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
-    """Cancel a confirmed booking; the family (and staff) are told through the outbox."""
+    """Cancel a confirmed booking; the family (and staff) are told through the outbox.
+    A team meeting is cancelled whole, whichever of its rows is given."""
+    booking = team.lead_of(booking)
     lock(booking)
     _ensure_changeable(booking)
     now = now_utc()
@@ -89,6 +96,7 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
     booking.cancel_reason = reason
     booking.sequence = _next_sequence()
     booking.updated_at = now
+    team.follow(booking)
     db.session.flush()
     audit.record(
         booking.organisation_id,
@@ -115,7 +123,10 @@ def reschedule(
     working and the change notice carries the new one.
 
     A move to where the booking already is changes nothing: a move sent twice (a double
-    submit, a retried request) is made once, told once and logged once."""
+    submit, a retried request) is made once, told once and logged once.
+
+    A team meeting moves whole, whichever of its rows is given."""
+    booking = team.lead_of(booking)
     lock(booking)
     _ensure_changeable(booking)
     service = booking.service
@@ -124,22 +135,11 @@ def reschedule(
     if as_utc(new_start) == as_utc(booking.start_at) and wanted == booking.professional_id:
         return booking
     new_start = check_start(service, new_start, now, notice=terms is None)
-    pros = candidates.candidates(service, wanted)
-    if not pros:
-        raise candidates.nobody_because_withheld(service, wanted)
     old_start = booking.start_at
-    end_at, block_start, block_end = blocks(service, new_start)
-
-    def write(pro: Professional) -> None:
-        booking.professional = pro
-        booking.start_at, booking.end_at = new_start, end_at
-        booking.block_start_at, booking.block_end_at = block_start, block_end
-        booking.sequence = _next_sequence()
-        booking.updated_at = now
-
-    if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
-        db.session.refresh(booking)
-        raise slot_taken()
+    if team.is_team(service):
+        _move_team(booking, new_start, wanted, terms, now)
+    else:
+        _move_one(booking, new_start, wanted, terms, now)
     audit.record(
         booking.organisation_id,
         "booking.reschedule",
@@ -153,14 +153,57 @@ def reschedule(
     return booking
 
 
+def _moved(booking: Booking, new_start: datetime, now: datetime) -> None:
+    """Put the booking at ``new_start`` (its worker already set)."""
+    booking.start_at, booking.end_at, booking.block_start_at, booking.block_end_at = (
+        new_start,
+        *blocks(booking.service, new_start),
+    )
+    booking.sequence = _next_sequence()
+    booking.updated_at = now
+
+
+def _move_team(
+    booking: Booking, new_start: datetime, wanted: int, terms: StaffTerms | None, now: datetime
+) -> None:
+    """Move a team meeting: the lead worker stays, the team is kept where it is free."""
+
+    def write(pros: Sequence[Professional]) -> None:
+        _moved(booking, new_start, now)
+        team.seat(booking, pros)
+
+    if not team.take_team(booking.service, new_start, now, write, wanted, None, terms, booking):
+        db.session.refresh(booking)
+        raise slot_taken()
+
+
+def _move_one(
+    booking: Booking, new_start: datetime, wanted: int, terms: StaffTerms | None, now: datetime
+) -> None:
+    service = booking.service
+    pros = candidates.candidates(service, wanted)
+    if not pros:
+        raise candidates.nobody_because_withheld(service, wanted)
+
+    def write(pro: Professional) -> None:
+        booking.professional = pro
+        _moved(booking, new_start, now)
+
+    if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
+        db.session.refresh(booking)
+        raise slot_taken()
+
+
 def mark_outcome(booking: Booking, outcome: str, status: BookingStatus) -> bool:
     """Mark a meeting ``outcome`` (``held``: ``status`` COMPLETED, ``no_show``: NO_SHOW);
-    False, with no log row, when it already was."""
+    False, with no log row, when it already was. A team meeting is marked whole."""
+    booking = team.lead_of(booking)
     lock(booking)
     if booking.status == status:
         return False
     booking.status = status
     booking.updated_at = now_utc()
+    team.follow(booking)
     db.session.flush()
     audit.record(
         booking.organisation_id,

@@ -9,6 +9,7 @@ once). Side effects are queued in the same transaction: messages through
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -16,7 +17,7 @@ from sqlalchemy import bindparam, select
 
 from scheduler import audit
 from scheduler.availability import candidates
-from scheduler.booking import interpreters, meetings, messages, participants
+from scheduler.booking import interpreters, meetings, messages, participants, team
 from scheduler.booking.changes import client_identifiers
 from scheduler.booking.taking import (
     ClientDetails,
@@ -59,10 +60,54 @@ def hold(
             {"meeting_mode": "not offered"},
         )
     start_at = check_start(service, start_at, now, notice=terms is None)
+    if team.is_team(service):
+        return _hold_team(service, start_at, professional_id, language, mode, terms, now)
     # "Any worker": the least booked professional of that day first, to share the load.
     pros = candidates.hold_candidates(service, start_at, professional_id, language)
     if not pros:
         raise candidates.nobody_because_withheld(service, professional_id, language)
+    booking, token = _held(service, start_at, language, mode, terms, now)
+    for pid in pros:
+
+        def write(pro: Professional) -> None:
+            booking.professional = pro  # no lazy load for the answer
+            db.session.add(booking)
+
+        if take_time(service, pid, start_at, now, None, write, terms):
+            return booking, token
+    raise slot_taken()
+
+
+def _hold_team(
+    service: Service,
+    start_at: datetime,
+    professional_id: int | None,
+    language: str | None,
+    mode: str,
+    terms: StaffTerms | None,
+    now: datetime,
+) -> tuple[Booking, str]:
+    """Hold a time of a team service: every professional of the team at once."""
+    booking, token = _held(service, start_at, language, mode, terms, now)
+
+    def write(pros: Sequence[Professional]) -> None:
+        team.seat(booking, pros)
+        db.session.add(booking)
+
+    if team.take_team(service, start_at, now, write, professional_id, language, terms):
+        return booking, token
+    raise slot_taken()
+
+
+def _held(
+    service: Service,
+    start_at: datetime,
+    language: str | None,
+    mode: str,
+    terms: StaffTerms | None,
+    now: datetime,
+) -> tuple[Booking, str]:
+    """A new held booking, not yet in the session, and its secret hold token."""
     end_at, block_start, block_end = blocks(service, start_at)
     token = new_token()
     booking = Booking(
@@ -83,15 +128,7 @@ def hold(
         created_at=now,
         updated_at=now,
     )
-    for pid in pros:
-
-        def write(pro: Professional) -> None:
-            booking.professional = pro  # no lazy load for the answer
-            db.session.add(booking)
-
-        if take_time(service, pid, start_at, now, None, write, terms):
-            return booking, token
-    raise slot_taken()
+    return booking, token
 
 
 # Built once (a query with loader options costs more to build than to run). A hold is
@@ -125,9 +162,11 @@ def _check_hold(booking: Booking) -> None:
 def release_hold(token: str) -> None:
     """Give a held time back at once (the family went back to choose another)."""
     booking = booking_by_hold_token(token)
+    team.group(booking)  # the companions locked
     booking.status = BookingStatus.EXPIRED
     booking.hold_token_hash = None
     booking.updated_at = now_utc()
+    team.follow(booking)
     db.session.flush()
 
 
@@ -173,6 +212,7 @@ def confirm(
         participants.check_second_client(
             service, client.email, client.phone, second.email, second.phone
         )
+    team.check_companions_held(booking)
     now = now_utc()
     token = new_token()
     booking.status = BookingStatus.CONFIRMED
@@ -191,6 +231,7 @@ def confirm(
     booking.consent_at = now
     booking.confirmed_at = now
     booking.updated_at = now
+    team.follow(booking)
     audit.record(
         booking.organisation_id,
         "booking.create",

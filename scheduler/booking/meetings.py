@@ -23,6 +23,10 @@ def _public_url() -> str:
 def _room(booking: Booking, new: bool = False) -> video.Room | None:
     if booking.meeting_mode != "video":
         return None
+    if booking.lead_booking_id is not None:
+        # A team meeting's companion row meets in its lead's room.
+        lead = db.session.get(Booking, booking.lead_booking_id)
+        return None if lead is None else _room(lead)
     return video.ensure_room(
         current_app.config["SECRET_KEY"],
         booking_id=booking.id,
@@ -36,8 +40,41 @@ def _room(booking: Booking, new: bool = False) -> video.Room | None:
 
 
 def open_room(booking: Booking) -> None:
-    """Make the room of a booking being confirmed (it has none yet), for video meetings."""
-    _room(booking, new=True)
+    """Make the room of a booking being confirmed (it has none yet), for video meetings;
+    a team meeting's further professionals are invited to it as hosts."""
+    room = _room(booking, new=True)
+    if room is None:
+        return
+    for companion in booking.companions:
+        _invite_professional(room, companion.professional.name)
+
+
+def _invite_professional(room: video.Room, name: str) -> None:
+    """Invite one more professional of a team meeting: a host where the video side takes
+    more than one, else a colleague whom the host admits."""
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        video.add_participant(secret, room, video.Kind.WORKER, name)
+    except ValueError:
+        video.add_participant(secret, room, video.Kind.COLLEAGUE, name)
+
+
+def _professional_of(room: video.Room, booking: Booking) -> video.Participant:
+    """The participant who is the booking's professional: the room's worker for the lead
+    row, the one invited by name for a companion row (invited now if the team changed)."""
+    if booking.lead_booking_id is None:
+        return video.participant_of(room, video.Kind.WORKER)
+    name = booking.professional.name
+    hosts = (video.Kind.WORKER, video.Kind.COLLEAGUE)
+    for participant in reversed(room.participants[1:]):
+        if (
+            participant.kind in hosts
+            and participant.display_name == name
+            and participant.removed_at is None
+        ):
+            return participant
+    _invite_professional(room, name)
+    return room.participants[-1]
 
 
 def family_join_link(booking: Booking) -> str | None:
@@ -55,9 +92,12 @@ def worker_join_link(booking: Booking) -> str | None:
     room = _room(booking)
     if room is None:
         return None
-    worker = video.participant_of(room, video.Kind.WORKER)
+    worker = _professional_of(room, booking)
     if worker.id is None:
         db.session.flush()  # a room made in this request: the signed link names the ids
+    if not worker.is_host:
+        secret = video.link_secret(current_app.config["SECRET_KEY"], worker)
+        return join_url(_public_url(), secret)
     token = sign_host_link(current_app.config["SECRET_KEY"], room.id, worker.id)
     return host_url(_public_url(), token)
 

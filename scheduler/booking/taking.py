@@ -170,6 +170,7 @@ def _still_free(
             now=now,
             fresh=True,
             exclude_booking_id=exclude_booking_id,
+            pooled=False,
         )
     )
     return found is not None and pro.id in found.candidates and found.has(start_at)

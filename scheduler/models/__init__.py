@@ -18,6 +18,7 @@ from scheduler.models.service import (
 )
 from scheduler.models.participant import Attendance, BookingParticipant, ParticipantRole
 from scheduler.models.staff import StaffRole, StaffUser
+from scheduler.models.team import ServicePool, service_pool_members
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -45,9 +46,11 @@ __all__ = [
     "ParticipantRole",
     "Professional",
     "Service",
+    "ServicePool",
     "StaffRole",
     "StaffUser",
     "Unit",
     "WeeklyRule",
+    "service_pool_members",
     "service_professionals",
 ]

@@ -68,6 +68,12 @@ class Booking(db.Model):  # type: ignore[name-defined]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
     professional_id: Mapped[int] = mapped_column(ForeignKey("professionals.id"))
+    # A team meeting is one lead booking (the client's data, messages, manage link) and one
+    # companion row per further professional: same times and status, no client data, so
+    # that bookings_no_overlap refuses an overlap for every professional of the team.
+    lead_booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     block_start_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -117,6 +123,9 @@ class Booking(db.Model):  # type: ignore[name-defined]
     organisation: Mapped[Organisation] = relationship()
     service: Mapped[Service] = relationship()
     professional: Mapped[Professional] = relationship()
+    companions: Mapped[list[Booking]] = relationship(
+        foreign_keys=[lead_booking_id], order_by="Booking.professional_id"
+    )
 
     @property
     def is_active(self) -> bool:

@@ -12,6 +12,7 @@ from scheduler.kernel import random_version
 
 if TYPE_CHECKING:
     from scheduler.models.organisation import Organisation, Unit
+    from scheduler.models.team import ServicePool
 
 MEETING_MODES = ("video", "phone")
 
@@ -82,6 +83,11 @@ class Service(db.Model):  # type: ignore[name-defined]
     unit: Mapped[Unit] = relationship(back_populates="services")
     professionals: Mapped[list[Professional]] = relationship(
         secondary=service_professionals, back_populates="services", order_by="Professional.id"
+    )
+    # A team service needs one professional of every pool at once (scheduler/models/team.py);
+    # a service without pools needs one of its professionals.
+    pools: Mapped[list[ServicePool]] = relationship(
+        back_populates="service", order_by="ServicePool.position", cascade="all, delete-orphan"
     )
 
 

@@ -32,6 +32,9 @@ PROBLEMS: dict[str, LazyString] = {
     "invalid_mode": _l("This service is not met that way."),
     "no_professional": _l("No such worker offers this service."),
     "times_withheld": _l("This worker's times are not available right now."),
+    "team_incomplete": _l(
+        "This service needs several workers together, and one of them cannot be found now."
+    ),
     "hold_not_found": _l("This reservation was not found. Please choose a time again."),
     "hold_expired": _l("The reservation of this time ran out. Please choose a time again."),
     "identification_required": _l("This service needs strong identification before booking."),

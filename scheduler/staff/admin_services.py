@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler.booking.interpreters import INTERPRETER_LANGUAGES, language_label
 from scheduler.extensions import db
-from scheduler.models import MEETING_MODES, Service
+from scheduler.models import MEETING_MODES, Professional, Service, ServicePool
 from scheduler.staff import texts
 from scheduler.staff.access import (
     ADMINS,
@@ -102,8 +102,14 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         {
             "unit_id": [among_ids(units, missing=_("Choose a unit."))],
             "professionals": [among_ids(set(allowed))],
+            "team_members": [among_ids(set(allowed))],
         }
     )
+    empty = _("A team service needs at least one worker in each group.")
+    if form.team.data:
+        for name in ("professionals", "team_members"):
+            if not any(i in allowed for i in getattr(form, name).ids):
+                form.problems.setdefault(name, empty)
     values: dict[str, Any] = {
         "unit_id": form.unit_id.ids[0] if form.unit_id.ids else None,
         "slug": form.slug.data or "",
@@ -132,6 +138,9 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         "allows_second_client": form.allows_second_client.data,
         "client_leaving_cancels": form.client_leaving_cancels.data,
         "professionals": [allowed[i] for i in form.professionals.ids if i in allowed],
+        "team": [allowed[i] for i in form.team_members.ids if i in allowed]
+        if form.team.data
+        else None,
     }
     slug_taken = db.session.scalar(
         select(Service.id).where(
@@ -201,6 +210,10 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
         if getattr(service, key):
             values[key] = "1"
     values.setlist("professionals", [p.id for p in service.professionals])
+    if service.pools:
+        values["team"] = "1"
+        values.setlist("professionals", [p.id for p in service.pools[0].members])
+        values.setlist("team_members", [p.id for p in service.pools[-1].members])
     values["reminders"] = "default" if service.reminder_rules is None else "custom"
     for i, rule in enumerate(service.reminder_rules or []):
         values[f"r-{i}-channel"] = rule.get("channel")
@@ -245,13 +258,34 @@ def _form_page(service: Service | None, form: ServiceForm) -> ResponseReturnValu
 
 def _save(service: Service, values: dict[str, Any]) -> None:
     chosen = values.pop("professionals")
+    second = values.pop("team")
     for key, value in values.items():
         setattr(service, key, value)
     # Professionals this user does not administer stay as they were.
     visible = {p.id for p in db.session.scalars(professionals_query())}
     kept = [p for p in service.professionals if p.id not in visible]
-    service.professionals = kept + chosen
+    everyone = kept + chosen + [p for p in second or [] if p not in chosen]
+    service.professionals = everyone
+    _save_team(service, None if second is None else [chosen, second], visible)
     db.session.flush()
+
+
+def _save_team(
+    service: Service, groups: list[list[Professional]] | None, visible: set[int]
+) -> None:
+    """Make ``service`` a team service of these groups (pools), or a service of one
+    worker (None). A pool keeps its row (and id) when it stays, and the members this user
+    does not administer."""
+    if groups is None:
+        service.pools = []
+        return
+    pools = list(service.pools)
+    for position, members in enumerate(groups):
+        if position == len(pools):
+            pools.append(ServicePool(position=position, name={}))
+        kept = [p for p in pools[position].members if p.id not in visible]
+        pools[position].members = kept + members
+    service.pools = pools[: len(groups)]
 
 
 @bp.get("/admin/services")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from scheduler import audit
 from scheduler import booking as booking_ops
-from scheduler.booking import interpreters, participants
+from scheduler.booking import interpreters, participants, team
 from scheduler.booking.meetings import WorkerMeeting, worker_meeting
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, day_bounds, local_date, now_utc
@@ -123,8 +123,9 @@ def agenda() -> ResponseReturnValue:
                 .order_by(Booking.start_at)
             )
         )
+    leads = team.leads_of(bookings)
     for booking in bookings:
-        log_read(booking, "agenda.read")
+        log_read(leads.get(booking.id, booking), "agenda.read")
     by_day: dict[date, list[Booking]] = {d: [] for d in days}
     for booking in bookings:
         by_day.setdefault(local_date(booking.start_at, zone), []).append(booking)
@@ -142,8 +143,9 @@ def agenda() -> ResponseReturnValue:
         next_day=first + step,
         today=today,
         join_links={b.id: _join_link(b) for b in bookings} if view == "day" else {},
-        answers={b.id: intake_answers(b, g.lang) for b in bookings},
+        answers={b.id: intake_answers(leads.get(b.id, b), g.lang) for b in bookings},
         interpreter_needs=interpreters.needs(bookings, g.lang),
+        leads=leads,
         texts=texts,
     )
 
@@ -177,9 +179,11 @@ def render_booking(
     values: dict[str, str] | None = None,
 ) -> ResponseReturnValue:
     """The booking page (``errors`` and ``values``: of the form adding the other parent).
-    Logs a read of the first client's data and one of each participant's, under each."""
-    log_read(booking, "booking.read")
-    shown = participants.participants_of(booking)
+    Logs a read of the first client's data and one of each participant's, under each. A
+    team meeting's client and people are on its lead booking."""
+    lead = team.lead_of(booking)
+    log_read(lead, "booking.read")
+    shown = participants.participants_of(lead)
     if booking.personal_data_removed_at is None:
         for participant in shown:
             audit.record(
@@ -189,15 +193,16 @@ def render_booking(
                 participants.participant_identifiers(participant),
             )
     may_add = (
-        booking.service.allows_second_client
-        and _may_cancel(booking)
+        lead.service.allows_second_client
+        and _may_cancel(lead)
         and not any(p.role == ParticipantRole.CLIENT for p in shown)
     )
     return render_template(
         "staff/booking.html",
         booking=booking,
+        client=lead,
         zone=booking.organisation.zone,
-        answers=intake_answers(booking, g.lang),
+        answers=intake_answers(lead, g.lang),
         join_link=_join_link(booking),
         may_mark=_may_mark_outcome(booking),
         may_mark_missed=_may_mark_outcome(booking, "no_show"),

@@ -78,9 +78,10 @@ def _free_starts(choice: Choice) -> list[datetime]:
     zone = choice.service.organisation.zone
     start = local_instant(choice.day, time(0), zone)
     end = local_instant(choice.day + timedelta(days=1), time(0), zone)
-    # Read afresh: a worker may book a service that families cannot book online.
+    # Read afresh: a worker may book a service that families cannot book online. The
+    # worker is named (not the only one asked): a team service's other pools still count.
     found = free_times(
-        Ask(choice.service.id, start, end, among=(choice.pro.id,), now=now_utc(), fresh=True)
+        Ask(choice.service.id, start, end, worker_id=choice.pro.id, now=now_utc(), fresh=True)
     )
     return [slot.start for slot in found.slots()] if found is not None else []
 
@@ -252,6 +253,7 @@ def problem_text(problem: Problem) -> str:
         "in_past": _("That time has passed."),
         "too_far": _("That time is beyond the service's booking horizon."),
         "no_professional": _("The worker does not provide this service."),
+        "team_incomplete": _("One of the service's worker groups has nobody who could take part."),
         "invalid_mode": _("The service is not met that way."),
         "identity_check_required": _("Record how you checked the client's identity."),
         "series_beyond_horizon": _("The series goes beyond the service's booking horizon."),

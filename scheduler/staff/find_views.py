@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from scheduler.availability import Ask, free_times
+from scheduler.availability.team import pick
 from scheduler.extensions import db
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
 from scheduler.models import Professional, Service, StaffRole
@@ -35,6 +36,8 @@ class Found:
     professional: Professional
     may_book: bool  # the user reaches this worker (own time, or a unit administrator)
     day: date  # the local date of ``start``
+    # A team service: the workers who would meet the family with ``professional``.
+    team: tuple[Professional, ...] = ()
 
 
 def unit_services() -> list[Service]:
@@ -61,7 +64,7 @@ def find_times(
     read in one query."""
     reachable = set(db.session.scalars(professionals_query().with_only_columns(Professional.id)))
     first, last = PARTS[part]
-    times: list[tuple[datetime, Service, int]] = []
+    times: list[tuple[datetime, Service, int, tuple[int, ...]]] = []
     for service in services:
         if mode and mode not in service.meeting_modes:
             continue
@@ -79,10 +82,21 @@ def find_times(
                 detached=True,
             )
         )
+        pools = answer.pools if answer is not None else ()
         for slot in answer.slots() if answer is not None else ():
-            if first <= slot.start.astimezone(zone).hour < last:
-                times.extend((slot.start, service, pid) for pid in slot.worker_ids)
-    ids = {pid for _start, _service, pid in times}
+            if not first <= slot.start.astimezone(zone).hour < last:
+                continue
+            for pid in slot.worker_ids:
+                if not pools:
+                    times.append((slot.start, service, pid, ()))
+                    continue
+                # A team time is offered once per worker of the first pool, with a team.
+                chosen = pick(((pid,), *pools[1:]), slot.worker_ids) if pid in pools[0] else None
+                if chosen is not None:
+                    times.append((slot.start, service, pid, tuple(chosen[1:])))
+    ids = {pid for _s, _service, pid, _team in times} | {
+        other for *_rest, team in times for other in team
+    }
     pros = {
         pro.id: pro
         for pro in db.session.scalars(select(Professional).where(Professional.id.in_(ids)))
@@ -94,8 +108,9 @@ def find_times(
             pros[pid],
             pid in reachable,
             local_date(start, service.organisation.zone),
+            tuple(pros[other] for other in team),
         )
-        for start, service, pid in times
+        for start, service, pid, team in times
     ]
     found.sort(key=lambda f: (f.start, f.professional.name, f.service.id))
     return found

@@ -330,6 +330,8 @@ class ServiceForm(StaffForm):
     allows_second_client = Flag()
     client_leaving_cancels = Flag()
     professionals = IdsField()
+    team = Flag()  # two workers together: the first from ``professionals``, the second here
+    team_members = IdsField()
 
 
 class WorkerForm(StaffForm):

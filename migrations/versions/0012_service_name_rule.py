@@ -1,7 +1,7 @@
 """Services: what the booking form asks of the family's name (required, nickname, none).
 
-Revision ID: 0013_newcomer
-Revises: 0008_bookings_version
+Revision ID: 0012_service_name_rule
+Revises: 0011_team_services
 Create Date: 2026-12-03 20:30:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_newcomer'
-down_revision = '0008_bookings_version'
+revision = '0012_service_name_rule'
+down_revision = '0011_team_services'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """API tokens for the staff API: organisation-scoped, with a role, stored hashed.
 
-Revision ID: 0015_api_tokens
-Revises: 0008_bookings_version
+Revision ID: 0013_api_tokens
+Revises: 0012_service_name_rule
 Create Date: 2026-12-03 20:30:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_api_tokens'
-down_revision = '0008_bookings_version'
+revision = '0013_api_tokens'
+down_revision = '0012_service_name_rule'
 branch_labels = None
 depends_on = None
 
