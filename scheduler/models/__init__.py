@@ -9,6 +9,7 @@ from scheduler.models.closure import Closure
 from scheduler.models.figures import Feedback, FeedbackInvite, FigureScope, FigureSnapshot
 from scheduler.models.interpreter import Interpreter, InterpreterRequest
 from scheduler.models.organisation import Organisation, Unit
+from scheduler.models.participant import Attendance, BookingParticipant, ParticipantRole
 from scheduler.models.service import (
     MEETING_MODES,
     NAME_RULES,
@@ -16,7 +17,6 @@ from scheduler.models.service import (
     Service,
     service_professionals,
 )
-from scheduler.models.participant import Attendance, BookingParticipant, ParticipantRole
 from scheduler.models.staff import StaffRole, StaffUser
 from scheduler.models.team import ServicePool, service_pool_members
 

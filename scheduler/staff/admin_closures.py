@@ -18,7 +18,8 @@ from scheduler.models import Closure, Unit
 from scheduler.staff.access import ADMINS, forbidden, not_found, require_role, units_query
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.forms import ClosureForm, one_of, texts_of
+from scheduler.staff.desk_forms import ClosureForm
+from scheduler.staff.forms import one_of, texts_of
 from scheduler.staff.hours_forms import parse_date
 from scheduler.web.i18n import localized
 from scheduler.web.input import parse_clock, parse_id

@@ -28,7 +28,8 @@ from scheduler.staff import texts
 from scheduler.staff.access import booking_or_404, professional_or_404, visible_professionals
 from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.forms import BookForm, book_form, one_of
+from scheduler.staff.desk_forms import BookForm, book_form
+from scheduler.staff.forms import one_of
 from scheduler.web.input import parse_clock, parse_day, parse_id
 
 MESSAGE_LANGUAGES = ("fi", "sv", "en")

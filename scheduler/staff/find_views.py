@@ -20,7 +20,8 @@ from scheduler.models import Professional, Service, StaffRole
 from scheduler.staff import texts
 from scheduler.staff.access import professionals_query
 from scheduler.staff.blueprint import bp, current_user
-from scheduler.staff.forms import FindForm, one_of
+from scheduler.staff.desk_forms import FindForm
+from scheduler.staff.forms import one_of
 from scheduler.web.input import parse_day
 
 # Parts of the day, as local wall-clock hours [from, until).

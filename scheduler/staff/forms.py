@@ -30,8 +30,8 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 
 from scheduler.availability.holidays import REGIONS
-from scheduler.models import MEETING_MODES, NAME_RULES
 from scheduler.booking.interpreters import INTERPRETER_LANGUAGES
+from scheduler.models import MEETING_MODES, NAME_RULES
 from scheduler.staff import texts
 from scheduler.web.input import parse_ids, parse_whole
 
@@ -47,7 +47,8 @@ MAX_QUESTIONS = 20
 Validator = Callable[[Form, Field], None]
 
 
-def _strip(value: Any) -> Any:
+def strip(value: Any) -> Any:
+    """A filter: text without the spaces around it."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -139,7 +140,7 @@ class Text(StringField):
 
     def __init__(self, max_len: int, is_required: bool = False, **kw: Any) -> None:
         checks = [required() if is_required else optional(), at_most(max_len)]
-        super().__init__(filters=[_strip], validators=checks + kw.pop("validators", []), **kw)
+        super().__init__(filters=[strip], validators=checks + kw.pop("validators", []), **kw)
 
     @property
     def value(self) -> str | None:
@@ -351,54 +352,3 @@ class AccountForm(StaffForm):
     email = Text(255, is_required=True)
     name = Text(200, is_required=True)
     active = Flag()
-
-
-class BookForm(StaffForm):
-    """A worker books a time for a family (``staff/book_views.py``); the intake questions of
-    the service are added as ``q_<id>`` fields by ``book_form``."""
-
-    start = StringField()
-    other_time = StringField(filters=[_strip])
-    name = Text(200, is_required=True)
-    email = Text(255)
-    phone = Text(32)
-    send_messages = Flag()
-    language = Choice(LANGS)
-    meeting_language = Choice(("", *texts.LANGUAGES), default="")
-    meeting_mode = SelectField(validate_choice=False)
-    identity_check = SelectField(validate_choice=False)
-    outside_hours = Flag()
-    repeat = Choice(("none", "1", "2"), default="none")
-    count = Number(2, 52, is_required=False)
-    until = StringField(filters=[_strip])
-    series_confirmed = Flag()
-
-
-def book_form(questions: Iterable[Mapping[str, Any]], formdata: Any) -> BookForm:
-    """The booking form with one text field per intake question of the service."""
-    fields = {f"q_{q['id']}": StringField(filters=[_strip]) for q in questions}
-    form_class = type("ServiceBookForm", (BookForm,), fields)
-    form: BookForm = form_class(formdata)
-    return form
-
-
-class ClosureForm(StaffForm):
-    """A closure day or part of one (``staff/admin_closures.py``); the scope is checked by the
-    view against the units the user administers."""
-
-    scope = SelectField(validate_choice=False)
-    day = StringField(filters=[_strip])
-    start_time = StringField(filters=[_strip])
-    end_time = StringField(filters=[_strip])
-    reason = lang_texts(200)
-
-
-class FindForm(StaffForm):
-    """The find-a-time search (``staff/find_views.py``), read from the query string."""
-
-    date = StringField(filters=[_strip])
-    part = SelectField(validate_choice=False, default="any")  # checked against the view's parts
-    language = Choice(("", *texts.LANGUAGES), default="")
-    mode = Choice(("", *MEETING_MODES), default="")
-    service = StringField(filters=[_strip])
-    span = Choice(("day", "week"), default="day")
