@@ -9,9 +9,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from scheduler.extensions import db
+from scheduler.kernel import HELSINKI, local_date, now_utc
 from scheduler.models import AccessLogEntry, Closure, Organisation
 from tests.factories import Factories
 from tests.staff.conftest import Staff, at_local
+
+
+def local_today() -> date:
+    """Today in Helsinki (after 22.00 UTC it is already tomorrow there)."""
+    return local_date(now_utc(), HELSINKI)
 
 
 def closure_form(day: date, **override: str) -> dict[str, str]:
@@ -40,7 +46,7 @@ def test_adding_a_closure_lists_the_bookings_on_it_with_the_familys_number(
     pro = make.professional(service)
     booking = staff.booking(service, pro, at_local(4, 10), client_phone="+358401112223")
     sign_in(staff.user("org_admin", unit=unit))
-    added = client.post("/staff/admin/closures", data=closure_form(date.today() + timedelta(4)))
+    added = client.post("/staff/admin/closures", data=closure_form(local_today() + timedelta(4)))
     assert added.status_code == 302, added.get_data(as_text=True)[:1500]
     page = client.get(added.headers["Location"])
     html = page.get_data(as_text=True)
@@ -64,7 +70,7 @@ def test_a_half_day_closure_lists_only_the_bookings_in_its_part(
     sign_in(staff.user("org_admin", unit=unit))
     added = client.post(
         "/staff/admin/closures",
-        data=closure_form(date.today() + timedelta(4), start_time="12.00"),
+        data=closure_form(local_today() + timedelta(4), start_time="12.00"),
     )
     assert added.status_code == 302
     html = client.get(added.headers["Location"]).get_data(as_text=True)
@@ -77,13 +83,13 @@ def test_a_closure_in_the_past_or_ending_before_it_starts_changes_nothing(
 ) -> None:
     unit = make.unit()
     sign_in(staff.user("org_admin", unit=unit))
-    past = client.post("/staff/admin/closures", data=closure_form(date.today() - timedelta(1)))
+    past = client.post("/staff/admin/closures", data=closure_form(local_today() - timedelta(1)))
     backwards = client.post(
         "/staff/admin/closures",
-        data=closure_form(date.today() + timedelta(3), start_time="14.00", end_time="12.00"),
+        data=closure_form(local_today() + timedelta(3), start_time="14.00", end_time="12.00"),
     )
     nonsense = client.post(
-        "/staff/admin/closures", data={**closure_form(date.today()), "day": "24.12."}
+        "/staff/admin/closures", data={**closure_form(local_today()), "day": "24.12."}
     )
     assert (past.status_code, backwards.status_code, nonsense.status_code) == (422, 422, 422)
     assert "A closure must be today or later." in past.get_data(as_text=True)
@@ -96,7 +102,7 @@ def test_a_unit_admin_closes_only_their_own_unit(
     unit = make.unit()
     other = make.unit(unit.organisation)
     sign_in(staff.user("unit_admin", unit=unit))
-    day = date.today() + timedelta(3)
+    day = local_today() + timedelta(3)
     whole = client.post("/staff/admin/closures", data=closure_form(day))
     elsewhere = client.post("/staff/admin/closures", data=closure_form(day, scope=str(other.id)))
     own = client.post("/staff/admin/closures", data=closure_form(day, scope=str(unit.id)))
@@ -109,7 +115,7 @@ def test_a_unit_admin_sees_but_cannot_remove_an_organisation_wide_closure(
 ) -> None:
     unit = make.unit()
     sign_in(staff.user("org_admin", unit=unit))
-    added = client.post("/staff/admin/closures", data=closure_form(date.today() + timedelta(3)))
+    added = client.post("/staff/admin/closures", data=closure_form(local_today() + timedelta(3)))
     path = added.headers["Location"]
     sign_in(staff.user("unit_admin", unit=unit))
     assert client.get(path).status_code == 200
@@ -122,7 +128,7 @@ def test_another_organisations_closure_is_not_found(
 ) -> None:
     unit = make.unit()
     sign_in(staff.user("org_admin", unit=unit))
-    added = client.post("/staff/admin/closures", data=closure_form(date.today() + timedelta(3)))
+    added = client.post("/staff/admin/closures", data=closure_form(local_today() + timedelta(3)))
     path = added.headers["Location"]
     sign_in(staff.user("org_admin", unit=make.unit()))
     assert client.get(path).status_code == 404
@@ -135,7 +141,7 @@ def test_an_admin_removes_a_closure(
 ) -> None:
     unit = make.unit()
     sign_in(staff.user("org_admin", unit=unit))
-    added = client.post("/staff/admin/closures", data=closure_form(date.today() + timedelta(3)))
+    added = client.post("/staff/admin/closures", data=closure_form(local_today() + timedelta(3)))
     removed = client.post(f"{added.headers['Location']}/remove")
     assert removed.status_code == 302
     assert closure_count() == 0

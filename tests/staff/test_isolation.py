@@ -12,10 +12,18 @@ from flask.testing import FlaskClient
 import notifications
 from scheduler.api import tokens
 from scheduler.availability import closures
+from scheduler.booking import participants
 from scheduler.extensions import db
 from scheduler.ical import manage as feeds
 from scheduler.kernel import now_utc
-from scheduler.models import AccessLogEntry, ApiToken, Booking, StaffRole
+from scheduler.models import (
+    AccessLogEntry,
+    ApiToken,
+    Booking,
+    Interpreter,
+    ParticipantRole,
+    StaffRole,
+)
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
 from tests.factories import Factories
 from tests.notifications.contexts import message_context
@@ -54,7 +62,26 @@ def _other_organisation(make: Factories, staff: Staff) -> dict[str, int]:
     api_token, _secret = tokens.issue(
         staff.user("org_admin", unit=unit), "Salainen", StaffRole.ORG_ADMIN, None, None, None
     )
+    interpreter = Interpreter(
+        organisation_id=unit.organisation_id,
+        name="Piilotettu Tulkki",
+        languages=["ar"],
+        email="tulkki@example.org",
+        created_at=now_utc(),
+    )
+    db.session.add(interpreter)
+    guest, _link = participants.add_participant(
+        booking,
+        ParticipantRole.GUEST,
+        name="Piilotettu Vieras",
+        email="vieras@example.org",
+        phone=None,
+        language="fi",
+    )
+    db.session.flush()
     return {
+        "interpreter_id": interpreter.id,
+        "participant_id": guest.id,
         "api_token_id": api_token.id,
         "closure_id": closure.id,
         "booking_id": booking.id,
@@ -100,6 +127,9 @@ OWN_ORGANISATION_PAGES = {
     "staff.admin_failed_messages",
     "staff.admin_closures",
     "staff.admin_api_tokens",
+    "staff.admin_interpreters",
+    "staff.admin_interpreter_new",
+    "staff.interpreter_requests",
     "staff.book_for_family_page",
     "staff.reassign_day",
     "staff.find_a_time",

@@ -19,10 +19,18 @@ import notifications
 from scheduler import audit
 from scheduler.api import tokens
 from scheduler.availability import closures
+from scheduler.booking import participants
 from scheduler.extensions import db
 from scheduler.ical import manage as feeds
 from scheduler.kernel import HELSINKI, local_date, now_utc
-from scheduler.models import Feedback, FigureSnapshot, StaffRole, StaffUser
+from scheduler.models import (
+    Feedback,
+    FigureSnapshot,
+    Interpreter,
+    ParticipantRole,
+    StaffRole,
+    StaffUser,
+)
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
 from tests.factories import Factories
 from tests.notifications.contexts import message_context
@@ -42,6 +50,8 @@ SECRETS = [
     "Salainen palaute",
     "Salainen Sulkupäivä",
     "Salainen Avain",
+    "Salainen Tulkki",
+    "Salainen Vieras",
     "7919",
 ]
 
@@ -127,8 +137,26 @@ def _organisation(
         now_utc(),
     )
     tokens.issue(account, f"{prefix} Avain", StaffRole.WORKER, None, pro, None)
+    interpreter = Interpreter(
+        organisation_id=unit.organisation_id,
+        name=f"{prefix} Tulkki",
+        languages=["ar"],
+        email=f"{prefix.lower()}.tulkki@a.example",
+        created_at=now_utc(),
+    )
+    db.session.add(interpreter)
+    guest, _link = participants.add_participant(
+        booking,
+        ParticipantRole.GUEST,
+        name=f"{prefix} Vieras",
+        email=f"{prefix.lower()}.vieras@a.example",
+        phone=None,
+        language="fi",
+    )
     db.session.flush()
     return {
+        "interpreter_id": interpreter.id,
+        "participant_id": guest.id,
         "closure_id": closure.id,
         "organisation_id": unit.organisation_id,
         "booking_id": booking.id,
@@ -169,6 +197,7 @@ OWN_LISTED = {
     "staff.admin_closures": ["Oma Sulkupäivä"],
     "staff.admin_closure": ["Oma Sulkupäivä", "Oma Asiakas"],
     "staff.admin_api_tokens": ["Oma Avain", "Oma Työntekijä"],
+    "staff.admin_interpreters": ["Oma Tulkki"],
     "figures.overview": ["Oma Yksikkö", "Oma Palvelu", "Oma palaute"],
 }
 
