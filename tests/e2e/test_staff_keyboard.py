@@ -54,6 +54,33 @@ def weekday_ahead(days: int) -> date:
     return day
 
 
+def open_booking_form(page: Any, day: date) -> None:
+    """From a page with the "book for a family" link: the form with the free times of ``day``."""
+    tab_to(page, "Varaa aika perheelle")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/staff/book"))
+    tab_to(page, "Päivämäärä")
+    type_date(page, day)
+    tab_to(page, "Näytä vapaat ajat")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"date={day.isoformat()}"))
+
+
+def fill_in_client(page: Any, name: str, phone: str) -> None:
+    """The client's name and phone, then the first answer of every choice the service asks
+    (and how the identity was checked, where the service requires strong identification)."""
+    tab_to(page, "Nimi")
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(phone)
+    for select in page.locator("main form[method=post] select[id^=q_]").all():
+        tab_to(page, select.evaluate("e => e.labels[0].innerText.trim()"))
+        page.keyboard.press("ArrowDown")
+    if page.locator("#identity_check").count():
+        tab_to(page, "Palvelu edellyttää vahvaa tunnistautumista")
+        page.keyboard.press("ArrowDown")
+
+
 def main_text(page: Any) -> str:
     return str(page.locator("main").inner_text())
 
@@ -73,27 +100,11 @@ def test_a_worker_books_moves_and_reassigns_with_the_keyboard_alone(
         page.wait_for_url(re.compile(r"/staff/agenda"))
 
         # 1. Book for a family who phoned: the first free time of a day three weeks ahead.
-        tab_to(page, "Varaa aika perheelle")
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/staff/book"))
         day = weekday_ahead(21)
-        tab_to(page, "Päivämäärä")
-        type_date(page, day)
-        tab_to(page, "Näytä vapaat ajat")
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(rf"date={day.isoformat()}"))
+        open_booking_form(page, day)
         tab_to(page, "klo ")  # the checked time of the group: the first free one
         first_time = str(page.evaluate(FOCUSED))
-        tab_to(page, "Nimi")
-        page.keyboard.type("Maija Meikäläinen")
-        page.keyboard.press("Tab")
-        page.keyboard.type("040 123 4567")
-        for select in page.locator("main form[method=post] select[id^=q_]").all():
-            tab_to(page, select.evaluate("e => e.labels[0].innerText.trim()"))
-            page.keyboard.press("ArrowDown")
-        if page.locator("#identity_check").count():
-            tab_to(page, "Palvelu edellyttää vahvaa tunnistautumista")
-            page.keyboard.press("ArrowDown")
+        fill_in_client(page, "Maija Meikäläinen", "040 123 4567")
         tab_to(page, "Varaa aika")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/staff/bookings/\d+$"))
@@ -127,25 +138,9 @@ def test_a_worker_books_moves_and_reassigns_with_the_keyboard_alone(
         tab_to(page, "Kalenteri", back=True)
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/staff/agenda"))
-        tab_to(page, "Varaa aika perheelle")
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/staff/book"))
         later = weekday_ahead(7)
-        tab_to(page, "Päivämäärä")
-        type_date(page, later)
-        tab_to(page, "Näytä vapaat ajat")
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(rf"date={later.isoformat()}"))
-        tab_to(page, "Nimi")
-        page.keyboard.type("Ville Virtanen")
-        page.keyboard.press("Tab")
-        page.keyboard.type("040 765 4321")
-        for select in page.locator("main form[method=post] select[id^=q_]").all():
-            tab_to(page, select.evaluate("e => e.labels[0].innerText.trim()"))
-            page.keyboard.press("ArrowDown")
-        if page.locator("#identity_check").count():
-            tab_to(page, "Palvelu edellyttää vahvaa tunnistautumista")
-            page.keyboard.press("ArrowDown")
+        open_booking_form(page, later)
+        fill_in_client(page, "Ville Virtanen", "040 765 4321")
         tab_to(page, "Toisto")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowDown")  # every other week
