@@ -13,16 +13,30 @@ from scheduler.api import staff_schemas as s
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.api.staff_blueprint import api_limit, bp, current_token
 from scheduler.api.views import booking_detail, manage_url, professional_out
-from scheduler.booking import ClientDetails, StaffTerms, cancel, lock, reschedule, series
+from scheduler.availability.unit_search import find_times
+from scheduler.booking import (
+    ClientDetails,
+    StaffTerms,
+    cancel,
+    lock,
+    reschedule,
+    series,
+    staff_may_cancel,
+)
 from scheduler.booking.contact import normalise_phone
 from scheduler.booking.for_family import FamilyBooking, book_for_family
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, local_date, now_utc
 from scheduler.models import Booking
-from scheduler.staff.access import booking_or_404, not_found, professional_or_404
-from scheduler.staff.agenda import _may_cancel, log_read
-from scheduler.staff.find_views import find_times, unit_services
+from scheduler.staff.access import (
+    booking_or_404,
+    not_found,
+    professional_or_404,
+    reachable_ids,
+    unit_services,
+)
+from scheduler.staff.agenda import log_read
 
 read_limit = configured_limit("RATELIMIT_PAGES")
 
@@ -111,7 +125,7 @@ def cancel_booking(booking_id: int) -> ResponseReturnValue:
     data = parse_body(s.StaffCancelIn)
     booking = booking_or_404(booking_id, "booking.cancel")
     lock(booking)
-    if not _may_cancel(booking):
+    if not staff_may_cancel(booking):
         raise Problem(409, "not_cancellable", "Only a future booking can be cancelled.")
     cancel(booking, by="staff", reason=data.reason.strip())
     return jsonify(staff_booking(booking).model_dump(mode="json"))
@@ -131,7 +145,9 @@ def find() -> ResponseReturnValue:
     today = local_date(now_utc(), current_token().organisation.zone)
     day = max(query.date or today, today)
     days = 7 if query.span == "week" else 1
-    found = find_times(services, day, query.part, query.language, query.mode, now_utc(), days)
+    found = find_times(
+        services, day, query.part, query.language, query.mode, now_utc(), reachable_ids(), days
+    )
     times = [
         s.FoundTime(
             start_at=f.start,

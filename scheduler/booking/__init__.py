@@ -12,6 +12,7 @@ from scheduler.booking.changes import (
     lock,
     mark_outcome,
     reschedule,
+    staff_may_cancel,
 )
 from scheduler.booking.holds import (
     booking_by_hold_token,
@@ -38,4 +39,5 @@ __all__ = [
     "release_hold",
     "reschedule",
     "slot_taken",
+    "staff_may_cancel",
 ]

@@ -43,6 +43,11 @@ _BY_MANAGE_TOKEN = with_related(
 )
 
 
+def staff_may_cancel(booking: Booking) -> bool:
+    """Staff may cancel a confirmed meeting until it begins."""
+    return booking.status == BookingStatus.CONFIRMED and as_utc(booking.start_at) > now_utc()
+
+
 def booking_by_manage_token(token: str) -> Booking:
     """The booking behind a manage link; 404 for a wrong token, 410 once the meeting is over."""
     booking = db.session.scalar(_BY_MANAGE_TOKEN, {"hash": token_hash(token)})

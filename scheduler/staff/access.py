@@ -67,6 +67,11 @@ def visible_professionals() -> list[Professional]:
     return list(db.session.scalars(professionals_query()))
 
 
+def reachable_ids() -> set[int]:
+    """The ids of the professionals the user reaches (see ``professionals_query``)."""
+    return set(db.session.scalars(professionals_query().with_only_columns(Professional.id)))
+
+
 def _reach(
     user: StaffUser, organisation_id: int, unit_id: int | None, professional_id: int | None
 ) -> None:
@@ -162,3 +167,8 @@ def services_query(user: StaffUser | None = None) -> Select[Service]:
     if not user.is_org_admin:
         query = query.where(Service.unit_id == user.unit_id)
     return query.order_by(Service.id)
+
+
+def unit_services() -> list[Service]:
+    """The services of the user's unit (the organisation's, for its administrator)."""
+    return list(db.session.scalars(services_query()))

@@ -162,10 +162,6 @@ def _may_mark_outcome(booking: Booking, outcome: str = "held") -> bool:
     return as_utc(booking.start_at) <= now
 
 
-def _may_cancel(booking: Booking) -> bool:
-    return booking.status == BookingStatus.CONFIRMED and as_utc(booking.start_at) > now_utc()
-
-
 @bp.get("/bookings/<id:booking_id>")
 def booking_detail(booking_id: int) -> ResponseReturnValue:
     """One booking with the client's contact, language and intake answers."""
@@ -194,7 +190,7 @@ def render_booking(
             )
     may_add = (
         lead.service.allows_second_client
-        and _may_cancel(lead)
+        and booking_ops.staff_may_cancel(lead)
         and not any(p.role == ParticipantRole.CLIENT for p in shown)
     )
     return render_template(
@@ -206,7 +202,7 @@ def render_booking(
         join_link=_join_link(booking),
         may_mark=_may_mark_outcome(booking),
         may_mark_missed=_may_mark_outcome(booking, "no_show"),
-        may_cancel=_may_cancel(booking),
+        may_cancel=booking_ops.staff_may_cancel(booking),
         back_date=local_date(booking.start_at, booking.organisation.zone).isoformat(),
         interpreter_need=interpreters.needs([booking], g.lang).get(booking.id),
         texts=texts,
@@ -250,7 +246,7 @@ def booking_cancel(booking_id: int) -> ResponseReturnValue:
         flash(_("Write a reason of 3 to 500 characters."), "error")
         return redirect(url_for("staff.booking_detail", booking_id=booking.id))
     booking_ops.lock(booking)
-    if not _may_cancel(booking):
+    if not booking_ops.staff_may_cancel(booking):
         flash(_("Only a future booking can be cancelled."), "error")
         return redirect(url_for("staff.booking_detail", booking_id=booking.id))
     booking_ops.cancel(booking, by="staff", reason=reason)
