@@ -20,9 +20,8 @@ from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.desk_forms import ClosureForm
 from scheduler.staff.forms import one_of, texts_of
-from scheduler.staff.hours_forms import parse_date
 from scheduler.web.i18n import localized
-from scheduler.web.input import parse_clock, parse_id
+from scheduler.web.input import parse_clock, parse_date, parse_id
 
 ORGANISATION = "organisation"
 

@@ -24,8 +24,8 @@ from scheduler.staff.access import (
 )
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import IdsField, StaffForm, Text, among_ids, one_of
-from scheduler.staff.hours_forms import parse_date
 from scheduler.web.i18n import localized
+from scheduler.web.input import parse_date
 
 
 class ApiTokenForm(StaffForm):

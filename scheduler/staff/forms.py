@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     Field,
@@ -224,7 +225,7 @@ class StaffForm(Form):
     """A form of the staff pages; ``check()`` fills ``problems``."""
 
     def __init__(self, formdata: Any = None, **kw: Any) -> None:
-        super().__init__(formdata, **kw)
+        super().__init__(_named_inputs_only(formdata), **kw)
         self.problems: dict[str, str] = {}
 
     def check(self, extra: Mapping[str, Iterable[Validator]] | None = None) -> bool:
@@ -232,6 +233,15 @@ class StaffForm(Form):
         self.validate({name: list(checks) for name, checks in (extra or {}).items()})
         self.problems.update(_first_errors(self))
         return not self.problems
+
+
+def _named_inputs_only(formdata: Any) -> Any:
+    """The form data without inputs whose names no form of ours has: every field name here
+    is ASCII. A row number such as "²" (``q-²-id``) passes ``str.isdigit`` inside WTForms'
+    ``FieldList`` and then fails ``int()``; dropped here, it is simply not a row."""
+    if formdata is None or all(key.isascii() for key in formdata):
+        return formdata
+    return MultiDict([(key, value) for key, value in formdata.items(multi=True) if key.isascii()])
 
 
 def _first_errors(form: Form) -> dict[str, str]:

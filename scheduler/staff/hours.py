@@ -9,7 +9,6 @@ or cancel.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -32,13 +31,15 @@ from scheduler.staff import texts
 from scheduler.staff.access import not_found, professional_or_404, visible_professionals
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.hours_forms import (
+    ConfirmForm,
     ParsedRules,
+    ParsedSpan,
     RuleRow,
     parse_rules,
     parse_span,
     rows_from_rules,
 )
-from scheduler.web.input import parse_id, parse_ids
+from scheduler.web.input import parse_id
 
 EXTRA_ROWS = 2
 # The editor's collapsible parts; the one named by ?part= (or with errors) is open.
@@ -108,7 +109,7 @@ def _all_services(bookings: list[Booking]) -> list[Service]:
 
 
 def _confirmed() -> bool:
-    return request.form.get("confirm_orphans") == "1"
+    return bool(ConfirmForm(request.form).confirm_orphans.data)
 
 
 @bp.get("/availability")
@@ -153,14 +154,14 @@ def hours_save(professional_id: int) -> ResponseReturnValue:
     """Preview (without JavaScript), add rows, or save the weekly hours."""
     pro = professional_or_404(professional_id)
     parsed = parse_rules(request.form, {s.id for s in pro.services})
-    action = request.form.get("action", "save")
+    action = parsed.action
     if parsed.errors:
         return _editor(pro, parsed, status=422, part="weekly")
     if action == "preview":
         return _editor(pro, parsed, previewed=True, part="preview")
     if action == "more_rows":
         return _editor(pro, parsed, extra_rows=EXTRA_ROWS + 3, part="weekly")
-    outcome = schedule.replace_weekly_rules(pro, parsed.rules, _confirmed())
+    outcome = schedule.replace_weekly_rules(pro, parsed.rules, parsed.confirmed)
     if not outcome.done:
         return _confirm(pro, outcome.orphans, url_for("staff.hours_save", professional_id=pro.id))
     orphans = outcome.orphans
@@ -176,13 +177,13 @@ def hours_save(professional_id: int) -> ResponseReturnValue:
     return _back(pro, "weekly")
 
 
-def _span_form(pro: Professional, whole_days: bool) -> tuple[datetime, datetime] | None:
+def _span_form(pro: Professional, whole_days: bool) -> ParsedSpan | None:
     parsed = parse_span(request.form, pro.organisation.zone, whole_days)
     if parsed.errors or parsed.start is None or parsed.end is None:
         for message in dict.fromkeys(parsed.errors.values()):
             flash(message, "here-error")
         return None
-    return parsed.start, parsed.end
+    return parsed
 
 
 @bp.post("/availability/<id:professional_id>/absences")
@@ -193,8 +194,11 @@ def absence_add(professional_id: int) -> ResponseReturnValue:
     span = _span_form(pro, whole_days=True)
     if span is None:
         return _editor(pro, status=422, part="absences")
-    reason = request.form.get("reason", "").strip()[:200] or None
-    outcome = schedule.add_absence(pro, span[0], span[1], reason, _confirmed())
+    assert span.start is not None and span.end is not None
+    reason = (span.form.reason.data or "")[:200] or None
+    outcome = schedule.add_absence(
+        pro, span.start, span.end, reason, span.form.confirm_orphans.data
+    )
     if not outcome.done:
         return _confirm(pro, outcome.orphans, url_for("staff.absence_add", professional_id=pro.id))
     flash(_("The absence was added."), "here-info")
@@ -219,12 +223,12 @@ def opening_add(professional_id: int) -> ResponseReturnValue:
     span = _span_form(pro, whole_days=False)
     if span is None:
         return _editor(pro, status=422, part="openings")
-    allowed = {s.id for s in pro.services}
-    chosen = parse_ids(request.form.getlist("services"))
-    if chosen is None or not set(chosen) <= allowed:
+    assert span.start is not None and span.end is not None
+    services = span.form.services
+    if services.unreadable or not set(services.ids) <= {s.id for s in pro.services}:
         flash(_("Choose among the worker's services."), "here-error")
         return _editor(pro, status=422, part="openings")
-    schedule.add_opening(pro, span[0], span[1], chosen)
+    schedule.add_opening(pro, span.start, span.end, services.ids)
     flash(_("The extra opening was added."), "here-info")
     return _back(pro, "openings")
 

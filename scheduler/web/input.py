@@ -150,3 +150,22 @@ def refuse_nul() -> None:
         raise Problem(
             400, "bad_request", "The request contains a NUL character, which no field takes."
         )
+
+
+def parse_date(raw: str | None) -> date | None:
+    """A date as typed in a form: ISO (2026-11-22, the date input) or Finnish (22.11.2026);
+    None when not a date (or outside 1.1.1900–31.12.2999)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if "." not in raw:
+        return parse_day(raw)
+    parts = [parse_whole(p) for p in raw.split(".")]
+    if len(parts) != 3 or None in parts:
+        return None
+    day, month, year = parts
+    try:
+        value = date(year, month, day)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    return value if day_in_range(value) else None

@@ -420,3 +420,19 @@ def test_admin_sets_what_the_booking_form_asks_of_the_name(
     assert wrong.status_code == 422
     db.session.refresh(service)
     assert service.name_rule == "nickname"
+
+
+def test_a_row_numbered_with_other_digits_is_refused_not_a_crash(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """ "q-²-id": a superscript two passes ``str.isdigit`` but is no number. The row is not
+    one of the form's: the service is saved without it, and nothing fails."""
+    unit = make.unit()
+    pro = make.professional(make.service(unit))
+    sign_in(staff.user("org_admin", unit=unit))
+    form = service_form(unit.id, pro.id, **{"q-²-id": "aihe", "q-²-kind": "text"})
+    response = client.post("/staff/admin/services/new", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    service = db.session.scalar(select(Service).where(Service.slug == "perheneuvola"))
+    assert service is not None
+    assert all(q["id"] != "aihe" for q in service.intake_questions or [])

@@ -16,7 +16,7 @@ from tests.staff.conftest import Staff, at_local
 
 
 def rules_form(*rows: tuple[int, str, str], **extra: str) -> dict[str, str]:
-    data = {"rule_count": str(len(rows))}
+    data: dict[str, str] = {}
     for i, (weekday, start, end) in enumerate(rows):
         data.update(
             {f"rule-{i}-weekday": str(weekday), f"rule-{i}-start": start, f"rule-{i}-end": end}
@@ -124,6 +124,27 @@ def test_invalid_rows_are_refused_with_a_message_per_field(
     assert "Write a time such as 8.00." in text
     assert 'aria-invalid="true"' in text
     assert saved(pro.id) == before
+
+
+def test_rows_are_read_whatever_their_numbers_and_odd_ones_change_nothing(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """Rows are found by their names (``rule-<n>-…``), not by a count sent beside them;
+    a row number that is not an ASCII number ("²") or a weekday "²" is no crash."""
+    pro = make.professional(make.service())
+    sign_in(staff.user("worker", professional=pro))
+    rows = {"rule-3-weekday": "4", "rule-3-start": "9", "rule-3-end": "11.30"}
+    odd = {"rule-²-weekday": "1", "rule-²-start": "8", "rule-²-end": "9"}
+    response = client.post(f"/staff/availability/{pro.id}/rules", data={**rows, **odd})
+    assert response.status_code == 302
+    assert saved(pro.id) == [(4, time(9), time(11, 30))]
+    page = client.post(
+        f"/staff/availability/{pro.id}/rules?lang=en",
+        data={"rule-0-weekday": "²", "rule-0-start": "8", "rule-0-end": "9"},
+    )
+    assert page.status_code == 422
+    assert "Choose a weekday." in page.get_data(as_text=True)
+    assert saved(pro.id) == [(4, time(9), time(11, 30))]
 
 
 def test_change_that_orphans_a_booking_needs_confirmation(
