@@ -17,7 +17,8 @@ SECURITY_SCHEMES = {
         "scheme": "bearer",
         "description": "An API token of the organisation, issued by an administrator on the "
         "staff pages (Administration → API tokens). It acts with its role: a worker, a unit "
-        "administrator or an organisation administrator.",
+        "administrator or an organisation administrator. It stops working when revoked, when it "
+        "expires, or when the account that issued it is closed.",
     }
 }
 MODELS: list[type[BaseModel]] = [

@@ -3,7 +3,9 @@
 An administrator issues a token with a role, the same roles as staff accounts (a worker
 bound to one professional, a unit administrator, an organisation administrator), and may
 give it an expiry. The token is shown once; only its SHA-256 is kept. Revoking keeps the
-row, so that the access log's rows that name the token still name something.
+row, so that the access log's rows that name the token still name something. A token stops
+working when the account that issued it is closed (a worker token also when its worker is
+no longer active), so that nobody keeps acting through a token after leaving.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from scheduler.models.staff import StaffRole
 if TYPE_CHECKING:
     from scheduler.models.organisation import Organisation, Unit
     from scheduler.models.service import Professional
+    from scheduler.models.staff import StaffUser
 
 _ROLE_LIST = ", ".join(f"'{r.value}'" for r in StaffRole)
 
@@ -55,6 +58,7 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit | None] = relationship()
     professional: Mapped[Professional | None] = relationship()
+    created_by: Mapped[StaffUser] = relationship()
 
     @property
     def is_org_admin(self) -> bool:
@@ -64,8 +68,17 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
     def is_admin(self) -> bool:
         return self.role in (StaffRole.ORG_ADMIN, StaffRole.UNIT_ADMIN)
 
+    @property
+    def issuer_gone(self) -> bool:
+        """The account that issued the token is closed, or a worker token's worker is no
+        longer active: the token stops with them (an administrator issues a new one)."""
+        worker_gone = self.professional is not None and not self.professional.active
+        return not self.created_by.active or worker_gone
+
     def usable_at(self, now: datetime) -> bool:
-        """Neither revoked nor expired at ``now``."""
-        return self.revoked_at is None and (
-            self.expires_at is None or as_utc(self.expires_at) > now
+        """Neither revoked nor expired at ``now``, and its issuer (and worker) still active."""
+        return (
+            self.revoked_at is None
+            and (self.expires_at is None or as_utc(self.expires_at) > now)
+            and not self.issuer_gone
         )

@@ -231,3 +231,33 @@ def test_only_bearer_requests_skip_the_csrf_check_and_changes_are_rate_limited(
     ]
     assert answers == [201, 201, 429]
     assert client.post("/api/v1/staff/closures", json=body, headers=headers).get_json()["error"]
+
+
+def test_a_token_stops_when_the_account_that_issued_it_is_closed(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """Nobody keeps acting through a token after leaving: closing the issuing
+    administrator's account (or a worker token's worker) stops the token, and the token
+    list says why."""
+    service = make.service()
+    pro = make.professional(service)
+    leaver = staff.user("org_admin", unit=service.unit)
+    sign_in(leaver)
+    secret = _issue_on_page(client, name="Lähtijän", role="org_admin")
+    worker_secret = _issue_on_page(
+        client, name="Työntekijän", role="worker", professional_id=str(pro.id)
+    )
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/staff/closures", headers=headers).status_code == 200
+    leaver.active = False
+    db.session.commit()
+    assert client.get("/api/v1/staff/closures", headers=headers).status_code == 401
+    sign_in(staff.user("org_admin", unit=service.unit))
+    listing = client.get("/staff/admin/api-tokens?lang=en").get_data(as_text=True)
+    assert "Stopped: the account that issued it" in listing
+    leaver.active = True
+    pro.active = False
+    db.session.commit()
+    assert client.get("/api/v1/staff/closures", headers=headers).status_code == 200
+    worker = {"Authorization": f"Bearer {worker_secret}"}
+    assert client.get("/api/v1/staff/find", headers=worker).status_code == 401
