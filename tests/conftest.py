@@ -117,3 +117,24 @@ def make() -> Factories:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     pg = "yes" if postgres_available() else "NO (PostgreSQL tests will skip)"
     return [f"etaaika: PostgreSQL reachable: {pg}"]
+
+
+# How many racers a PostgreSQL race test sends at once (``race_app``'s pool holds them all).
+RACERS = 8
+
+
+@pytest.fixture
+def race_app(tmp_path: Path, postgres_database: str) -> Iterator[Flask]:
+    """A fresh app on the session's migrated PostgreSQL database, emptied first."""
+    app = make_app(
+        tmp_path,
+        postgres_database,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS + 2, "max_overflow": 5},
+    )
+    with app.app_context():
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        db.session.execute(db.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()

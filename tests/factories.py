@@ -45,7 +45,7 @@ class Factories:
     def unit(self, organisation: Organisation | None = None, **kw: Any) -> Unit:
         organisation = organisation or self.organisation()
         # Open on public holidays unless a test asks otherwise: tests of other things must
-        # not depend on the day they run (tests/scheduler/test_holidays.py asks otherwise).
+        # not depend on the day they run (tests/availability/test_holidays.py asks otherwise).
         unit = Unit(
             organisation=organisation,
             name=kw.pop("name", {"fi": "Perhekeskus"}),

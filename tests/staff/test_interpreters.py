@@ -24,8 +24,8 @@ from scheduler.models import (
     Interpreter,
     InterpreterRequest,
 )
+from tests.booking_api import client_body, iso, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import client_body, iso, next_weekday_at
 from tests.staff.conftest import Staff, at_local
 
 

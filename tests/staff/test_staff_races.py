@@ -20,8 +20,8 @@ from scheduler.extensions import db
 from scheduler.kernel import HELSINKI, local_date
 from scheduler.models import Booking, BookingStatus, Service
 from scheduler.staff.blueprint import SESSION_KEY
+from tests.booking_api import client_body, iso
 from tests.factories import Factories
-from tests.scheduler.helpers import client_body, iso
 from tests.staff.conftest import Staff, at_local
 
 pytestmark = pytest.mark.postgres

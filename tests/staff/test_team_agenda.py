@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry, Booking, BookingStatus
+from tests.booking_api import book
 from tests.factories import Factories
-from tests.scheduler.helpers import book
 from tests.staff.conftest import Staff, at_local
 from tests.staff.test_book_for_family import day_of, form
 from video.models import Kind, Room

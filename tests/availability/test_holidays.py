@@ -14,8 +14,8 @@ from scheduler.availability.holidays import named_holidays
 from scheduler.extensions import db
 from scheduler.kernel import Problem, now_utc
 from scheduler.models import Organisation, Service, Unit
+from tests.booking_api import HKI, iso
 from tests.factories import Factories
-from tests.scheduler.helpers import HKI, iso
 
 AFTERNOON = [f"{hour:02d}:{minute:02d}" for hour in (12, 13, 14) for minute in (0, 15, 30, 45)]
 

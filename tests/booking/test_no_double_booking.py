@@ -17,9 +17,9 @@ from scheduler.extensions import db
 from scheduler.kernel import now_utc
 from scheduler.models import Booking
 from scheduler.schema import create_all
+from tests.booking_api import client_body, iso, next_weekday_at
 from tests.conftest import make_app
 from tests.factories import Factories
-from tests.scheduler.helpers import client_body, iso, next_weekday_at
 
 RACERS = 50
 

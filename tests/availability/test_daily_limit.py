@@ -10,8 +10,8 @@ from flask import Flask
 from scheduler.extensions import db
 from scheduler.kernel import HELSINKI, now_utc
 from scheduler.models import Booking, Service
+from tests.booking_api import iso
 from tests.factories import Factories
-from tests.scheduler.helpers import iso
 
 
 def _booking(service: Service, pro_id: int, start: datetime) -> Booking:

@@ -28,9 +28,9 @@ from scheduler.models import (
     Service,
     WeeklyRule,
 )
+from tests.booking_api import HKI, book, iso, next_weekday_at
 from tests.conftest import make_app
 from tests.factories import Factories
-from tests.scheduler.helpers import HKI, book, iso, next_weekday_at
 
 Answer = list[tuple[str, tuple[int, ...]]]
 

@@ -18,8 +18,8 @@ from scheduler.kernel import now_utc
 from scheduler.models import StaffRole, StaffUser
 from scheduler.staff.blueprint import SESSION_KEY
 from scheduler.web.i18n import format_time, format_time_range
+from tests.booking_api import book
 from tests.factories import Factories
-from tests.scheduler.helpers import book
 
 # 31.10.2027: at 04.00 summer time the clocks go back to 03.00.
 FIRST_THREE = datetime(2027, 10, 31, 0, 0, tzinfo=UTC)  # 3.00 summer time

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from notifications.models import OutboxMessage
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry, Booking
+from tests.booking_api import book, iso, next_weekday_at
+from tests.conftest import RACERS
 from tests.factories import Factories
-from tests.scheduler.conftest import RACERS
-from tests.scheduler.helpers import book, iso, next_weekday_at
 
 
 def _booked(app: Flask, make: Factories) -> tuple[str, Booking]:

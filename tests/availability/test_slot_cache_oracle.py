@@ -14,9 +14,9 @@ from scheduler.availability import Interval, ServiceParams, WeeklyRule, WorkerSc
 from scheduler.extensions import db
 from scheduler.kernel import HELSINKI, now_utc
 from scheduler.models import Absence, CalendarFeed, ExternalBusy
+from tests.availability.test_availability_oracle import oracle_free_slots
+from tests.booking_api import book, iso
 from tests.factories import Factories
-from tests.scheduler.helpers import book, iso
-from tests.scheduler.test_availability_oracle import oracle_free_slots
 
 DURATION, INTERVAL, BEFORE, AFTER, LIMIT = 45, 15, 10, 15, 2
 

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from scheduler.extensions import db
+from tests.booking_api import book, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import book, next_weekday_at
 
 TOKEN = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr"
 

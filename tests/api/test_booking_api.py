@@ -13,8 +13,8 @@ from scheduler.extensions import db
 from scheduler.kernel import now_utc
 from scheduler.models import AccessLogEntry, Booking
 from scheduler.tokens import token_hash
+from tests.booking_api import book, client_body, iso, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import book, client_body, iso, next_weekday_at
 
 
 def booking_count() -> int:

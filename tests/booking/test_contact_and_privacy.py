@@ -18,8 +18,8 @@ from scheduler.extensions import db
 from scheduler.kernel import now_utc
 from scheduler.models import AccessLogEntry, Booking, StaffRole, StaffUser
 from scheduler.staff.blueprint import SESSION_KEY
+from tests.booking_api import client_body, iso, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import client_body, iso, next_weekday_at
 from tests.video.helpers import path_of, video_booking
 from video.models import Participant
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import Booking
+from tests.booking_api import iso, next_weekday_at
+from tests.conftest import RACERS
 from tests.factories import Factories
-from tests.scheduler.conftest import RACERS
-from tests.scheduler.helpers import iso, next_weekday_at
 
 pytestmark = pytest.mark.postgres
 

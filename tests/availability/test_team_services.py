@@ -11,8 +11,8 @@ from sqlalchemy import select
 from scheduler.booking import expire_holds
 from scheduler.extensions import db
 from scheduler.models import Booking, BookingStatus, Professional, Service
+from tests.booking_api import HKI, book, iso, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import HKI, book, iso, next_weekday_at
 
 
 def slots(client: FlaskClient, service: Service, day: date, **query: object) -> list[dict]:

@@ -19,8 +19,8 @@ from scheduler.extensions import db
 from scheduler.kernel import now_utc
 from scheduler.models import StaffRole, StaffUser
 from scheduler.staff.blueprint import SESSION_KEY
+from tests.booking_api import book, client_body, iso, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import book, client_body, iso, next_weekday_at
 
 FAR_FUTURE = "9999-12-31T23:59:59-01:00"
 FAR_PAST = "0001-01-01T00:00:00+01:00"

@@ -12,10 +12,10 @@ from flask import Flask
 
 from scheduler.extensions import db
 from scheduler.models import Service
+from tests.booking.test_races import active_bookings, race
+from tests.booking_api import iso, next_weekday_at
+from tests.conftest import RACERS
 from tests.factories import Factories
-from tests.scheduler.conftest import RACERS
-from tests.scheduler.helpers import iso, next_weekday_at
-from tests.scheduler.test_races import active_bookings, race
 
 pytestmark = pytest.mark.postgres
 
