@@ -14,8 +14,13 @@ from __future__ import annotations
 
 from scheduler import audit
 from scheduler.booking import participant_messages
-from scheduler.booking.changes import cancel, client_identifiers, lock
-from scheduler.booking.participants import participant_identifiers, participants_of, target
+from scheduler.booking.changes import booking_by_manage_token, cancel, client_identifiers, lock
+from scheduler.booking.participants import (
+    participant_by_token,
+    participant_identifiers,
+    participants_of,
+    target,
+)
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import (
@@ -25,6 +30,17 @@ from scheduler.models import (
     BookingStatus,
     ParticipantRole,
 )
+
+
+def holder_of(token: str) -> Booking | BookingParticipant:
+    """Whose secret link ``token`` is: the first client's (their booking) or a
+    participant's own. 404 for neither, 410 once the meeting is over."""
+    try:
+        return booking_by_manage_token(token)
+    except Problem as problem:
+        if problem.status != 404:
+            raise
+    return participant_by_token(token)
 
 
 def _check_ahead(booking: Booking) -> None:
