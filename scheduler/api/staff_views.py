@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from scheduler.api import staff_schemas as s
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.api.staff_blueprint import api_limit, bp, current_token
-from scheduler.api.views import booking_detail, manage_url, professional_out
+from scheduler.api.views import booking_detail, manage_url, professional_out, second_client
 from scheduler.booking import ClientDetails, StaffTerms, cancel, lock, reschedule, series
 from scheduler.booking.contact import normalise_phone
 from scheduler.booking.for_family import FamilyBooking, book_for_family
@@ -59,6 +59,7 @@ def family_request(data: s.FamilyBookingIn) -> FamilyBooking:
         language=data.language,
         intake_answers=answers,
         meeting_language=data.meeting_language,
+        second_client=second_client(data.second_client),
     )
     return FamilyBooking(
         service=service,

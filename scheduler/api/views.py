@@ -248,7 +248,7 @@ def create_booking() -> ResponseReturnValue:
         language=data.language,
         intake_answers=answers,
         interpreter_language=data.interpreter_language,
-        second_client=_second_client(data.second_client),
+        second_client=second_client(data.second_client),
     )
     booking, token = ops.confirm(data.hold_token, client, held)
     body = schemas.ConfirmOut(
@@ -261,7 +261,7 @@ def create_booking() -> ResponseReturnValue:
     )
 
 
-def _second_client(data: schemas.SecondClientIn | None) -> ops.SecondClient | None:
+def second_client(data: schemas.SecondClientIn | None) -> ops.SecondClient | None:
     if data is None:
         return None
     return ops.SecondClient(

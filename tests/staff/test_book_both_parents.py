@@ -132,3 +132,45 @@ def test_the_other_parents_details_must_be_whole(
     assert refused.status_code == 422
     assert 'id="second_email-error"' in refused.get_data(as_text=True)
     assert db.session.scalars(select(Booking)).all() == []
+
+
+def test_the_staff_api_books_both_parents_with_the_same_rules(
+    client: FlaskClient, make: Factories, staff: Staff
+) -> None:
+    from tests.staff.api_tokens import issue_token
+    from tests.staff.test_staff_api import booking_body
+
+    service = make.service(allows_second_client=True)
+    pro = make.professional(service)
+    headers = issue_token(staff, "worker", professional=pro)
+    start = at_local(3, 10)
+    other = {"name": "Matti Virtanen", "email": "matti@example.org", "language": "en"}
+    url = "/api/v1/staff/bookings"
+    same = booking_body(pro, service, start, second_client={**other, "email": "maija@example.org"})
+    refused = client.post(url, json=same, headers=headers)
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == (
+        "same_contact_as_first"
+    )
+    assert db.session.scalars(select(Booking)).all() == []
+
+    done = client.post(
+        url, json=booking_body(pro, service, start, second_client=other), headers=headers
+    )
+    assert done.status_code == 201, done.get_json()
+    assert "matti" not in done.get_data(as_text=True)
+    (second,) = db.session.scalars(select(BookingParticipant)).all()
+    assert (second.name, second.email, second.language) == (
+        "Matti Virtanen",
+        "matti@example.org",
+        "en",
+    )
+    assert second.added_by_staff_id is not None
+
+    single = make.service()
+    solo = make.professional(single)
+    headers = issue_token(staff, "worker", professional=solo)
+    body = booking_body(solo, single, start, second_client=other)
+    refused = client.post(url, json=body, headers=headers)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "second_client_not_allowed"
+    assert len(db.session.scalars(select(Booking)).all()) == 1
