@@ -72,9 +72,10 @@ class FamilyNotice:
 
 @dataclass(frozen=True, kw_only=True)
 class StaffNotice:
-    """A notice to the worker that a booking was made, cancelled or moved: no client data."""
+    """A notice to the worker that a booking was made, cancelled or moved, or that someone
+    taking part said they will not (or will after all): no client data."""
 
-    event: str  # booked, cancelled, moved
+    event: str  # booked, cancelled, moved, interpreter_open, declined, rejoined
     organisation_name: str
     email_from: str | None
     professional_name: str
@@ -90,6 +91,9 @@ class StaffNotice:
     old_weekday_short: str | None = None
     old_date: str | None = None
     old_time: str | None = None
+    # declined, rejoined: the role of who answered ("client", "interpreter", "guest",
+    # "professional"), never their name or contact details.
+    who: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

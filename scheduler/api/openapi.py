@@ -21,7 +21,9 @@ MODELS: list[type[BaseModel]] = [
     schemas.ConfirmIn,
     schemas.ConfirmOut,
     schemas.BookingDetailOut,
+    schemas.ParticipantDetailOut,
     schemas.CancelIn,
+    schemas.AttendanceIn,
     schemas.RescheduleIn,
     schemas.Error,
 ]
@@ -46,6 +48,12 @@ def _errors(*codes: int) -> dict[str, Any]:
         429: "Too many requests",
     }
     return {str(c): _json(schemas.Error, text[c]) for c in codes}
+
+
+def _own_view(description: str) -> dict[str, Any]:
+    """The answer to a secret link: the first client's booking, or a participant's view."""
+    either = {"anyOf": [_ref(schemas.BookingDetailOut), _ref(schemas.ParticipantDetailOut)]}
+    return {"description": description, "content": {"application/json": {"schema": either}}}
 
 
 def _body(model: type[BaseModel]) -> dict[str, Any]:
@@ -183,22 +191,43 @@ def openapi_document() -> dict[str, Any]:
         "/manage/{token}": {
             "get": {
                 "summary": "A booking by its secret manage token",
+                "description": "The first client's token gives the booking with their own "
+                "details; a participant's own token (the other parent, an interpreter, a "
+                "guest) gives their view, with nobody else's details.",
                 "operationId": "getManaged",
                 "parameters": [token],
                 "responses": {
-                    "200": _json(schemas.BookingDetailOut, "The booking"),
+                    "200": _own_view("The booking, or the participant's view"),
                     **_errors(404, 410, 429),
                 },
             }
         },
         "/manage/{token}/cancel": {
             "post": {
-                "summary": "Cancel",
+                "summary": "Cancel, or say that I will not take part",
+                "description": "A participant's token: they will not take part. The first "
+                "client's token, with another client still taking part: only they leave. "
+                "The meeting is cancelled when the service says one client leaving cancels "
+                "it, or when no client is left.",
                 "operationId": "cancelManaged",
                 "parameters": [token],
                 "requestBody": _body(schemas.CancelIn),
                 "responses": {
-                    "200": _json(schemas.BookingDetailOut, "Cancelled"),
+                    "200": _own_view("Cancelled, or noted that they will not take part"),
+                    **_errors(400, 404, 409, 410, 422, 429),
+                },
+            }
+        },
+        "/manage/{token}/attendance": {
+            "post": {
+                "summary": "Say whether I take part",
+                "description": "Someone who said they will not take part may take part "
+                "again while the meeting is ahead; the worker is told.",
+                "operationId": "answerManaged",
+                "parameters": [token],
+                "requestBody": _body(schemas.AttendanceIn),
+                "responses": {
+                    "200": _own_view("The answer noted"),
                     **_errors(400, 404, 409, 410, 422, 429),
                 },
             }

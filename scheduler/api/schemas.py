@@ -196,6 +196,13 @@ class ClientIn(Strict):
         return self
 
 
+class SecondClientIn(ClientIn):
+    """The other parent, on a service that allows a second client: their own name and
+    contact details (not the first client's), and the language of their messages."""
+
+    language: Language = "fi"
+
+
 class ConfirmIn(Strict):
     hold_token: Annotated[str, Field(min_length=10, max_length=100)]
     client: ClientIn
@@ -208,6 +215,12 @@ class ConfirmIn(Strict):
         description="Ask for an interpreter of this language (one of the service's "
         "interpreter_languages; a service without them refuses the request).",
     )
+    second_client: SecondClientIn | None = Field(
+        None,
+        description="The other parent, on a service that allows a second client: they get "
+        "their own invitation, reminders and link. Refused (422) on a service for one client "
+        "and with the first client's e-mail address or phone number.",
+    )
     consent: Literal[True] = Field(description="Consent to the privacy notice; must be true.")
 
 
@@ -217,6 +230,21 @@ class BookingDetailOut(BookingOut):
     client_phone: str | None
     intake_answers: dict[str, str | bool]
     cancelled_by: str | None
+    client_left: bool = Field(
+        False,
+        description="The client said they will not take part; the meeting is held with "
+        "another client.",
+    )
+
+
+class ParticipantDetailOut(BaseModel):
+    """The appointment as someone invited beyond the first client sees it through their
+    own link: their own name and answer, nobody else's details."""
+
+    role: Literal["client", "interpreter", "professional", "guest"]
+    name: str | None
+    attendance: Literal["invited", "confirmed", "declined"]
+    booking: BookingOut
 
 
 class ConfirmOut(BaseModel):
@@ -227,6 +255,10 @@ class ConfirmOut(BaseModel):
 
 class CancelIn(Strict):
     reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class AttendanceIn(Strict):
+    attending: bool = Field(description="True: I take part (again); false: I will not.")
 
 
 class RescheduleIn(Strict):

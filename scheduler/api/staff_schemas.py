@@ -24,6 +24,7 @@ from scheduler.api.schemas import (
     Language,
     MeetingMode,
     ProfessionalOut,
+    SecondClientIn,
     Strict,
 )
 
@@ -74,6 +75,12 @@ class FamilyBookingIn(Strict):
     )
     outside_hours: StrictBool = Field(
         False, description="Book outside the worker's weekly hours (never over another booking)."
+    )
+    second_client: SecondClientIn | None = Field(
+        None,
+        description="The other parent, on a service that allows a second client: they get "
+        "their own invitation, reminders and link. Refused (422) on a service for one client "
+        "and with the first client's e-mail address or phone number.",
     )
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from scheduler.api import staff_schemas as s
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.api.staff_blueprint import api_limit, bp, current_token
-from scheduler.api.views import booking_detail, manage_url, professional_out
+from scheduler.api.views import booking_detail, manage_url, professional_out, second_client
 from scheduler.availability.unit_search import find_times
 from scheduler.booking import (
     ClientDetails,
@@ -73,6 +73,7 @@ def family_request(data: s.FamilyBookingIn) -> FamilyBooking:
         language=data.language,
         intake_answers=answers,
         meeting_language=data.meeting_language,
+        second_client=second_client(data.second_client),
     )
     return FamilyBooking(
         service=service,

@@ -15,11 +15,12 @@ from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.availability import Ask, candidates, free_times
+from scheduler.booking import attendance, participants
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import configured_limit, csrf, db, limiter
 from scheduler.kernel import Problem
-from scheduler.models import Booking, Organisation, Professional, Service
+from scheduler.models import Booking, BookingParticipant, Organisation, Professional, Service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies authenticate the API: secrets travel in the body or the path
@@ -107,7 +108,32 @@ def booking_detail(booking: Booking) -> schemas.BookingDetailOut:
         client_phone=booking.client_phone,
         intake_answers=booking.intake_answers or {},
         cancelled_by=booking.cancelled_by,
+        client_left=booking.client_left_at is not None,
     )
+
+
+def participant_detail(participant: BookingParticipant) -> schemas.ParticipantDetailOut:
+    """A participant's own view: their name and answer, the appointment, nobody's details."""
+    return schemas.ParticipantDetailOut(
+        role=participant.role.value,
+        name=participant.name,
+        attendance=participant.attendance.value,
+        booking=booking_out(participant.booking),
+    )
+
+
+def _holder(token: str) -> Booking | BookingParticipant:
+    """The first client's booking or a participant behind a secret link (404, 410)."""
+    holder = attendance.holder_of(token)
+    if isinstance(holder, BookingParticipant):
+        g.actor = "client:participant-link"
+    return holder
+
+
+def _answer(holder: Booking | BookingParticipant) -> ResponseReturnValue:
+    if isinstance(holder, BookingParticipant):
+        return jsonify(participant_detail(holder).model_dump(mode="json"))
+    return jsonify(booking_detail(holder).model_dump(mode="json"))
 
 
 def manage_url(token: str) -> str:
@@ -222,6 +248,7 @@ def create_booking() -> ResponseReturnValue:
         language=data.language,
         intake_answers=answers,
         interpreter_language=data.interpreter_language,
+        second_client=second_client(data.second_client),
     )
     booking, token = ops.confirm(data.hold_token, client, held)
     body = schemas.ConfirmOut(
@@ -234,25 +261,65 @@ def create_booking() -> ResponseReturnValue:
     )
 
 
+def second_client(data: schemas.SecondClientIn | None) -> ops.SecondClient | None:
+    if data is None:
+        return None
+    return ops.SecondClient(
+        name=data.name.strip(),
+        email=data.email,
+        phone=mobile_phone(data.phone),
+        language=data.language,
+    )
+
+
 @bp.get("/manage/<token>")
 @limiter.limit(public_limit)
 def get_managed(token: str) -> ResponseReturnValue:
-    booking = ops.booking_by_manage_token(token)
-    audit.record(
-        booking.organisation_id,
-        "booking.read",
-        f"booking:{booking.id}",
-        ops.client_identifiers(booking),
-    )
-    return jsonify(booking_detail(booking).model_dump(mode="json"))
+    """The booking by the first client's link, or the participant's own view by theirs;
+    the access log names whose data was shown."""
+    holder = _holder(token)
+    if isinstance(holder, BookingParticipant):
+        participants.viewed(holder)
+    else:
+        audit.record(
+            holder.organisation_id,
+            "booking.read",
+            f"booking:{holder.id}",
+            ops.client_identifiers(holder),
+        )
+    return _answer(holder)
 
 
 @bp.post("/manage/<token>/cancel")
 @limiter.limit(public_limit)
 def cancel_managed(token: str) -> ResponseReturnValue:
+    """Cancel through one's own link. A participant's cancel means they will not take
+    part; the first client's, with another client still taking part, that only they
+    leave. The meeting is cancelled when the service says one client leaving cancels it,
+    or when no client is left."""
     data = parse_body(schemas.CancelIn)
-    booking = ops.cancel(ops.booking_by_manage_token(token), "client", data.reason)
-    return jsonify(booking_detail(booking).model_dump(mode="json"))
+    holder = _holder(token)
+    if isinstance(holder, BookingParticipant):
+        attendance.answer(holder, attending=False)
+    else:
+        attendance.client_leaves(holder, data.reason)
+    return _answer(holder)
+
+
+@bp.post("/manage/<token>/attendance")
+@limiter.limit(public_limit)
+def attendance_managed(token: str) -> ResponseReturnValue:
+    """Say through one's own link whether one takes part: someone who said they will not
+    may take part again while the meeting is ahead."""
+    data = parse_body(schemas.AttendanceIn)
+    holder = _holder(token)
+    if isinstance(holder, BookingParticipant):
+        attendance.answer(holder, attending=data.attending)
+    elif data.attending:
+        attendance.client_rejoins(holder)
+    else:
+        attendance.client_leaves(holder)
+    return _answer(holder)
 
 
 @bp.post("/manage/<token>/reschedule")

@@ -15,6 +15,7 @@ from datetime import datetime
 from scheduler import audit
 from scheduler.booking.changes import client_identifiers
 from scheduler.booking.holds import confirm, hold
+from scheduler.booking.participants import check_second_client, participants_of
 from scheduler.booking.taking import ClientDetails, StaffTerms
 from scheduler.kernel import Problem
 from scheduler.models import Booking, Service
@@ -49,19 +50,14 @@ def book_for_family(
 
     Refused, changing nothing: a mode the service does not offer, a strong-identification
     service without an identity checked in person, a time that is past, beyond the
-    horizon or not free (409), a worker who does not provide the service (404).
+    horizon or not free (409), a worker who does not provide the service (404), and what
+    ``check_family`` refuses.
+
+    The other parent (``client.second_client``) gets their own invitation, reminders and
+    link, as when the first parent names them; the worker is recorded as adding them.
     """
+    check_family(request)
     service = request.service
-    if request.identity_check is not None and request.identity_check not in IDENTITY_CHECKS:
-        raise Problem(422, "invalid_identity_check", "Choose how the identity was checked.")
-    if service.requires_strong_id and request.identity_check is None:
-        raise Problem(
-            422,
-            "identity_check_required",
-            "This service requires strong identification: record how you checked the "
-            "client's identity in person.",
-            {"identity_check": "required"},
-        )
     booking, hold_token = hold(
         service,
         request.start_at,
@@ -78,6 +74,8 @@ def book_for_family(
         identity_check=request.identity_check,
         send_confirmation=request.send_messages if confirmation is None else confirmation,
     )
+    for participant in participants_of(booking):
+        participant.added_by_staff_id = staff_user_id
     target, identifiers = f"booking:{booking.id}", client_identifiers(booking)
     if request.identity_check is not None:
         action = f"identity.checked_in_person.{request.identity_check}"
@@ -85,3 +83,23 @@ def book_for_family(
     if request.outside_hours:
         audit.record(booking.organisation_id, "booking.outside_hours", target, identifiers)
     return booking, manage_token
+
+
+def check_family(request: FamilyBooking) -> None:
+    """What is refused before any time is held (a 4xx ``Problem``): an unknown way of
+    checking the identity, a strong-identification service without one, and a second
+    client the service does not allow or with the first client's contact details."""
+    service = request.service
+    if request.identity_check is not None and request.identity_check not in IDENTITY_CHECKS:
+        raise Problem(422, "invalid_identity_check", "Choose how the identity was checked.")
+    if service.requires_strong_id and request.identity_check is None:
+        raise Problem(
+            422,
+            "identity_check_required",
+            "This service requires strong identification: record how you checked the "
+            "client's identity in person.",
+            {"identity_check": "required"},
+        )
+    second, client = request.client.second_client, request.client
+    if second is not None:
+        check_second_client(service, client.email, client.phone, second.email, second.phone)

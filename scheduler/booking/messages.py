@@ -177,10 +177,11 @@ def client_context(
 
 
 def staff_context(
-    booking: Booking, event: str, old_start: datetime | None = None
+    booking: Booking, event: str, old_start: datetime | None = None, pro: Professional | None = None
 ) -> tuple[str, StaffNotice]:
-    """The staff notice's language and plain values: the time and service, no client data."""
-    pro = _professional(booking)
+    """The staff notice's language and plain values to the booking's worker (or ``pro``):
+    the time and service, no client data."""
+    pro = pro or _professional(booking)
     lang = next((code for code in pro.languages if code in LANGUAGES), "fi")
     zone = booking.organisation.zone
     when = _when(booking.start_at, booking.end_at, lang, zone)
@@ -284,6 +285,7 @@ def _schedule_reminders(
     context: FamilyNotice,
     secrets: Mapping[str, str] | None,
     already: set[tuple[str, int]],
+    again: str = "",  # a key suffix: reminders planned again after earlier ones were dropped
 ) -> list[Message]:
     recipients = _recipients(booking)
     try:
@@ -302,7 +304,7 @@ def _schedule_reminders(
             continue
         key = (
             f"{_group(booking)}:reminder:{reminder.channel}:"
-            f"{reminder.before_min}:s{booking.sequence}"
+            f"{reminder.before_min}:s{booking.sequence}{again}"
         )
         reminders.append(
             _to_family(

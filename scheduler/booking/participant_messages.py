@@ -18,12 +18,20 @@ from sqlalchemy import select
 
 import notifications
 from notifications import FamilyNotice, Message
-from scheduler.booking import meetings
+from scheduler.booking import meetings, messages
 from scheduler.booking.contact import can_receive_sms
 from scheduler.booking.messages import LANGUAGES, client_context, public_url
 from scheduler.extensions import db
 from scheduler.kernel import as_utc, now_utc
-from scheduler.models import Attendance, Booking, BookingParticipant, BookingStatus
+from scheduler.models import (
+    ACTIVE_STATUSES,
+    Attendance,
+    Booking,
+    BookingParticipant,
+    BookingStatus,
+    ParticipantRole,
+    Professional,
+)
 
 
 def attend_url(token: str) -> str:
@@ -129,6 +137,7 @@ def _reminders(
     values: FamilyNotice,
     secrets: Mapping[str, str] | None,
     already: set[tuple[str, int]],
+    again: str = "",
 ) -> list[Message]:
     booking = participant.booking
     recipients = _recipients(participant)
@@ -146,7 +155,7 @@ def _reminders(
             continue
         key = (
             f"{group(participant)}:reminder:{reminder.channel}:"
-            f"{reminder.before_min}:s{booking.sequence}"
+            f"{reminder.before_min}:s{booking.sequence}{again}"
         )
         found.append(
             _message(
@@ -174,11 +183,18 @@ def invited(participant: BookingParticipant, token: str) -> None:
     )
 
 
+def _again() -> str:
+    """The key suffix of reminders planned again (those dropped earlier keep their keys)."""
+    return f":j{int(now_utc().timestamp() * 1000)}"
+
+
 def rejoined(participant: BookingParticipant) -> None:
     """A participant who had declined takes part after all: their reminders again."""
     values = context(participant)
     secrets = _secrets(participant, notifications.sealed_secrets(group(participant)))
-    notifications.enqueue_many(_reminders(participant, values, secrets, already=set()))
+    notifications.enqueue_many(
+        _reminders(participant, values, secrets, already=set(), again=_again())
+    )
 
 
 def declined(participant: BookingParticipant) -> None:
@@ -245,3 +261,58 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
 def first_client_left(booking: Booking) -> None:
     """The first client will not take part: no more reminders or notices to them."""
     notifications.cancel_pending(f"booking:{booking.uid}")
+
+
+def first_client_rejoined(booking: Booking) -> None:
+    """The first client takes part after all: their reminders again."""
+    secrets = messages._secrets(booking, notifications.sealed_secrets(f"booking:{booking.uid}"))
+    values = messages.client_context(booking)
+    notifications.enqueue_many(
+        messages._schedule_reminders(booking, values, secrets, already=set(), again=_again())
+    )
+
+
+def professionals_told(
+    booking: Booking, event: str, who: ParticipantRole, subject: str, exclude: int | None = None
+) -> None:
+    """Tell every professional of the booking (its worker, a team meeting's other workers,
+    colleagues taking part; not ``exclude``) that someone said they will not take part
+    (``declined``) or will after all (``rejoined``): in each worker's language, naming
+    only the role of who answered (``subject`` keys the message: ``client`` or ``p<id>``)."""
+    if not booking.service.staff_notices:
+        return
+    stamp = int(now_utc().timestamp() * 1000)
+    found = []
+    for pro in _professionals(booking):
+        if not pro.email or pro.id == exclude:
+            continue
+        lang, values = messages.staff_context(booking, event, pro=pro)
+        found.append(
+            Message(
+                channel="email",
+                recipient=pro.email,
+                template="staff_notice",
+                language=lang,
+                context=replace(values, who=who.value),
+                idempotency_key=f"booking:{booking.uid}:staff:{event}:{subject}:{pro.id}:{stamp}",
+                group_key=f"booking:{booking.uid}:staff",
+                organisation_id=booking.organisation_id,
+            )
+        )
+    notifications.enqueue_many(found)
+
+
+def _professionals(booking: Booking) -> list[Professional]:
+    """The workers of a booking: its own, a team meeting's others, colleagues taking part."""
+    found = {booking.professional_id: booking.professional}
+    for companion in booking.companions:
+        if companion.status in ACTIVE_STATUSES:
+            found.setdefault(companion.professional_id, companion.professional)
+    for participant in _active(booking):
+        pro_id = participant.professional_id
+        if participant.attendance == Attendance.DECLINED or pro_id is None or pro_id in found:
+            continue
+        pro = db.session.get(Professional, pro_id)
+        if pro is not None:
+            found[pro_id] = pro
+    return list(found.values())

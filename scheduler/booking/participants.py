@@ -1,5 +1,5 @@
 """Participants of a booking beyond its first client: the one entry point to add, remove,
-list and find them, and to record a participant's own answer (confirm or decline).
+list and find them (their own answers, confirm or decline: ``scheduler.booking.attendance``).
 
 The booking's own ``client_*`` fields stay its first client; everyone added beyond that
 is a ``BookingParticipant`` with their own contact details, message language and secret
@@ -19,7 +19,6 @@ from sqlalchemy.orm import joinedload
 
 from scheduler import audit
 from scheduler.booking import meetings, participant_messages
-from scheduler.booking.changes import cancel, client_identifiers, lock
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
@@ -238,83 +237,3 @@ def viewed(participant: BookingParticipant) -> None:
         target(participant),
         participant_identifiers(participant),
     )
-
-
-def answer(participant: BookingParticipant, attending: bool) -> BookingParticipant:
-    """A participant's own answer through their link: they take part, or they do not.
-
-    A client who declines leaves the meeting to the others, unless the service says that
-    one client leaving cancels it (``Service.client_leaving_cancels``): then it is
-    cancelled and everyone is told.
-    """
-    booking = lock(participant.booking)
-    if booking.status != BookingStatus.CONFIRMED:
-        raise Problem(409, "not_changeable", "This booking is already cancelled or closed.")
-    if as_utc(booking.start_at) <= now_utc():
-        raise Problem(409, "already_started", "This appointment has already started.")
-    wanted = Attendance.CONFIRMED if attending else Attendance.DECLINED
-    if participant.attendance == wanted:
-        return participant
-    participant.attendance = wanted
-    db.session.flush()
-    audit.record(
-        booking.organisation_id,
-        f"participant.{wanted.value}",
-        target(participant),
-        participant_identifiers(participant),
-    )
-    if wanted == Attendance.DECLINED:
-        participant_messages.declined(participant)
-        if participant.role == ParticipantRole.CLIENT and (
-            booking.service.client_leaving_cancels or not _clients_staying(booking)
-        ):
-            cancel(booking, by="client")
-    else:
-        participant_messages.rejoined(participant)
-    return participant
-
-
-def _clients_staying(booking: Booking) -> bool:
-    """Whether a client still takes part: the first (not left) or another (not declined)."""
-    if booking.client_left_at is None:
-        return True
-    return any(
-        p.role == ParticipantRole.CLIENT and p.attendance != Attendance.DECLINED
-        for p in participants_of(booking)
-    )
-
-
-def leaving_keeps_meeting(booking: Booking) -> bool:
-    """Whether the first client's "cancel" leaves the meeting to another client."""
-    return not booking.service.client_leaving_cancels and any(
-        p.role == ParticipantRole.CLIENT and p.attendance != Attendance.DECLINED
-        for p in participants_of(booking)
-    )
-
-
-def client_leaves(booking: Booking, reason: str | None = None) -> bool:
-    """The first client's "cancel" through their own link. With another client still
-    taking part, and a service that does not say otherwise, only the first client leaves:
-    their reminders stop and the meeting goes on. Otherwise the booking is cancelled and
-    everyone told. Returns True when the booking was cancelled."""
-    lock(booking)
-    if booking.client_left_at is not None and booking.status == BookingStatus.CONFIRMED:
-        return False  # the same answer sent twice
-    if not leaving_keeps_meeting(booking):
-        cancel(booking, "client", reason)
-        return True
-    if booking.status != BookingStatus.CONFIRMED:
-        raise Problem(409, "not_changeable", "This booking is already cancelled or closed.")
-    if as_utc(booking.start_at) <= now_utc():
-        raise Problem(409, "already_started", "This appointment has already started.")
-    booking.client_left_at = now_utc()
-    booking.updated_at = booking.client_left_at
-    db.session.flush()
-    audit.record(
-        booking.organisation_id,
-        "booking.client_left",
-        f"booking:{booking.id}",
-        client_identifiers(booking),
-    )
-    participant_messages.first_client_left(booking)
-    return False

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.booking.for_family import FamilyBooking, book_for_family
+from scheduler.booking.for_family import FamilyBooking, book_for_family, check_family
 from scheduler.booking.taking import StaffTerms, free_for_staff
 from scheduler.extensions import db
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
@@ -54,7 +54,8 @@ def meeting_times(
 
 def preview(request: FamilyBooking, starts: list[datetime]) -> list[Meeting]:
     """Whether each meeting is free, as the booking will check it. A series that crosses
-    the service's booking horizon is refused (422)."""
+    the service's booking horizon is refused (422), as is what ``check_family`` refuses."""
+    check_family(request)
     service = request.service
     now = now_utc()
     horizon = now + timedelta(days=service.horizon_days)

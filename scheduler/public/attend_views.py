@@ -11,7 +11,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from scheduler.booking import meetings, participants
+from scheduler.booking import attendance, meetings, participants
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem
 from scheduler.models import Attendance, BookingParticipant, BookingStatus
@@ -54,7 +54,7 @@ def attend(token: str) -> ResponseReturnValue:
         if answer not in ("yes", "no"):
             raise Problem(400, "bad_request", problem_text("bad_request", ""))
         try:
-            participants.answer(participant, attending=answer == "yes")
+            attendance.answer(participant, attending=answer == "yes")
         except Problem as exc:
             if exc.status >= 500:
                 raise

@@ -11,9 +11,9 @@ from flask_babel import gettext
 from scheduler import audit
 from scheduler import booking as ops
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking import guests, meetings, participants
+from scheduler.booking import attendance, guests, meetings
 from scheduler.extensions import configured_limit, limiter
-from scheduler.kernel import Problem, now_utc
+from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, BookingStatus
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
@@ -66,8 +66,17 @@ def booked(token: str) -> ResponseReturnValue:
 @limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def manage(token: str) -> ResponseReturnValue:
     booking = load_managed(token)
+    can_rejoin = (
+        booking.status == BookingStatus.CONFIRMED
+        and booking.client_left_at is not None
+        and as_utc(booking.start_at) > now_utc()
+    )
     return _show(
-        "public/manage.html", booking, token, taking_part=guests.taking_part_for_family(booking)
+        "public/manage.html",
+        booking,
+        token,
+        taking_part=guests.taking_part_for_family(booking),
+        can_rejoin=can_rejoin,
     )
 
 
@@ -105,9 +114,7 @@ def cancel(token: str) -> ResponseReturnValue:
     form = CancelForm()
     if request.method == "POST" and form.validate():
         try:
-            cancelled = participants.client_leaves(
-                booking, (form.reason.data or "").strip() or None
-            )
+            cancelled = attendance.client_leaves(booking, (form.reason.data or "").strip() or None)
         except Problem as exc:
             if exc.status >= 500:
                 raise
@@ -131,8 +138,25 @@ def cancel(token: str) -> ResponseReturnValue:
         service=booking.service,
         token=token,
         form=form,
-        keeps_meeting=participants.leaving_keeps_meeting(booking),
+        keeps_meeting=attendance.leaving_keeps_meeting(booking),
     ), status
+
+
+@bp.post("/manage/<token>/rejoin")
+@limiter.limit(public_limit)
+def rejoin(token: str) -> ResponseReturnValue:
+    """A client who said they will not take part takes part after all (while the meeting
+    is ahead); the worker is told."""
+    booking = load_managed(token)
+    try:
+        attendance.client_rejoins(booking)
+    except Problem as exc:
+        if exc.status >= 500:
+            raise
+        flash(problem_text(exc.code, exc.message), "error")
+    else:
+        flash(gettext("Thank you. You will take part."), "success")
+    return redirect(url_for("public.manage", token=token), 303)
 
 
 @bp.get("/manage/<token>/move")

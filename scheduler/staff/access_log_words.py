@@ -35,6 +35,7 @@ ACTIONS = {
     "outbox.failed.read": _l("Viewed a message that could not be delivered"),
     "feedback.comments.read": _l("Viewed feedback comments"),
     "booking.client_left": _l("Recorded that the client will not take part"),
+    "booking.client_rejoined": _l("Recorded that the client will take part after all"),
     "participant.add": _l("Added a participant to the booking"),
     "participant.remove": _l("Took a participant out of the booking"),
     "participant.read": _l("Viewed a participant's details"),

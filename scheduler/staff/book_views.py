@@ -22,6 +22,7 @@ from scheduler.booking.contact import normalise_phone
 from scheduler.booking.for_family import IDENTITY_CHECKS, FamilyBooking, book_for_family
 from scheduler.booking.intake import validate_answers
 from scheduler.booking.messages import manage_url
+from scheduler.booking.taking import SecondClient
 from scheduler.kernel import Problem, local_date, local_instant, now_utc
 from scheduler.models import Professional, Service
 from scheduler.staff import texts
@@ -127,6 +128,7 @@ def _read_client(form: BookForm, service: Service) -> ClientDetails | None:
     except Problem as problem:
         for field in problem.fields:
             form.problems[f"q_{field}"] = _("Answer this question.")
+    second = _read_second(form)
     if form.problems or name is None:
         return None
     return ClientDetails(
@@ -136,7 +138,32 @@ def _read_client(form: BookForm, service: Service) -> ClientDetails | None:
         language=form.language.data,
         intake_answers=answers,
         meeting_language=form.meeting_language.data or None,
+        second_client=second,
     )
+
+
+def _read_second(form: BookForm) -> SecondClient | None:
+    """The other parent, when any of their fields is filled in (whether the service allows
+    a second client, and that their contact details are not the first's, the operation
+    checks)."""
+    name, email = form.second_name.value, form.second_email.value
+    raw_phone = form.second_phone.value
+    if not (name or email or raw_phone):
+        return None
+    if name is None:
+        form.problems["second_name"] = _("Write the name.")
+    if email and "@" not in email:
+        form.problems["second_email"] = _("Write the e-mail address in the form name@example.fi.")
+    phone = None
+    if raw_phone:
+        try:
+            phone = normalise_phone(raw_phone)
+        except Problem:
+            form.problems["second_phone"] = _("Write the phone number with its area code.")
+    if not (email or raw_phone):
+        form.problems["second_email"] = _("Give an e-mail address or a mobile number, or both.")
+    language = form.second_language.data or "fi"
+    return SecondClient(name=name or "", email=email, phone=phone, language=language)
 
 
 @bp.route("/book", methods=["GET", "POST"])
@@ -199,7 +226,7 @@ def _single(form: BookForm, request_: FamilyBooking) -> ResponseReturnValue | No
     except Problem as problem:
         if problem.status >= 500:
             raise
-        form.problems["start"] = problem_text(problem)
+        form.problems[_problem_field(problem)] = problem_text(problem)
         return None
     if not request_.send_messages:
         session[NOTE_KEY] = {"booking": booking.id, "token": token}
@@ -231,7 +258,8 @@ def _series(
     except Problem as problem:
         if problem.status >= 500:
             raise
-        field = "until" if problem.code == "series_beyond_horizon" else "count"
+        field = "until" if problem.code == "series_beyond_horizon" else _problem_field(problem)
+        field = "count" if field == "start" else field
         form.problems[field] = problem_text(problem)
         return None, None
     flash(
@@ -242,6 +270,16 @@ def _series(
         )
     )
     return redirect(url_for("staff.booking_detail", booking_id=booked[0].id)), None
+
+
+def _problem_field(problem: Problem) -> str:
+    """The form field a refusal is shown at: the other parent's for theirs."""
+    if problem.code == "same_contact_as_first":
+        fields = ("second_email", "second_phone")
+        return next((f for f in fields if f in problem.fields), "second_email")
+    if problem.code == "second_client_not_allowed":
+        return "second_name"
+    return "start"
 
 
 def problem_text(problem: Problem) -> str:
@@ -258,6 +296,10 @@ def problem_text(problem: Problem) -> str:
         "invalid_mode": _("The service is not met that way."),
         "identity_check_required": _("Record how you checked the client's identity."),
         "series_beyond_horizon": _("The series goes beyond the service's booking horizon."),
+        "same_contact_as_first": _(
+            "The other parent needs contact details of their own: these are the first client's."
+        ),
+        "second_client_not_allowed": _("This service is booked for one client only."),
         "invalid_repeat": _(
             "Give either the number of meetings (2 to 52) or the last day, not both."
         ),

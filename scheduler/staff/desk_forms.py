@@ -34,6 +34,11 @@ class BookForm(StaffForm):
     send_messages = Flag()
     language = Choice(LANGS)
     meeting_language = Choice(("", *texts.LANGUAGES), default="")
+    # The other parent, on a service that allows a second client (all empty: none).
+    second_name = Text(200)
+    second_email = Text(255)
+    second_phone = Text(32)
+    second_language = Choice(LANGS, default="fi")
     meeting_mode = SelectField(validate_choice=False)
     identity_check = SelectField(validate_choice=False)
     outside_hours = Flag()

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from scheduler import booking as ops
-from scheduler.booking import participants
+from scheduler.booking import attendance, participants
 from scheduler.extensions import db
 from scheduler.kernel import Problem
 from scheduler.models import AccessLogEntry, Attendance, BookingParticipant, BookingStatus
@@ -148,7 +148,7 @@ def test_one_parent_declining_leaves_the_meeting_to_the_other(app: Flask, make: 
     db.session.commit()
 
     second = participants.participant_by_token(second_token)
-    participants.answer(second, attending=False)
+    attendance.answer(second, attending=False)
     db.session.commit()
 
     assert booking.status == BookingStatus.CONFIRMED
@@ -162,7 +162,7 @@ def test_a_service_may_say_that_one_parent_leaving_cancels(app: Flask, make: Fac
     booking, _token, second_token = two_parents(make, client_leaving_cancels=True)
     db.session.commit()
 
-    participants.answer(participants.participant_by_token(second_token), attending=False)
+    attendance.answer(participants.participant_by_token(second_token), attending=False)
     db.session.commit()
 
     assert booking.status == BookingStatus.CANCELLED
