@@ -19,8 +19,8 @@ from scheduler.models import (
     BookingStatus,
     Service,
 )
+from tests.booking_api import client_body, iso, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import client_body, iso, next_weekday_at
 
 OTHER = {
     "name": "Matti Virtanen",
