@@ -21,6 +21,7 @@ MODELS: list[type[BaseModel]] = [
     schemas.ConfirmIn,
     schemas.ConfirmOut,
     schemas.BookingDetailOut,
+    schemas.ManagedOut,
     schemas.CancelIn,
     schemas.RescheduleIn,
     schemas.Error,
@@ -186,19 +187,19 @@ def openapi_document() -> dict[str, Any]:
                 "operationId": "getManaged",
                 "parameters": [token],
                 "responses": {
-                    "200": _json(schemas.BookingDetailOut, "The booking"),
+                    "200": _json(schemas.ManagedOut, "The booking"),
                     **_errors(404, 410, 429),
                 },
             }
         },
         "/manage/{token}/cancel": {
             "post": {
-                "summary": "Cancel",
+                "summary": "Cancel this meeting, or this one and the later ones of its series",
                 "operationId": "cancelManaged",
                 "parameters": [token],
                 "requestBody": _body(schemas.CancelIn),
                 "responses": {
-                    "200": _json(schemas.BookingDetailOut, "Cancelled"),
+                    "200": _json(schemas.ManagedOut, "Cancelled"),
                     **_errors(400, 404, 409, 410, 422, 429),
                 },
             }
@@ -210,7 +211,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [token],
                 "requestBody": _body(schemas.RescheduleIn),
                 "responses": {
-                    "200": _json(schemas.BookingDetailOut, "Moved"),
+                    "200": _json(schemas.ManagedOut, "Moved"),
                     **_errors(400, 404, 409, 410, 422, 429),
                 },
             }

@@ -15,6 +15,7 @@ from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.availability import Ask, candidates, free_times
+from scheduler.booking import series_family
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import configured_limit, csrf, db, limiter
@@ -107,6 +108,22 @@ def booking_detail(booking: Booking) -> schemas.BookingDetailOut:
         client_phone=booking.client_phone,
         intake_answers=booking.intake_answers or {},
         cancelled_by=booking.cancelled_by,
+    )
+
+
+def managed_out(booking: Booking) -> schemas.ManagedOut:
+    """A booking by its manage token, with its series' meetings."""
+    return schemas.ManagedOut(
+        **booking_detail(booking).model_dump(),
+        series=[
+            schemas.SeriesMeetingOut(
+                start_at=m.start_at,
+                end_at=m.end_at,
+                state=m.state,  # type: ignore[arg-type]
+                this=m.this,
+            )
+            for m in series_family.meetings_of(booking)
+        ],
     )
 
 
@@ -244,15 +261,21 @@ def get_managed(token: str) -> ResponseReturnValue:
         f"booking:{booking.id}",
         ops.client_identifiers(booking),
     )
-    return jsonify(booking_detail(booking).model_dump(mode="json"))
+    return jsonify(managed_out(booking).model_dump(mode="json"))
 
 
 @bp.post("/manage/<token>/cancel")
 @limiter.limit(public_limit)
 def cancel_managed(token: str) -> ResponseReturnValue:
+    """Cancel this meeting, or (``scope: following``) this one and the later ones of its
+    series, told in one notice."""
     data = parse_body(schemas.CancelIn)
-    booking = ops.cancel(ops.booking_by_manage_token(token), "client", data.reason)
-    return jsonify(booking_detail(booking).model_dump(mode="json"))
+    booking = ops.booking_by_manage_token(token)
+    if data.scope == "following":
+        series_family.cancel_following(booking, data.reason)
+    else:
+        booking = ops.cancel(booking, "client", data.reason)
+    return jsonify(managed_out(booking).model_dump(mode="json"))
 
 
 @bp.post("/manage/<token>/reschedule")
@@ -262,4 +285,4 @@ def reschedule_managed(token: str) -> ResponseReturnValue:
     booking = ops.reschedule(
         ops.booking_by_manage_token(token), data.start_at, data.professional_id
     )
-    return jsonify(booking_detail(booking).model_dump(mode="json"))
+    return jsonify(managed_out(booking).model_dump(mode="json"))
