@@ -39,7 +39,9 @@ class FamilyNotice:
     """A confirmation, change, cancellation or reminder to the family about its booking.
 
     ``sms_service`` is the service's name where an SMS may name it, else None; the
-    ``old_*`` values are the earlier time of a moved booking, None otherwise.
+    ``old_*`` values are the earlier time of a moved booking, None otherwise. ``series``
+    names every meeting of a follow-up series that the message is about ("ti 8.12.2026
+    klo 9.15"), in time order; empty for a message about one meeting.
     """
 
     organisation_name: str
@@ -68,6 +70,7 @@ class FamilyNotice:
     # "professional", "guest"): their link leads to their own page, where they say whether
     # they take part. None for the first client.
     invited_as: str | None = None
+    series: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +97,7 @@ class StaffNotice:
     # declined, rejoined: the role of who answered ("client", "interpreter", "guest",
     # "professional"), never their name or contact details.
     who: str | None = None
+    series: tuple[str, ...] = ()  # the meetings of a series the notice is about
 
 
 @dataclass(frozen=True, kw_only=True)

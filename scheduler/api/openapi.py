@@ -22,6 +22,7 @@ MODELS: list[type[BaseModel]] = [
     schemas.ConfirmOut,
     schemas.BookingDetailOut,
     schemas.ParticipantDetailOut,
+    schemas.ManagedOut,
     schemas.CancelIn,
     schemas.AttendanceIn,
     schemas.RescheduleIn,
@@ -52,7 +53,7 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 def _own_view(description: str) -> dict[str, Any]:
     """The answer to a secret link: the first client's booking, or a participant's view."""
-    either = {"anyOf": [_ref(schemas.BookingDetailOut), _ref(schemas.ParticipantDetailOut)]}
+    either = {"anyOf": [_ref(schemas.ManagedOut), _ref(schemas.ParticipantDetailOut)]}
     return {"description": description, "content": {"application/json": {"schema": either}}}
 
 
@@ -204,11 +205,13 @@ def openapi_document() -> dict[str, Any]:
         },
         "/manage/{token}/cancel": {
             "post": {
-                "summary": "Cancel, or say that I will not take part",
+                "summary": "Cancel this meeting (or this one and the later ones of its series), or "
+                "say that I will not take part",
                 "description": "A participant's token: they will not take part. The first "
                 "client's token, with another client still taking part: only they leave. "
                 "The meeting is cancelled when the service says one client leaving cancels "
-                "it, or when no client is left.",
+                'it, or when no client is left. With the first client\'s token, scope "following" '
+                "cancels this meeting and the later ones of its series, told in one notice.",
                 "operationId": "cancelManaged",
                 "parameters": [token],
                 "requestBody": _body(schemas.CancelIn),
@@ -239,7 +242,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [token],
                 "requestBody": _body(schemas.RescheduleIn),
                 "responses": {
-                    "200": _json(schemas.BookingDetailOut, "Moved"),
+                    "200": _json(schemas.ManagedOut, "Moved"),
                     **_errors(400, 404, 409, 410, 422, 429),
                 },
             }

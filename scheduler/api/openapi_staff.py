@@ -178,7 +178,8 @@ def staff_paths() -> dict[str, Any]:
         },
         "/staff/series": {
             "post": _op(
-                "Book a follow-up series (meetings that are not free are skipped)",
+                "Book a follow-up series (meetings that are not free are skipped, or booked "
+                "at the other time picked among the preview's choices)",
                 "staffBookSeries",
                 (201, s.SeriesBookedOut, "Booked; the family is told once"),
                 (403, 404, 409, 422),

@@ -247,6 +247,21 @@ class ParticipantDetailOut(BaseModel):
     booking: BookingOut
 
 
+class SeriesMeetingOut(BaseModel):
+    """One meeting of the follow-up series a managed booking belongs to."""
+
+    start_at: AwareDatetime
+    end_at: AwareDatetime
+    state: Literal["upcoming", "cancelled", "held", "missed"]
+    this: bool = Field(description="The meeting of this manage token")
+
+
+class ManagedOut(BookingDetailOut):
+    """A booking by its manage token, with every meeting of its series (none: not in one)."""
+
+    series: list[SeriesMeetingOut]
+
+
 class ConfirmOut(BaseModel):
     manage_token: str
     manage_url: str
@@ -255,6 +270,11 @@ class ConfirmOut(BaseModel):
 
 class CancelIn(Strict):
     reason: Annotated[str, Field(max_length=500)] | None = None
+    scope: Literal["this", "following"] = Field(
+        "this",
+        description='"following": this meeting and the later ones of its follow-up series '
+        "(a booking not in a series: 422); one notice lists every cancelled date",
+    )
 
 
 class AttendanceIn(Strict):

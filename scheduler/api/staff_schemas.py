@@ -90,13 +90,24 @@ class FamilyBookingIn(Strict):
         return self
 
 
+class Replacement(Strict):
+    """Another time for a meeting of the series that does not fit: one of its ``choices``
+    in the preview."""
+
+    meeting: Annotated[StrictInt, Field(ge=0, le=51, description="The meeting's index")]
+    start_at: DateTime
+
+
 class SeriesIn(FamilyBookingIn):
     """A follow-up series: the first meeting's weekday and time, every week or every other
-    week, ``count`` times or until ``until``."""
+    week, ``count`` times or until ``until``. A meeting that does not fit is skipped unless
+    ``replacements`` names another time for it (one that is no longer free: 409
+    ``replacement_taken``, nothing booked)."""
 
     every_weeks: Annotated[StrictInt, Field(ge=1, le=2)]
     count: Annotated[StrictInt, Field(ge=2, le=52)] | None = None
     until: BodyDate | None = None
+    replacements: Annotated[list[Replacement], Field(max_length=52)] = []
 
     @model_validator(mode="after")
     def count_or_until(self) -> SeriesIn:
@@ -202,6 +213,8 @@ class FoundList(BaseModel):
 class SeriesMeeting(BaseModel):
     start_at: AwareDatetime
     free: bool
+    # A meeting that does not fit: the worker's nearest free times, for ``replacements``.
+    choices: list[AwareDatetime] = []
 
 
 class SeriesPreviewOut(BaseModel):

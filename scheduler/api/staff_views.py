@@ -175,7 +175,10 @@ def preview_series() -> ResponseReturnValue:
     request_ = family_request(data)
     meetings = series.preview(request_, _series_starts(data, request_))
     body = s.SeriesPreviewOut(
-        meetings=[s.SeriesMeeting(start_at=m.start, free=m.free) for m in meetings]
+        meetings=[
+            s.SeriesMeeting(start_at=m.start, free=m.free, choices=list(m.choices))
+            for m in meetings
+        ]
     )
     return jsonify(body.model_dump(mode="json"))
 
@@ -188,7 +191,10 @@ def book_series() -> ResponseReturnValue:
     data = parse_body(s.SeriesIn)
     request_ = family_request(data)
     starts = _series_starts(data, request_)
-    booked, skipped = series.book_series(request_, starts, current_token().created_by_id)
+    replacements = {r.meeting: r.start_at for r in data.replacements}
+    booked, skipped = series.book_series(
+        request_, starts, current_token().created_by_id, replacements
+    )
     body = s.SeriesBookedOut(
         series_id=booked[0].series_id or "",
         bookings=[staff_booking(b) for b in booked],

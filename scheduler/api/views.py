@@ -15,7 +15,7 @@ from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking import attendance, participants
+from scheduler.booking import attendance, participants, series_family
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import configured_limit, csrf, db, limiter
@@ -133,7 +133,23 @@ def _holder(token: str) -> Booking | BookingParticipant:
 def _answer(holder: Booking | BookingParticipant) -> ResponseReturnValue:
     if isinstance(holder, BookingParticipant):
         return jsonify(participant_detail(holder).model_dump(mode="json"))
-    return jsonify(booking_detail(holder).model_dump(mode="json"))
+    return jsonify(managed_out(holder).model_dump(mode="json"))
+
+
+def managed_out(booking: Booking) -> schemas.ManagedOut:
+    """A booking by its manage token, with its series' meetings."""
+    return schemas.ManagedOut(
+        **booking_detail(booking).model_dump(),
+        series=[
+            schemas.SeriesMeetingOut(
+                start_at=m.start_at,
+                end_at=m.end_at,
+                state=m.state,  # type: ignore[arg-type]
+                this=m.this,
+            )
+            for m in series_family.meetings_of(booking)
+        ],
+    )
 
 
 def manage_url(token: str) -> str:
@@ -296,11 +312,14 @@ def cancel_managed(token: str) -> ResponseReturnValue:
     """Cancel through one's own link. A participant's cancel means they will not take
     part; the first client's, with another client still taking part, that only they
     leave. The meeting is cancelled when the service says one client leaving cancels it,
-    or when no client is left."""
+    or when no client is left. The first client's ``scope: following`` cancels this
+    meeting and the later ones of its series, told in one notice."""
     data = parse_body(schemas.CancelIn)
     holder = _holder(token)
     if isinstance(holder, BookingParticipant):
         attendance.answer(holder, attending=False)
+    elif data.scope == "following":
+        series_family.cancel_following(holder, data.reason)
     else:
         attendance.client_leaves(holder, data.reason)
     return _answer(holder)
@@ -329,4 +348,4 @@ def reschedule_managed(token: str) -> ResponseReturnValue:
     booking = ops.reschedule(
         ops.booking_by_manage_token(token), data.start_at, data.professional_id
     )
-    return jsonify(booking_detail(booking).model_dump(mode="json"))
+    return jsonify(managed_out(booking).model_dump(mode="json"))

@@ -81,19 +81,21 @@ def _next_sequence() -> Any:
     return Booking.sequence + 1
 
 
-def _ensure_changeable(booking: Booking) -> None:
+def ensure_changeable(booking: Booking) -> None:
     if booking.status != BookingStatus.CONFIRMED:
         raise Problem(409, "not_changeable", "This booking is already cancelled or closed.")
     if as_utc(booking.start_at) <= now_utc():
         raise Problem(409, "already_started", "This appointment has already started.")
 
 
-def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
+def cancel(booking: Booking, by: str, reason: str | None = None, tell: bool = True) -> Booking:
     """Cancel a confirmed booking; the family (and staff) are told through the outbox.
-    A team meeting is cancelled whole, whichever of its rows is given."""
+    A team meeting is cancelled whole, whichever of its rows is given. ``tell=False``: the
+    caller tells the family and staff itself, once for several meetings (a series), and
+    drops the meeting's pending messages."""
     booking = team.lead_of(booking)
     lock(booking)
-    _ensure_changeable(booking)
+    ensure_changeable(booking)
     now = now_utc()
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
@@ -109,7 +111,8 @@ def cancel(booking: Booking, by: str, reason: str | None = None) -> Booking:
         f"booking:{booking.id}",
         client_identifiers(booking),
     )
-    messages.booking_cancelled(booking)
+    if tell:
+        messages.booking_cancelled(booking)
     participant_messages.booking_cancelled(booking)
     meetings.close_room(booking)
     return booking
@@ -133,7 +136,7 @@ def reschedule(
     A team meeting moves whole, whichever of its rows is given."""
     booking = team.lead_of(booking)
     lock(booking)
-    _ensure_changeable(booking)
+    ensure_changeable(booking)
     service = booking.service
     now = now_utc()
     wanted = professional_id if professional_id is not None else booking.professional_id

@@ -6,12 +6,12 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from scheduler import audit
 from scheduler import booking as ops
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking import attendance, guests, meetings
+from scheduler.booking import attendance, guests, meetings, series_family
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, BookingStatus
@@ -71,12 +71,16 @@ def manage(token: str) -> ResponseReturnValue:
         and booking.client_left_at is not None
         and as_utc(booking.start_at) > now_utc()
     )
+    series = series_family.meetings_of(booking)
+    later = any(m.state == "upcoming" and m.start_at > booking.start_at for m in series)
     return _show(
         "public/manage.html",
         booking,
         token,
         taking_part=guests.taking_part_for_family(booking),
         can_rejoin=can_rejoin,
+        series=series,
+        later_in_series=later and booking.status == BookingStatus.CONFIRMED,
     )
 
 
@@ -92,10 +96,16 @@ def calendar(token: str) -> ResponseReturnValue:
 @bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
 @limiter.limit(public_limit, methods=["POST"])
 def cancel(token: str) -> ResponseReturnValue:
-    """Cancelling asks once more; the POST cancels."""
+    """Cancelling asks once more; the POST cancels. ``scope=following`` cancels this
+    meeting and the later ones of its series: the page lists every date first."""
     from scheduler.public.forms import CancelForm
 
     booking = load_managed(token)
+    scope = request.values.get("scope", "this")
+    if scope not in series_family.SCOPES or (scope == "following" and not booking.series_id):
+        raise Problem(400, "bad_request", problem_text("bad_request", ""))
+    if scope == "following" and booking.status == BookingStatus.CONFIRMED:
+        return _cancel_following(booking, token)
     if booking.status != BookingStatus.CONFIRMED:
         if request.method == "POST":
             # The same cancel sent twice (a double submit): the first one did it.
@@ -157,6 +167,41 @@ def rejoin(token: str) -> ResponseReturnValue:
     else:
         flash(gettext("Thank you. You will take part."), "success")
     return redirect(url_for("public.manage", token=token), 303)
+
+
+def _cancel_following(booking: Booking, token: str) -> ResponseReturnValue:
+    from scheduler.public.forms import CancelForm
+
+    form = CancelForm()
+    if request.method == "POST" and form.validate():
+        try:
+            cancelled = series_family.cancel_following(
+                booking, (form.reason.data or "").strip() or None
+            )
+        except Problem as exc:
+            if exc.status >= 500:
+                raise
+            flash(problem_text(exc.code, exc.message), "error")
+        else:
+            flash(
+                ngettext(
+                    "%(num)d appointment was cancelled.",
+                    "%(num)d appointments were cancelled.",
+                    len(cancelled),
+                ),
+                "success",
+            )
+        return redirect(url_for("public.manage", token=token), 303)
+    return render_template(
+        "public/cancel.html",
+        booking=booking,
+        service=booking.service,
+        token=token,
+        form=form,
+        scope="following",
+        cancelling=series_family.to_cancel(booking, "following"),
+        zone=booking.organisation.zone,
+    ), (422 if request.method == "POST" else 200)
 
 
 @bp.get("/manage/<token>/move")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from scheduler import audit
 from scheduler import booking as booking_ops
-from scheduler.booking import interpreters, participants, team
+from scheduler.booking import interpreters, participants, series_family, team
 from scheduler.booking.meetings import WorkerMeeting, worker_meeting
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, day_bounds, local_date, now_utc
@@ -208,6 +208,7 @@ def render_booking(
         texts=texts,
         participants=shown,
         may_add_parent=may_add,
+        series=series_family.meetings_of(lead),
         errors=errors or {},
         values=values or {"language": booking.language},
     ), status

@@ -31,7 +31,7 @@ from scheduler.staff.agenda import log_read
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.desk_forms import BookForm, book_form
 from scheduler.staff.forms import one_of
-from scheduler.web.input import parse_clock, parse_day, parse_id
+from scheduler.web.input import parse_clock, parse_day, parse_id, parse_instant
 
 MESSAGE_LANGUAGES = ("fi", "sv", "en")
 NOTE_KEY = "family_note"
@@ -252,12 +252,18 @@ def _series(
         starts = series.meeting_times(
             request_.start_at, request_.service.organisation.zone, every_weeks, count, until
         )
-        if not form.series_confirmed.data:
+        replacements = _read_replacements(form, len(starts))
+        if not form.series_confirmed.data or form.problems:
             return None, series.preview(request_, starts)
-        booked, skipped = series.book_series(request_, starts, current_user().id)
+        booked, skipped = series.book_series(request_, starts, current_user().id, replacements)
     except Problem as problem:
         if problem.status >= 500:
             raise
+        if problem.code == "replacement_taken":
+            form.problems[f"alt_{problem.fields['meeting']}"] = _(
+                "The time you picked was taken meanwhile. Pick another time or skip the meeting."
+            )
+            return None, series.preview(request_, starts)
         field = "until" if problem.code == "series_beyond_horizon" else _problem_field(problem)
         field = "count" if field == "start" else field
         form.problems[field] = problem_text(problem)
@@ -280,6 +286,21 @@ def _problem_field(problem: Problem) -> str:
     if problem.code == "second_client_not_allowed":
         return "second_name"
     return "start"
+
+
+def _read_replacements(form: BookForm, count: int) -> dict[int, datetime]:
+    """The other time picked for each meeting that does not fit ("skip" or nothing: none)."""
+    picked: dict[int, datetime] = {}
+    for index in range(count):
+        raw = form[f"alt_{index}"].data or "skip"
+        if raw == "skip":
+            continue
+        start = parse_instant(raw)
+        if start is None:
+            form.problems[f"alt_{index}"] = _("Pick another time or skip the meeting.")
+        else:
+            picked[index] = start
+    return picked
 
 
 def problem_text(problem: Problem) -> str:

@@ -48,9 +48,15 @@ class BookForm(StaffForm):
     series_confirmed = Flag()
 
 
+SERIES_CHOICES = 52  # one ``alt_<index>`` per meeting of a series (at most 52)
+
+
 def book_form(questions: Iterable[Mapping[str, Any]], formdata: Any) -> BookForm:
-    """The booking form with one text field per intake question of the service."""
+    """The booking form with one text field per intake question of the service, and for a
+    series one choice per meeting that does not fit (``alt_<index>``: "skip" or the start
+    of another time)."""
     fields = {f"q_{q['id']}": StringField(filters=[strip]) for q in questions}
+    fields.update({f"alt_{i}": StringField(filters=[strip]) for i in range(SERIES_CHOICES)})
     form_class = type("ServiceBookForm", (BookForm,), fields)
     form: BookForm = form_class(formdata)
     return form

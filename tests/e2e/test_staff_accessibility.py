@@ -3,6 +3,7 @@ live preview of the availability editor works in the browser under the CSP."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -10,9 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from scheduler.availability.holidays import holiday_dates
 from scheduler.extensions import db
-from scheduler.kernel import local_date, now_utc
+from scheduler.kernel import HELSINKI, local_date, now_utc
 from scheduler.models import Booking, CalendarFeed, Organisation, Professional
+from scheduler.tokens import token_hash
 from tests.catalogues import compile_staff_catalogues
 from tests.e2e.conftest import (
     DESKTOP,
@@ -79,6 +82,31 @@ def _booking_day(server: LiveServer, booking_id: int) -> str:
     return day
 
 
+def _open_day(server: LiveServer, days_ahead: int) -> date:
+    """The first day ``days_ahead`` Helsinki days from today or later that is not a public
+    holiday (24.12 is closed, and the walk books a time on the day)."""
+    day = local_date(now_utc(), HELSINKI) + timedelta(days=days_ahead)
+    with server.app.app_context():
+        region = db.session.scalar(select(Organisation.holiday_region))
+        db.session.remove()
+    closed = set(holiday_dates(region, day.year, day.year + 1))
+    while day in closed:
+        day += timedelta(days=1)
+    return day
+
+
+def _manage_token(server: LiveServer, booking_id: int) -> str:
+    """A known manage link for a booking (the real one is only in the family's message)."""
+    token = f"axe-walk-{booking_id}-manage-link-of-the-series"
+    with server.app.app_context():
+        booking = db.session.get(Booking, booking_id)
+        assert booking is not None and booking.series_id is not None
+        booking.manage_token_hash = token_hash(token)
+        db.session.commit()
+        db.session.remove()
+    return token
+
+
 def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     """Every staff page an organisation administrator sees; yields each page's name."""
     base = server.url
@@ -97,7 +125,7 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     yield "booking"
     page.goto(f"{base}/staff/agenda?professional={pro_id}&view=day")
     yield "agenda, day"
-    far = (date.today() + timedelta(days=20)).isoformat()
+    far = _open_day(server, 20).isoformat()
     page.goto(f"{base}/staff/find?date={far}&part=afternoon")
     yield "find a time"
     page.goto(f"{base}/staff/book?professional={pro_id}&service={service_id}&date={far}")
@@ -119,10 +147,13 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
 
     page.wait_for_selector(".qr-code svg")
     yield "printed note for the family"
-    page.goto(f"{base}/staff/book?professional={pro_id}&service={service_id}&date={far}")
+    # The series on a day of its own for each language's run (a worker has a daily limit).
+    day = _open_day(server, {"fi": 21, "sv": 22, "en": 23}[lang]).isoformat()
+    page.goto(f"{base}/staff/book?professional={pro_id}&service={service_id}&date={day}")
     page.locator("#start-other").check()
+    # Evening meetings without booking outside the weekly hours: none fits, so each
+    # offers the worker's nearest free times instead.
     page.fill("#other_time", {"fi": "18:00", "sv": "19:00", "en": "20:00"}[lang])
-    page.locator("#outside_hours").check()
     page.fill("#name", "Maija Meikäläinen")
     page.fill("#phone", "040 123 4567")
     page.select_option("#repeat", "2")
@@ -136,7 +167,23 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     page.locator("main form[method=post] button[type=submit]").click()
     page.wait_for_selector("#series-title")
     page.wait_for_load_state("load")
-    yield "follow-up series, preview"
+    assert page.locator("fieldset.series-choice").count() == 3
+    yield "follow-up series, preview with other times"
+    for index in range(3):
+        page.locator(f"#alt_{index}-1").check()
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/staff/bookings/\d+$"))
+    page.wait_for_selector("#series-title")
+    yield "booking in a series"
+    first = int(page.url.rsplit("/", 1)[1])
+    token = _manage_token(server, first)
+    page.goto(f"{base}/manage/{token}?lang={lang}")
+    page.wait_for_selector("#series-title")
+    yield "family: manage page of a series"
+    page.goto(f"{base}/manage/{token}/cancel?scope=following&lang={lang}")
+    assert page.locator("ul.series-list li").count() == 3
+    yield "family: cancel this and the later meetings"
+    page.goto(f"{base}/staff/agenda?lang={lang}")
     page.goto(f"{base}/staff/bookings/{booking_id}/move")
     yield "move a booking"
     page.locator("main form[method=post] input[type=radio]").first.check()

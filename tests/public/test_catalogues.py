@@ -14,7 +14,13 @@ PUBLIC = ROOT / "translations" / "public"
 
 def catalogue(lang: str) -> dict[str, str]:
     with (PUBLIC / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return {m.id: m.string for m in read_po(po) if m.id and not m.fuzzy}
+        return {  # a plural text by its singular msgid, as extraction names it
+            m.id if isinstance(m.id, str) else m.id[0]: m.string
+            if isinstance(m.string, str)
+            else " ".join(m.string)
+            for m in read_po(po)
+            if m.id and not m.fuzzy
+        }
 
 
 def source_msgids() -> set[str]:

@@ -339,3 +339,29 @@ def test_closures_list_their_bookings_and_follow_the_scope_rules(
     removed = client.delete(f"/api/v1/staff/closures/{closure_id}", headers=unit_admin)
     assert removed.status_code == 204
     assert db.session.scalars(select(Closure)).all() == []
+
+
+def test_a_series_meeting_that_does_not_fit_is_booked_at_another_time_of_the_preview(
+    client: FlaskClient, make: Factories, staff: Staff
+) -> None:
+    service = make.service(horizon_days=60)
+    pro = make.professional(service)
+    first = at_local(2, 10)
+    staff.booking(service, pro, first + timedelta(weeks=1))  # the second meeting is taken
+    headers = issue_token(staff, "worker", professional=pro)
+    body = booking_body(pro, service, first, every_weeks=1, count=3)
+    preview = client.post("/api/v1/staff/series/preview", json=body, headers=headers).get_json()
+    meetings = preview["meetings"]
+    assert [bool(m["choices"]) for m in meetings] == [False, True, False]
+    other = meetings[1]["choices"][0]
+    taken = {**body, "replacements": [{"meeting": 1, "start_at": iso(first)}]}  # not offered
+    refused = client.post("/api/v1/staff/series", json=taken, headers=headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "replacement_taken"
+    assert len(confirmed()) == 1  # nothing of the series was booked
+    picked = {**body, "replacements": [{"meeting": 1, "start_at": other}]}
+    done = client.post("/api/v1/staff/series", json=picked, headers=headers)
+    assert done.status_code == 201, done.get_json()
+    starts = [b["start_at"] for b in done.get_json()["bookings"]]
+    assert len(starts) == 3 and done.get_json()["skipped"] == []
+    assert datetime.fromisoformat(starts[1]) == datetime.fromisoformat(other)
