@@ -14,6 +14,7 @@ from datetime import datetime
 
 from scheduler import audit
 from scheduler.booking.changes import client_identifiers
+from scheduler.booking.contact import can_receive_sms
 from scheduler.booking.holds import confirm, hold
 from scheduler.booking.taking import ClientDetails, StaffTerms
 from scheduler.kernel import Problem
@@ -48,8 +49,10 @@ def book_for_family(
     confirmation goes out (a series announces itself once).
 
     Refused, changing nothing: a mode the service does not offer, a strong-identification
-    service without an identity checked in person, a time that is past, beyond the
-    horizon or not free (409), a worker who does not provide the service (404).
+    service without an identity checked in person, messages to be sent to nothing but a
+    landline (no e-mail address, and text messages cannot reach the number), a time that
+    is past, beyond the horizon or not free (409), a worker who does not provide the
+    service (404).
     """
     service = request.service
     if request.identity_check is not None and request.identity_check not in IDENTITY_CHECKS:
@@ -61,6 +64,15 @@ def book_for_family(
             "This service requires strong identification: record how you checked the "
             "client's identity in person.",
             {"identity_check": "required"},
+        )
+    client = request.client
+    if request.send_messages and not client.email and not _texts_reach(client.phone):
+        raise Problem(
+            422,
+            "not_mobile",
+            "Text messages cannot reach a landline: give an e-mail address or a mobile "
+            "number, or send no messages.",
+            {"client.phone": "not_mobile"},
         )
     booking, hold_token = hold(
         service,
@@ -85,3 +97,8 @@ def book_for_family(
     if request.outside_hours:
         audit.record(booking.organisation_id, "booking.outside_hours", target, identifiers)
     return booking, manage_token
+
+
+def _texts_reach(phone: str | None) -> bool:
+    """Whether text messages reach ``phone`` (no number: nothing to refuse here)."""
+    return phone is None or can_receive_sms(phone)

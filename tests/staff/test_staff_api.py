@@ -339,3 +339,20 @@ def test_closures_list_their_bookings_and_follow_the_scope_rules(
     removed = client.delete(f"/api/v1/staff/closures/{closure_id}", headers=unit_admin)
     assert removed.status_code == 204
     assert db.session.scalars(select(Closure)).all() == []
+
+
+def test_messages_to_nothing_but_a_landline_are_refused(
+    client: FlaskClient, make: Factories, staff: Staff
+) -> None:
+    service = make.service(meeting_modes=["video", "phone"])
+    pro = make.professional(service)
+    headers = issue_token(staff, "worker", professional=pro)
+    landline = {"name": "Maija Meikäläinen", "phone": "09 123 4567"}
+    body = booking_body(pro, service, at_local(3, 10), client=landline)
+    refused = client.post("/api/v1/staff/bookings", json=body, headers=headers)
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["error"]["code"] == "not_mobile"
+    assert confirmed() == []
+    quiet = {**body, "meeting_mode": "phone", "send_messages": False}
+    assert client.post("/api/v1/staff/bookings", json=quiet, headers=headers).status_code == 201
+    assert [b.client_phone for b in confirmed()] == ["+35891234567"]
