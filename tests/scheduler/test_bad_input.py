@@ -294,3 +294,10 @@ def test_a_value_the_database_refuses_is_a_400_and_no_outage(pg_app: Flask) -> N
     answer = pg_app.test_client().get("/test-out-of-range")
     assert answer.status_code == 400
     assert outages() == before
+
+
+def test_a_nul_in_the_address_is_not_written_back_into_the_page(client: FlaskClient) -> None:
+    answer = client.get("/o/%00%3F/?lang=sv")
+    assert answer.status_code == 400
+    assert b"\x00" not in answer.data
+    assert 'href="/o/%00%3F/?lang=en"' in answer.text
