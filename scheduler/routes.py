@@ -9,7 +9,16 @@ from werkzeug.routing import IntegerConverter, Map
 
 
 class IdConverter(IntegerConverter):
-    """``<id:name>``: a database id, 1 … 2³¹−1; anything else is a plain 404."""
+    """``<id:name>``: a database id, 1 … 2³¹−1; anything else is a plain 404.
+
+    The range is in the pattern itself, not only in ``min``/``max``: a value the pattern
+    took but the range check refused would leave the router believing another method's
+    route matched, and a DELETE of id 99999999999 would be a 405 instead of a 404."""
+
+    regex = (
+        r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+        r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(url_map, min=1, max=2_147_483_647)

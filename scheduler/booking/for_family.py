@@ -14,6 +14,7 @@ from datetime import datetime
 
 from scheduler import audit
 from scheduler.booking.changes import client_identifiers
+from scheduler.booking.contact import can_receive_sms
 from scheduler.booking.holds import confirm, hold
 from scheduler.booking.participants import check_second_client, participants_of
 from scheduler.booking.taking import ClientDetails, StaffTerms
@@ -49,9 +50,10 @@ def book_for_family(
     confirmation goes out (a series announces itself once).
 
     Refused, changing nothing: a mode the service does not offer, a strong-identification
-    service without an identity checked in person, a time that is past, beyond the
-    horizon or not free (409), a worker who does not provide the service (404), and what
-    ``check_family`` refuses.
+    service without an identity checked in person, messages to be sent to nothing but a
+    landline (no e-mail address, and text messages cannot reach the number), a time that
+    is past, beyond the horizon or not free (409), a worker who does not provide the
+    service (404), and what ``check_family`` refuses.
 
     The other parent (``client.second_client``) gets their own invitation, reminders and
     link, as when the first parent names them; the worker is recorded as adding them.
@@ -87,7 +89,8 @@ def book_for_family(
 
 def check_family(request: FamilyBooking) -> None:
     """What is refused before any time is held (a 4xx ``Problem``): an unknown way of
-    checking the identity, a strong-identification service without one, and a second
+    checking the identity, a strong-identification service without one, messages to be
+    sent to nothing but a landline, and a second
     client the service does not allow or with the first client's contact details."""
     service = request.service
     if request.identity_check is not None and request.identity_check not in IDENTITY_CHECKS:
@@ -100,6 +103,20 @@ def check_family(request: FamilyBooking) -> None:
             "client's identity in person.",
             {"identity_check": "required"},
         )
-    second, client = request.client.second_client, request.client
+    client = request.client
+    if request.send_messages and not client.email and not _texts_reach(client.phone):
+        raise Problem(
+            422,
+            "not_mobile",
+            "Text messages cannot reach a landline: give an e-mail address or a mobile "
+            "number, or send no messages.",
+            {"client.phone": "not_mobile"},
+        )
+    second = client.second_client
     if second is not None:
         check_second_client(service, client.email, client.phone, second.email, second.phone)
+
+
+def _texts_reach(phone: str | None) -> bool:
+    """Whether text messages reach ``phone`` (no number: nothing to refuse here)."""
+    return phone is None or can_receive_sms(phone)

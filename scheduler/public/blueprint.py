@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import flask_babel
@@ -86,7 +86,8 @@ def language_links() -> list[dict[str, Any]]:
             {
                 "code": code,
                 "name": LANGUAGE_NAMES.get(code, code),
-                "href": f"{request.path}?{urlencode(args)}",
+                # Quoted: the path as sent, not decoded (a NUL or "?" in it stays text).
+                "href": f"{quote(request.path)}?{urlencode(args)}",
                 "current": code == g.get("lang"),
             }
         )

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler.availability import Ask, free_times
 from scheduler.booking import ClientDetails, series
-from scheduler.booking.contact import normalise_phone
+from scheduler.booking.contact import can_receive_sms, normalise_phone
 from scheduler.booking.for_family import IDENTITY_CHECKS, FamilyBooking, book_for_family
 from scheduler.booking.intake import validate_answers
 from scheduler.booking.messages import manage_url
@@ -117,6 +117,11 @@ def _read_client(form: BookForm, service: Service) -> ClientDetails | None:
     if form.send_messages.data and not (email or raw_phone):
         form.problems["email"] = _(
             "Give an e-mail address or a phone number, or choose the printed note."
+        )
+    elif form.send_messages.data and not email and phone and not can_receive_sms(phone):
+        form.problems["phone"] = _(
+            "Text messages cannot reach a landline: give a mobile number or an e-mail "
+            "address, or choose the printed note."
         )
     answers: dict[str, Any] = {}
     for question in service.intake_questions or []:
@@ -355,7 +360,8 @@ def family_note(booking_id: int) -> ResponseReturnValue:
             booking=booking,
             zone=booking.organisation.zone,
             link=link,
-            qr=Markup(qr),  # noqa: S704  (segno's own SVG of a link made here)
+            # segno's own SVG of a link made here: no outside text in it.
+            qr=Markup(qr),  # noqa: S704  # nosec B704
             texts=texts,
             note_lang=note_lang,
         )

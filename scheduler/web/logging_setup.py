@@ -21,7 +21,7 @@ REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "remo
 # A path segment that is a key: the one after these prefixes (the routes whose argument
 # is a token, secret or ticket), up to the next "/", "?", space or quote (".ics" kept).
 _SECRET_IN_PATH = re.compile(
-    r"(/(?:api/v1/)?(?:manage|holds|book|feeds|feedback)/|/video/(?:join|host|check|ws)/)"
+    r"(/(?:api/v1/)?(?:manage|holds|book|feeds|feedback|attend)/|/video/(?:join|host|check|ws)/)"
     r"(?!\[secret\])[^/\s?#\"'<>]+?(?=\.ics(?![\w-])|[/\s?#\"'<>]|$)"
 )
 # Query parameters that carry keys (an OpenID Connect callback's code and state).

@@ -269,3 +269,22 @@ def test_a_worker_may_book_sooner_than_the_services_notice(
     )
     assert client.post("/staff/book", data=data).status_code == 302
     assert len(bookings()) == 1
+
+
+def test_messages_to_nothing_but_a_landline_are_refused(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    service = make.service(meeting_modes=["video", "phone"])
+    pro = make.professional(service)
+    sign_in(staff.user("worker", professional=pro))
+    start = at_local(3, 10)
+    landline_only = form(pro, service, start, email=None, phone="09 123 4567")
+    refused = client.post("/staff/book?lang=en", data=landline_only)
+    assert refused.status_code == 422
+    assert "Text messages cannot reach a landline" in refused.get_data(as_text=True)
+    assert bookings() == []
+    # The worker may still call a landline: the family gets a printed note instead.
+    printed = {**landline_only, "meeting_mode": "phone"}
+    del printed["send_messages"]
+    assert client.post("/staff/book", data=printed).status_code == 302
+    assert [b.client_phone for b in bookings()] == ["+35891234567"]

@@ -365,3 +365,20 @@ def test_a_series_meeting_that_does_not_fit_is_booked_at_another_time_of_the_pre
     starts = [b["start_at"] for b in done.get_json()["bookings"]]
     assert len(starts) == 3 and done.get_json()["skipped"] == []
     assert datetime.fromisoformat(starts[1]) == datetime.fromisoformat(other)
+
+
+def test_messages_to_nothing_but_a_landline_are_refused(
+    client: FlaskClient, make: Factories, staff: Staff
+) -> None:
+    service = make.service(meeting_modes=["video", "phone"])
+    pro = make.professional(service)
+    headers = issue_token(staff, "worker", professional=pro)
+    landline = {"name": "Maija Meikäläinen", "phone": "09 123 4567"}
+    body = booking_body(pro, service, at_local(3, 10), client=landline)
+    refused = client.post("/api/v1/staff/bookings", json=body, headers=headers)
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["error"]["code"] == "not_mobile"
+    assert confirmed() == []
+    quiet = {**body, "meeting_mode": "phone", "send_messages": False}
+    assert client.post("/api/v1/staff/bookings", json=quiet, headers=headers).status_code == 201
+    assert [b.client_phone for b in confirmed()] == ["+35891234567"]

@@ -294,3 +294,26 @@ def test_a_value_the_database_refuses_is_a_400_and_no_outage(pg_app: Flask) -> N
     answer = pg_app.test_client().get("/test-out-of-range")
     assert answer.status_code == 400
     assert outages() == before
+
+
+def test_a_nul_in_the_address_is_not_written_back_into_the_page(client: FlaskClient) -> None:
+    answer = client.get("/o/%00%3F/?lang=sv")
+    assert answer.status_code == 400
+    assert b"\x00" not in answer.data
+    assert 'href="/o/%00%3F/?lang=en"' in answer.text
+
+
+@pytest.mark.parametrize("raw", ["99999999999", "2147483648", "0", "01"])
+def test_an_id_outside_the_range_is_not_found_whatever_the_method(
+    app: Flask, client: FlaskClient, raw: str
+) -> None:
+    """Every route with an id: the same plain 404 for each of its methods (never a 405 that
+    says the method is wrong), before anyone is signed in or any view runs."""
+    routes = [rule for rule in app.url_map.iter_rules() if "<id:" in rule.rule]
+    assert routes
+    for rule in routes:
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<id:{name}>", raw).replace(f"<{name}>", "x")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            assert client.open(path, method=method).status_code == 404, (method, path)

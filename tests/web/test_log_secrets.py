@@ -5,6 +5,7 @@ database error (no bound parameters)."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, NoReturn
 
 import pytest
@@ -13,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from scheduler.extensions import db
+from scheduler.web.logging_setup import redact
 from tests.booking_api import book, next_weekday_at
 from tests.factories import Factories
 
@@ -82,6 +84,27 @@ def test_werkzeug_request_lines_hide_link_secrets(
     assert TOKEN not in caplog.text and TOKEN[::-1] not in caplog.text
     assert "/feeds/[secret].ics" in caplog.text
     assert "/manage/[secret]/move?week=2026-03-02" in caplog.text
+
+
+SECRET_ARGUMENTS = ("token", "secret", "ticket")
+
+
+def test_every_route_that_takes_a_secret_has_it_hidden_in_the_logs(app: Flask) -> None:
+    """Not a hand-kept list: each route whose argument is a link's key (the manage, hold,
+    feed, feedback, participant and video links) is written with the key hidden."""
+    routes = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if any(name in SECRET_ARGUMENTS for name in rule.arguments)
+    ]
+    assert any(rule.rule.startswith("/attend/") for rule in routes)
+    for rule in routes:
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{name}>", TOKEN if name in SECRET_ARGUMENTS else "7", path)
+        line = f'127.0.0.1 - - "GET {path}?lang=fi HTTP/1.1" 200 -'
+        assert TOKEN not in redact(line), rule.rule
+        assert "[secret]" in redact(line), rule.rule
 
 
 def test_request_log_hides_a_token_no_route_matched(
