@@ -1,8 +1,8 @@
-"""Small helpers for booking tests."""
+"""Small helpers for booking tests through the JSON API."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ HKI = ZoneInfo("Europe/Helsinki")
 
 def next_weekday_at(hour: int, minute: int = 0, days_ahead: int = 2) -> datetime:
     """A UTC instant at a local Helsinki wall time a few days from now, on a weekday."""
-    day = date.today() + timedelta(days=days_ahead)
+    day = datetime.now(HKI).date() + timedelta(days=days_ahead)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), tzinfo=HKI).astimezone(ZoneInfo("UTC"))
