@@ -14,8 +14,8 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from scheduler import audit
-from scheduler.api import tokens
 from scheduler.models import ApiToken
+from scheduler.web import api_tokens
 from scheduler.web.commit import after_rollback
 from scheduler.web.csrf_check import exempt_bearer_requests
 
@@ -34,12 +34,12 @@ def authenticate() -> None:
     auth = request.authorization
     if auth is None or auth.type != "bearer" or not auth.token:
         raise _refuse("invalid_request", "Send an API token: Authorization: Bearer <token>.")
-    token = tokens.recognise(auth.token)
+    token = api_tokens.recognise(auth.token)
     if token is None:
         raise _refuse("invalid_token", "The API token is unknown, revoked or expired.")
     g.staff = token  # read by scheduler.staff.access as the user whose reach counts
     g.api_token = token
-    g.actor = tokens.actor_label(token)
+    g.actor = api_tokens.actor_label(token)
     g.actor_role = token.role.value
     org_id, target = token.organisation_id, f"{request.method} {request.path}"[:64]
     audit.record(org_id, "api.call", target)

@@ -2,7 +2,7 @@
 
 A professional with an external calendar feed that was read once but not successfully
 within ``FEED_STALE_HOURS`` since may be busy at times Etäaika cannot see (a feed never
-read withholds nothing: ``scheduler.ical.staleness.withholds``).
+read withholds nothing: ``withholds``).
 Offering such a time is the worse error, so by default their times are withheld until
 the feed answers again. An organisation may choose "warn" instead
 (``Organisation.settings["calendar_feed_stale_policy"]``, default from
@@ -12,14 +12,52 @@ the feed answers again. An organisation may choose "warn" instead
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from scheduler.extensions import db
-from scheduler.ical.settings import ORG_POLICY_KEY, setting
-from scheduler.ical.staleness import withholds
 from scheduler.kernel import now_utc
 from scheduler.models import CalendarFeed, Organisation, Professional
+
+# The settings of staleness (``ETAAIKA_FEED_STALE_*``), with the rest of calendar sync's
+# in ``scheduler.ical.settings``.
+STALE_DEFAULTS: dict[str, Any] = {
+    "FEED_STALE_HOURS": 24,  # a feed not read successfully for this long is stale
+    "FEED_STALE_POLICY": "withhold",  # or "warn"; an organisation's settings may override
+}
+# Key in Organisation.settings that overrides FEED_STALE_POLICY for one organisation.
+ORG_POLICY_KEY = "calendar_feed_stale_policy"
+
+
+def _setting(name: str) -> Any:
+    return current_app.config.get(name, STALE_DEFAULTS[name])
+
+
+def stale_policy(organisation: Organisation) -> str:
+    """ "withhold" (default) or "warn": what a stale feed does to the worker's times."""
+    return _policy(organisation.settings)
+
+
+def _policy(settings: dict[str, Any] | None) -> str:
+    chosen = (settings or {}).get(ORG_POLICY_KEY) or _setting("FEED_STALE_POLICY")
+    return "warn" if chosen == "warn" else "withhold"
+
+
+def is_stale(last_success_at: datetime | None, now: datetime) -> bool:
+    """A feed that never answered, or not within FEED_STALE_HOURS, is stale."""
+    limit = timedelta(hours=float(_setting("FEED_STALE_HOURS")))
+    return last_success_at is None or last_success_at < now - limit
+
+
+def withholds(last_success_at: datetime | None, now: datetime) -> bool:
+    """Whether a feed hides its worker's times under the "withhold" policy: only one that
+    was read once and then went stale. A feed never read (new, or a mistyped address
+    the administrator was shown at once) withholds nothing: hiding a worker for a typo
+    would be the worse surprise."""
+    return last_success_at is not None and is_stale(last_success_at, now)
 
 
 def withheld_professionals(professional_ids: Sequence[int]) -> set[int]:
@@ -27,7 +65,6 @@ def withheld_professionals(professional_ids: Sequence[int]) -> set[int]:
     if not professional_ids:
         return set()
     now = now_utc()
-    default_policy = setting("FEED_STALE_POLICY")
     rows = db.session.execute(
         select(CalendarFeed.professional_id, CalendarFeed.last_success_at, Organisation.settings)
         .join(Professional, Professional.id == CalendarFeed.professional_id)
@@ -36,7 +73,6 @@ def withheld_professionals(professional_ids: Sequence[int]) -> set[int]:
     )
     withheld: set[int] = set()
     for professional_id, last_success_at, settings in rows:
-        policy = (settings or {}).get(ORG_POLICY_KEY) or default_policy
-        if policy != "warn" and withholds(last_success_at, now):
+        if _policy(settings) == "withhold" and withholds(last_success_at, now):
             withheld.add(professional_id)
     return withheld

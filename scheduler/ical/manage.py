@@ -14,9 +14,9 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from scheduler.availability.versions import touching
+from scheduler.availability.withheld import is_stale, stale_policy, withholds
 from scheduler.extensions import db
 from scheduler.ical.fetch import normalise_url
-from scheduler.ical.staleness import is_stale, stale_policy, withholds
 from scheduler.ical.sync import FeedRead, store_read
 from scheduler.ical.texts import text
 from scheduler.kernel import now_utc

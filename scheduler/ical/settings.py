@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import current_app
 
+from scheduler.availability.withheld import STALE_DEFAULTS
+
 DEFAULTS: dict[str, Any] = {
     "FEED_POLL_MINUTES": 15,  # how often each external feed is fetched
     "FEED_FULL_REFRESH_HOURS": 24,  # unconditional fetch so the window moves forward
@@ -14,8 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "FEED_MAX_BYTES": 10 * 1024 * 1024,
     "FEED_MAX_INTERVALS": 50_000,
     "FEED_BATCH": 50,  # feeds claimed by one run of the poll job
-    "FEED_STALE_HOURS": 24,  # a feed not read successfully for this long is stale
-    "FEED_STALE_POLICY": "withhold",  # or "warn"; an organisation's settings may override
+    **STALE_DEFAULTS,  # FEED_STALE_HOURS, FEED_STALE_POLICY: what withholds a worker
     "FEED_RATELIMIT": "300 per minute",  # GET /feeds/<token>.ics per client address
     "FEED_CANCELLED_DAYS": 30,  # cancelled bookings stay in the export this long
     "FEED_PAST_DAYS": 30,  # past bookings stay in the export this long
@@ -23,9 +24,6 @@ DEFAULTS: dict[str, Any] = {
     # (not link-local), a list of CIDRs allows exactly those networks (address_guard.py).
     "FEED_ALLOW_PRIVATE": False,
 }
-
-# Key in Organisation.settings that overrides FEED_STALE_POLICY for one organisation.
-ORG_POLICY_KEY = "calendar_feed_stale_policy"
 
 
 def setting(name: str) -> Any:

@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 import notifications
+from scheduler.availability.withheld import is_stale, stale_policy
 from scheduler.extensions import db
-from scheduler.ical.staleness import is_stale, stale_policy
 from scheduler.models import CalendarFeed, Professional, StaffRole, StaffUser
 from scheduler.web.i18n import format_date, format_time, localized
 

@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from scheduler.api import tokens
 from scheduler.extensions import db
 from scheduler.kernel import day_bounds, local_date, now_utc
 from scheduler.models import ApiToken, Professional, StaffRole, Unit
@@ -24,6 +23,7 @@ from scheduler.staff.access import (
 )
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import IdsField, StaffForm, Text, among_ids, one_of
+from scheduler.web import api_tokens
 from scheduler.web.i18n import localized
 from scheduler.web.input import parse_date
 
@@ -82,7 +82,7 @@ def _issue(form: ApiTokenForm) -> tuple[ApiToken, str] | None:
             expires_at = day_bounds(day, zone)[1]  # usable until the end of that day
     if form.problems or form.name.value is None:
         return None
-    return tokens.issue(user, form.name.value, StaffRole(role), unit, pro, expires_at)
+    return api_tokens.issue(user, form.name.value, StaffRole(role), unit, pro, expires_at)
 
 
 @bp.route("/admin/api-tokens", methods=["GET", "POST"])
@@ -124,6 +124,6 @@ def admin_api_token_revoke(api_token_id: int) -> ResponseReturnValue:
         raise not_found()
     if not user.is_org_admin and row.unit_id != user.unit_id:
         raise forbidden()
-    tokens.revoke(row)
+    api_tokens.revoke(row)
     flash(_("The API token no longer works."))
     return redirect(url_for("staff.admin_api_tokens"))

@@ -12,12 +12,12 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from scheduler.api import tokens
 from scheduler.demo import create_demo
 from scheduler.extensions import db
 from scheduler.kernel import now_utc
 from scheduler.models import Organisation, StaffRole, StaffUser
 from scheduler.schema import create_all
+from scheduler.web import api_tokens
 from tests.conftest import make_app
 
 # The staff API's calls carry an organisation administrator's token of the demo organisation.
@@ -35,7 +35,7 @@ def _demo_token() -> str:
     )
     db.session.add(admin)
     db.session.flush()
-    _row, secret = tokens.issue(admin, "Schema test", StaffRole.ORG_ADMIN, None, None, None)
+    _row, secret = api_tokens.issue(admin, "Schema test", StaffRole.ORG_ADMIN, None, None, None)
     return secret
 
 

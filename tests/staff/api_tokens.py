@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scheduler.api import tokens
 from scheduler.extensions import db
 from scheduler.models import Professional, StaffRole, Unit
+from scheduler.web import api_tokens
 from tests.staff.conftest import Staff
 
 
@@ -23,7 +23,7 @@ def issue_token(
     if unit is None:
         unit = staff.make.unit()
     issuer = staff.user("org_admin", unit=unit)
-    _row, secret = tokens.issue(
+    _row, secret = api_tokens.issue(
         issuer, f"Integration {role}", StaffRole(role), unit, professional, expires_at
     )
     db.session.commit()

@@ -10,7 +10,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import notifications
-from scheduler.api import tokens
 from scheduler.availability import closures
 from scheduler.booking import participants
 from scheduler.extensions import db
@@ -25,6 +24,7 @@ from scheduler.models import (
     StaffRole,
 )
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
+from scheduler.web import api_tokens
 from tests.factories import Factories
 from tests.notifications.contexts import message_context
 from tests.staff.conftest import Staff, at_local
@@ -59,7 +59,7 @@ def _other_organisation(make: Factories, staff: Staff) -> dict[str, int]:
     closure = closures.add_closure(
         unit.organisation, unit, date.today() + timedelta(days=5), None, None, {}, None, now_utc()
     )
-    api_token, _secret = tokens.issue(
+    api_token, _secret = api_tokens.issue(
         staff.user("org_admin", unit=unit), "Salainen", StaffRole.ORG_ADMIN, None, None, None
     )
     interpreter = Interpreter(

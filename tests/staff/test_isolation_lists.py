@@ -17,7 +17,6 @@ from flask.testing import FlaskClient
 
 import notifications
 from scheduler import audit
-from scheduler.api import tokens
 from scheduler.availability import closures
 from scheduler.booking import participants
 from scheduler.extensions import db
@@ -32,6 +31,7 @@ from scheduler.models import (
     StaffUser,
 )
 from scheduler.staff.blueprint import OPEN_ENDPOINTS
+from scheduler.web import api_tokens
 from tests.factories import Factories
 from tests.notifications.contexts import message_context
 from tests.staff.conftest import Staff, at_local
@@ -136,7 +136,7 @@ def _organisation(
         None,
         now_utc(),
     )
-    tokens.issue(account, f"{prefix} Avain", StaffRole.WORKER, None, pro, None)
+    api_tokens.issue(account, f"{prefix} Avain", StaffRole.WORKER, None, pro, None)
     interpreter = Interpreter(
         organisation_id=unit.organisation_id,
         name=f"{prefix} Tulkki",
