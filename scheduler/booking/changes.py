@@ -193,6 +193,7 @@ def _move_one(
     def write(pro: Professional) -> None:
         booking.professional = pro
         _moved(booking, new_start, now)
+        team.follow(booking)  # the colleagues added later move along
 
     if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
         db.session.refresh(booking)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from scheduler import audit
 from scheduler.booking import meetings, participant_messages
 from scheduler.booking.changes import cancel, client_identifiers, lock
+from scheduler.booking.colleagues import free_colleague_time
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
@@ -195,6 +196,8 @@ def remove_participant(participant: BookingParticipant, *, staff: StaffUser | No
     booking = participant.booking
     participant.removed_at = now_utc()
     participant.manage_token_hash = None
+    if participant.professional_id is not None:
+        free_colleague_time(booking, participant.professional_id)
     if participant.video_participant_id is not None:
         meetings.remove_from_room(booking, participant.video_participant_id)
     db.session.flush()
