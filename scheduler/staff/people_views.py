@@ -46,6 +46,9 @@ PROBLEMS = {
         "The colleague is not free at this time. Choose another colleague, or book outside "
         "the weekly hours if that is agreed."
     ),
+    "colleague_booked": _l(
+        "The colleague has another meeting at this time. Choose another colleague or another time."
+    ),
     "room_full": _l("The video meeting already has as many people as it can take."),
     "already_removed": _l("This person was already removed."),
     "client_not_removable": _l("A client is not removed here."),
