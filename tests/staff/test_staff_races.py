@@ -215,11 +215,14 @@ def staff_adds_colleague(client: FlaskClient, booking_id: int, colleague_id: int
 
 
 def family_books(app: Flask, service_id: int, start: datetime, pro_id: int) -> Callable[[], int]:
-    """A family holding and confirming ``start`` with ``pro_id`` through the API, as a
+    """A family looking at the day, then holding and confirming ``start`` with ``pro_id``
+    through the API, as a
     callable for ``race``: the status code of the step that decided."""
 
     def book() -> int:
         client = app.test_client()
+        day = local_date(start, HELSINKI).isoformat()
+        client.get(f"/api/v1/services/{service_id}/slots?from={day}&to={day}")  # as a family does
         held = client.post(
             "/api/v1/holds",
             json={"service_id": service_id, "start_at": iso(start), "professional_id": pro_id},
@@ -241,12 +244,14 @@ def test_adding_a_colleague_racing_a_family_for_the_colleagues_time(
     colleague = make.professional(service)
     user = staff.user("worker", professional=pro)
     db.session.commit()
-    pro_id, colleague_id, user_id, service_id = pro.id, colleague.id, user.id, service.id
-    for round_ in range(ROUNDS):
-        start = at_local(3 + round_, 10)
+    pro_id, colleague_id, service_id = pro.id, colleague.id, service.id
+    worker = staff_client(pg_app, user.id)
+    for round_ in range(2 * ROUNDS):
+        start = at_local(3 + round_ // 2, 9 + round_ % 2 * 3)
         booking_id, _token = family_booking(service_id, start, pro_id)
+        worker.get(f"/staff/bookings/{booking_id}/people")  # both sides warm
         added, family = race(
-            staff_adds_colleague(staff_client(pg_app, user_id), booking_id, colleague_id),
+            staff_adds_colleague(worker, booking_id, colleague_id),
             family_books(pg_app, service_id, start, colleague_id),
         )
         db.session.remove()
