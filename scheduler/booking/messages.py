@@ -18,7 +18,7 @@ client's or the worker's name. Staff notices carry no client details at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from email.utils import parseaddr
 
@@ -284,17 +284,24 @@ def _schedule_reminders(
 
 
 def staff_notices(
-    booking: Booking, event: str, old_start: datetime | None = None, always: bool = False
+    booking: Booking,
+    event: str,
+    old_start: datetime | None = None,
+    always: bool = False,
+    skip: Collection[int | None] = (),
+    change: str = "",
 ) -> list[Message]:
     """A staff notice to every professional of the meeting (the lead's, a team's further
     ones, colleagues added later), once each, in their own language; ``always``: even
-    when the service sends no staff notices (a need that must not go unseen)."""
+    when the service sends no staff notices (a need that must not go unseen). ``skip``:
+    professionals who know already; ``change`` names a change that leaves the booking's
+    sequence as it was (its notices' keys)."""
     if not (always or booking.service.staff_notices):
         return []
     group, found = _group(booking), []
     _professional(booking)  # the lead's worker read again after a move
     for pro in team.professionals_of(booking):
-        if not pro.email:
+        if not pro.email or pro.id in skip:
             continue
         lang, context = staff_context(booking, event, old_start, pro)
         # The lead worker's key as before; each further professional's of their own.
@@ -306,7 +313,7 @@ def staff_notices(
                 template="staff_notice",
                 language=lang,
                 context=context,
-                idempotency_key=f"{group}:staff:{event}:s{booking.sequence}{mine}",
+                idempotency_key=f"{group}:staff:{event}:s{booking.sequence}{change}{mine}",
                 group_key=f"{group}:staff",
                 organisation_id=booking.organisation_id,
             )

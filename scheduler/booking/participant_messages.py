@@ -20,10 +20,16 @@ import notifications
 from notifications import FamilyNotice, Message
 from scheduler.booking import meetings
 from scheduler.booking.contact import can_receive_sms
-from scheduler.booking.messages import LANGUAGES, client_context, public_url
+from scheduler.booking.messages import LANGUAGES, client_context, public_url, staff_notices
 from scheduler.extensions import db
 from scheduler.kernel import as_utc, now_utc
-from scheduler.models import Attendance, Booking, BookingParticipant, BookingStatus
+from scheduler.models import (
+    Attendance,
+    Booking,
+    BookingParticipant,
+    BookingStatus,
+    StaffUser,
+)
 
 
 def attend_url(token: str) -> str:
@@ -245,3 +251,21 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
 def first_client_left(booking: Booking) -> None:
     """The first client will not take part: no more reminders or notices to them."""
     notifications.cancel_pending(f"booking:{booking.uid}")
+
+
+def staff_told(
+    booking: Booking,
+    participant: BookingParticipant | None = None,
+    staff: StaffUser | None = None,
+) -> None:
+    """Tell the meeting's professionals that who takes part changed (a staff notice, no
+    names): all but the worker who made the change and a colleague who was added or
+    taken out (their own invitation or cancellation tells them)."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return
+    skip = {
+        staff.professional_id if staff is not None else None,
+        participant.professional_id if participant is not None else None,
+    }
+    change = f":p{participant.id if participant is not None else 0}:{now_utc():%Y%m%dT%H%M%S%f}"
+    notifications.enqueue_many(staff_notices(booking, "participants", skip=skip, change=change))

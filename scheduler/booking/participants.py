@@ -175,6 +175,8 @@ def add_participant(
     )
     if booking.status == BookingStatus.CONFIRMED:
         invite(participant, secret)
+        if staff is not None:  # a second client given at booking is told with the booking
+            participant_messages.staff_told(booking, participant, staff)
     return participant, secret
 
 
@@ -208,6 +210,7 @@ def remove_participant(participant: BookingParticipant, *, staff: StaffUser | No
         participant_identifiers(participant),
     )
     participant_messages.removed(participant)
+    participant_messages.staff_told(booking, participant, staff)
 
 
 _BY_TOKEN = (
@@ -274,6 +277,7 @@ def answer(participant: BookingParticipant, attending: bool) -> BookingParticipa
             cancel(booking, by="client")
     else:
         participant_messages.rejoined(participant)
+    participant_messages.staff_told(booking, participant)  # none once cancelled
     return participant
 
 
@@ -320,4 +324,5 @@ def client_leaves(booking: Booking, reason: str | None = None) -> bool:
         client_identifiers(booking),
     )
     participant_messages.first_client_left(booking)
+    participant_messages.staff_told(booking)
     return False
