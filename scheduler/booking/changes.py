@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 
 from scheduler import audit
 from scheduler.availability import candidates
-from scheduler.booking import meetings, messages, participant_messages, team
+from scheduler.booking import colleagues, meetings, messages, participant_messages, team
 from scheduler.booking.taking import (
     StaffTerms,
     blocks,
@@ -145,6 +145,12 @@ def reschedule(
         _move_team(booking, new_start, wanted, terms, now)
     else:
         _move_one(booking, new_start, wanted, terms, now)
+    try:
+        colleagues.check_colleagues_free(booking)
+    except Problem:
+        if terms is None:
+            raise slot_taken() from None  # the family learns no more than that
+        raise
     audit.record(
         booking.organisation_id,
         "booking.reschedule",

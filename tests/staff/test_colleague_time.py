@@ -153,3 +153,27 @@ def test_moving_or_cancelling_the_booking_carries_the_colleagues_time_along(
         ("pekka@example.org", "sv", "cancelled"),
         ("pekka@example.org", "sv", "moved"),
     ]
+
+
+def test_a_move_onto_a_time_the_colleague_has_another_meeting_is_refused(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    booking, pro, colleague = _setting(make, staff)
+    later = START + timedelta(hours=3)
+    staff.booking(booking.service, colleague, later)
+    sign_in(staff.user("worker", professional=pro))
+    client.post(
+        f"/staff/bookings/{booking.id}/people/colleague",
+        data={"professional_id": str(colleague.id)},
+    )
+    day = local_date(later, HELSINKI).isoformat()
+    refused = client.post(
+        f"/staff/bookings/{booking.id}/move",
+        data={"date": day, "choice": f"{later.isoformat()}|{pro.id}", "confirmed": "1"},
+    )
+    assert refused.status_code == 409
+    text = refused.get_data(as_text=True)
+    assert "Tapaamiseen osallistuvalla työkaverilla on toinen tapaaminen siihen aikaan." in text
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).start_at == START
+    assert sorted(row.start_at for row in _colleague_rows(colleague)) == [START, later]
