@@ -83,9 +83,10 @@ def take_colleague_time(lead: Booking, pro: Professional, outside_hours: bool) -
 def check_colleagues_free(lead: Booking) -> None:
     """After a move: every colleague added to the meeting is free at its new time, their
     bookings considered (PostgreSQL's exclusion constraint refuses an overlap by itself;
-    this says so on any database). A 409 ``colleague_busy`` otherwise."""
+    this says so on any database), and none of them became the meeting's own worker. A
+    409 ``colleague_busy`` otherwise."""
     for pid in sorted(team.colleague_ids(lead)):
-        if _has_other_meeting(lead, pid):
+        if pid == lead.professional_id or _has_other_meeting(lead, pid):
             raise Problem(
                 409,
                 "colleague_busy",
