@@ -4,14 +4,15 @@ live preview of the availability editor works in the browser under the CSP."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from scheduler.availability.holidays import holiday_dates
 from scheduler.extensions import db
-from scheduler.kernel import local_date, now_utc
+from scheduler.kernel import HELSINKI, local_date, now_utc
 from scheduler.models import Booking, CalendarFeed, Organisation, Professional
 from tests.catalogues import compile_staff_catalogues
 from tests.e2e.conftest import (
@@ -97,7 +98,12 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     yield "booking"
     page.goto(f"{base}/staff/agenda?professional={pro_id}&view=day")
     yield "agenda, day"
-    far = (date.today() + timedelta(days=20)).isoformat()
+    # Twenty days ahead in Helsinki, past any public holiday (closed: nothing to book).
+    ahead = local_date(now_utc(), HELSINKI) + timedelta(days=20)
+    closed = set(holiday_dates(None, ahead.year, ahead.year + 1))
+    while ahead in closed:
+        ahead += timedelta(days=1)
+    far = ahead.isoformat()
     page.goto(f"{base}/staff/find?date={far}&part=afternoon")
     yield "find a time"
     page.goto(f"{base}/staff/book?professional={pro_id}&service={service_id}&date={far}")
@@ -197,9 +203,13 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     page.goto(f"{base}/staff/admin/services/new")
     # Past the browser's own checks, to see the page's error summary.
     page.evaluate("document.querySelectorAll('form').forEach(f => { f.noValidate = true; })")
-    page.locator("main form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]:not([name])").last.click()
     page.wait_for_selector(".error-summary")
     yield "service form with errors"
+    page.goto(f"{base}/staff/admin/services/{service_id}")
+    page.locator("button[name=action][value=more_pools]").click()
+    page.wait_for_selector("#pool-2-name-fi")
+    yield "service form, one pool more"
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
