@@ -72,9 +72,10 @@ class FamilyNotice:
 
 @dataclass(frozen=True, kw_only=True)
 class StaffNotice:
-    """A notice to the worker that a booking was made, cancelled or moved: no client data."""
+    """A notice to a professional of a meeting: booked, cancelled, moved, an interpreter
+    still needed, or a change of who takes part. No client data."""
 
-    event: str  # booked, cancelled, moved
+    event: str  # booked, cancelled, moved, interpreter_open, participants
     organisation_name: str
     email_from: str | None
     professional_name: str
