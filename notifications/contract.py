@@ -75,10 +75,11 @@ class FamilyNotice:
 
 @dataclass(frozen=True, kw_only=True)
 class StaffNotice:
-    """A notice to the worker that a booking was made, cancelled or moved, or that someone
-    taking part said they will not (or will after all): no client data."""
+    """A notice to a professional of a meeting: booked, cancelled, moved, an interpreter
+    still needed, someone taking part said they will not (or will after all), or another
+    change of who takes part. No client data."""
 
-    event: str  # booked, cancelled, moved, interpreter_open, declined, rejoined
+    event: str  # booked, cancelled, moved, interpreter_open, declined, rejoined, participants
     organisation_name: str
     email_from: str | None
     professional_name: str

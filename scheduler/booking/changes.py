@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 
 from scheduler import audit
 from scheduler.availability import candidates
-from scheduler.booking import meetings, messages, participant_messages, team
+from scheduler.booking import colleagues, meetings, messages, participant_messages, team
 from scheduler.booking.taking import (
     StaffTerms,
     blocks,
@@ -148,6 +148,12 @@ def reschedule(
         _move_team(booking, new_start, wanted, terms, now)
     else:
         _move_one(booking, new_start, wanted, terms, now)
+    try:
+        colleagues.check_colleagues_free(booking)
+    except Problem:
+        if terms is None:
+            raise slot_taken() from None  # the family learns no more than that
+        raise
     audit.record(
         booking.organisation_id,
         "booking.reschedule",
@@ -196,6 +202,7 @@ def _move_one(
     def write(pro: Professional) -> None:
         booking.professional = pro
         _moved(booking, new_start, now)
+        team.follow(booking)  # the colleagues added later move along
 
     if not take_time(service, pros[0].id, new_start, now, booking.id, write, terms):
         db.session.refresh(booking)

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 import notifications
 from notifications import Message, TakingPartNotice
-from scheduler.booking import interpreters, messages
+from scheduler.booking import interpreters, messages, team
 from scheduler.booking.changes import lock
+from scheduler.booking.colleagues import take_colleague_time
 from scheduler.booking.participants import add_participant, participants_of, remove_participant
-from scheduler.booking.taking import StaffTerms, take_time
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import (
@@ -97,40 +97,22 @@ def add_colleague(
 ) -> BookingParticipant:
     """Add a colleague of the organisation, if free at the meeting's time (the re-check
     under their lock that every booking goes through); with ``outside_hours`` their weekly
-    hours do not bind (absences, closures and their bookings still do)."""
+    hours do not bind (absences, closures and their bookings still do). Their time is
+    taken for the meeting (``scheduler.booking.colleagues``)."""
+    booking = team.lead_of(booking)
     lock(booking)
     _changeable(booking)
     pro = db.session.get(Professional, professional_id)
-    if (
-        pro is None
-        or pro.organisation_id != booking.organisation_id
-        or not pro.active
-        or pro.id == booking.professional_id
-    ):
+    if pro is None or pro.organisation_id != booking.organisation_id or not pro.active:
         raise Problem(
             422,
             "colleague_not_found",
             "Choose a colleague of the list.",
             {"professional_id": "unknown"},
         )
-    if any(p.professional_id == pro.id for p in participants_of(booking)):
+    if pro in team.professionals_of(booking):
         raise Problem(409, "colleague_exists", "This colleague already takes part.")
-    free = take_time(
-        booking.service,
-        pro.id,
-        as_utc(booking.start_at),
-        now_utc(),
-        None,
-        lambda _pro: None,
-        StaffTerms(outside_hours=outside_hours),
-    )
-    if not free:
-        raise Problem(
-            409,
-            "colleague_not_free",
-            "The colleague is not free at this time.",
-            {"professional_id": "not free"},
-        )
+    take_colleague_time(booking, pro, outside_hours)
     language = next((c for c in pro.languages if c in MESSAGE_LANGUAGES), "fi")
     participant, _secret = add_participant(
         booking,

@@ -21,7 +21,7 @@ from notifications import Message
 from scheduler import audit
 from scheduler.availability.holidays import working_days_before
 from scheduler.booking.changes import client_identifiers
-from scheduler.booking.messages import staff_context
+from scheduler.booking.messages import staff_notices
 from scheduler.extensions import db
 from scheduler.kernel import Problem, local_date, now_utc
 from scheduler.models import Booking, BookingStatus, InterpreterRequest, Service
@@ -229,23 +229,7 @@ def flag_late_requests() -> int:
 
 
 def _late_notice(booking: Booking) -> list[Message]:
-    pro = booking.professional
-    if not pro.email:
-        return []
-    lang, context = staff_context(booking, "interpreter_open")
-    group = f"booking:{booking.uid}"
-    return [
-        Message(
-            channel="email",
-            recipient=pro.email,
-            template="staff_notice",
-            language=lang,
-            context=context,
-            idempotency_key=f"{group}:staff:interpreter_open:s{booking.sequence}",
-            group_key=f"{group}:staff",
-            organisation_id=booking.organisation_id,
-        )
-    ]
+    return staff_notices(booking, "interpreter_open", always=True)
 
 
 def _log(booking: Booking, action: str) -> None:

@@ -18,23 +18,21 @@ client's or the worker's name. Staff notices carry no client details at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as babel_date
 from flask import current_app
 
 import notifications
 from notifications import FamilyNotice, Invite, Message, StaffNotice
-from scheduler.booking import meetings
+from scheduler.booking import meetings, team
 from scheduler.booking.contact import can_receive_sms, normalise_phone
+from scheduler.booking.message_times import old_when, when_of
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, Professional
-from scheduler.web.i18n import format_date, format_time, format_time_range, localized
+from scheduler.web.i18n import localized
 
 log = logging.getLogger(__name__)
 
@@ -65,42 +63,6 @@ def join_url(booking: Booking) -> str | None:
     if booking.meeting_mode != "video":
         return None
     return meetings.family_join_link(booking)
-
-
-@dataclass(frozen=True)
-class _When:
-    """A meeting time as the messages name it, in the recipient's language."""
-
-    weekday: str
-    weekday_short: str
-    date: str
-    time: str
-    time_range: str
-
-
-def _when(start: datetime, end: datetime, lang: str, zone: ZoneInfo) -> _When:
-    local_day = as_utc(start).astimezone(zone).date()
-    time = format_time(start, lang, zone)
-    return _When(
-        weekday=babel_date(local_day, "EEEE", locale=lang),
-        weekday_short=babel_date(local_day, "EEE", locale=lang),
-        date=format_date(start, lang, zone),
-        time=time,
-        time_range=format_time_range(start, end, lang, zone),
-    )
-
-
-def _old_when(old_start: datetime | None, lang: str, zone: ZoneInfo) -> dict[str, str | None]:
-    """The earlier time of a moved booking (``old_date`` …); all None otherwise."""
-    if old_start is None:
-        return dict.fromkeys(("old_weekday", "old_weekday_short", "old_date", "old_time"))
-    old = _when(old_start, old_start, lang, zone)
-    return {
-        "old_weekday": old.weekday,
-        "old_weekday_short": old.weekday_short,
-        "old_date": old.date,
-        "old_time": old.time,
-    }
 
 
 def _sms_may_name(booking: Booking) -> bool:
@@ -136,8 +98,8 @@ def client_context(
     zone = booking.organisation.zone
     service_name = localized(booking.service.name, lang)
     organisation_name = localized(booking.organisation.name, lang)
-    when = _when(booking.start_at, booking.end_at, lang, zone)
-    old = _old_when(old_start, lang, zone)
+    when = when_of(booking.start_at, booking.end_at, lang, zone)
+    old = old_when(old_start, lang, zone)
     summary = service_name if _sms_may_name(booking) else _GENERIC_SUMMARY[lang]
     return FamilyNotice(
         organisation_name=organisation_name,
@@ -179,13 +141,13 @@ def client_context(
 def staff_context(
     booking: Booking, event: str, old_start: datetime | None = None, pro: Professional | None = None
 ) -> tuple[str, StaffNotice]:
-    """The staff notice's language and plain values to the booking's worker (or ``pro``):
-    the time and service, no client data."""
+    """The staff notice's language and plain values for ``pro`` (by default the lead
+    worker): the time and service, no client data."""
     pro = pro or _professional(booking)
     lang = next((code for code in pro.languages if code in LANGUAGES), "fi")
     zone = booking.organisation.zone
-    when = _when(booking.start_at, booking.end_at, lang, zone)
-    old = _old_when(old_start, lang, zone)
+    when = when_of(booking.start_at, booking.end_at, lang, zone)
+    old = old_when(old_start, lang, zone)
     return lang, StaffNotice(
         event=event,
         organisation_name=localized(booking.organisation.name, lang),
@@ -322,23 +284,42 @@ def _schedule_reminders(
     return reminders
 
 
-def _staff_notice(booking: Booking, event: str, old_start: datetime | None = None) -> list[Message]:
-    pro = _professional(booking)
-    if not booking.service.staff_notices or not pro.email:
+def staff_notices(
+    booking: Booking,
+    event: str,
+    old_start: datetime | None = None,
+    always: bool = False,
+    skip: Collection[int | None] = (),
+    change: str = "",
+) -> list[Message]:
+    """A staff notice to every professional of the meeting (the lead's, a team's further
+    ones, colleagues added later), once each, in their own language; ``always``: even
+    when the service sends no staff notices (a need that must not go unseen). ``skip``:
+    professionals who know already; ``change`` names a change that leaves the booking's
+    sequence as it was (its notices' keys)."""
+    if not (always or booking.service.staff_notices):
         return []
-    lang, context = staff_context(booking, event, old_start)
-    return [
-        Message(
-            channel="email",
-            recipient=pro.email,
-            template="staff_notice",
-            language=lang,
-            context=context,
-            idempotency_key=f"{_group(booking)}:staff:{event}:s{booking.sequence}",
-            group_key=f"{_group(booking)}:staff",
-            organisation_id=booking.organisation_id,
+    group, found = _group(booking), []
+    _professional(booking)  # the lead's worker read again after a move
+    for pro in team.professionals_of(booking):
+        if not pro.email or pro.id in skip:
+            continue
+        lang, context = staff_context(booking, event, old_start, pro)
+        # The lead worker's key as before; each further professional's of their own.
+        mine = "" if pro.id == booking.professional_id else f":w{pro.id}"
+        found.append(
+            Message(
+                channel="email",
+                recipient=pro.email,
+                template="staff_notice",
+                language=lang,
+                context=context,
+                idempotency_key=f"{group}:staff:{event}:s{booking.sequence}{change}{mine}",
+                group_key=f"{group}:staff",
+                organisation_id=booking.organisation_id,
+            )
         )
-    ]
+    return found
 
 
 def _secrets(booking: Booking, earlier: Mapping[str, str] | None) -> dict[str, str] | None:
@@ -360,7 +341,7 @@ def booking_confirmed(booking: Booking, manage_token: str, confirmation: bool = 
     notifications.enqueue_many(
         (_notice(booking, "confirmation", context, secrets) if confirmation else [])
         + _schedule_reminders(booking, context, secrets, already=set())
-        + _staff_notice(booking, "booked")
+        + staff_notices(booking, "booked")
     )
 
 
@@ -369,7 +350,7 @@ def booking_cancelled(booking: Booking) -> None:
     notifications.cancel_pending(_group(booking))
     notifications.enqueue_many(
         _notice(booking, "cancelled", client_context(booking), secrets=None)
-        + _staff_notice(booking, "cancelled")
+        + staff_notices(booking, "cancelled")
     )
 
 
@@ -392,5 +373,5 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
     notifications.enqueue_many(
         _notice(booking, "changed", client_context(booking, old_start), secrets)
         + _schedule_reminders(booking, reminder_context, secrets, already=kept)
-        + _staff_notice(booking, "moved", old_start)
+        + staff_notices(booking, "moved", old_start)
     )

@@ -20,17 +20,16 @@ import notifications
 from notifications import FamilyNotice, Message
 from scheduler.booking import meetings, messages
 from scheduler.booking.contact import can_receive_sms
-from scheduler.booking.messages import LANGUAGES, client_context, public_url
+from scheduler.booking.messages import LANGUAGES, client_context, public_url, staff_notices
 from scheduler.extensions import db
 from scheduler.kernel import as_utc, now_utc
 from scheduler.models import (
-    ACTIVE_STATUSES,
     Attendance,
     Booking,
     BookingParticipant,
     BookingStatus,
     ParticipantRole,
-    Professional,
+    StaffUser,
 )
 
 
@@ -279,40 +278,30 @@ def professionals_told(
     colleagues taking part; not ``exclude``) that someone said they will not take part
     (``declined``) or will after all (``rejoined``): in each worker's language, naming
     only the role of who answered (``subject`` keys the message: ``client`` or ``p<id>``)."""
-    if not booking.service.staff_notices:
+    change = f":{subject}:{now_utc():%Y%m%dT%H%M%S%f}"
+    notices = staff_notices(booking, event, skip={exclude}, change=change)
+    told = []
+    for notice in notices:
+        context = notice.context
+        if isinstance(context, notifications.StaffNotice):
+            context = replace(context, who=who.value)
+        told.append(replace(notice, context=context))
+    notifications.enqueue_many(told)
+
+
+def staff_told(
+    booking: Booking,
+    participant: BookingParticipant | None = None,
+    staff: StaffUser | None = None,
+) -> None:
+    """Tell the meeting's professionals that who takes part changed (a staff notice, no
+    names): all but the worker who made the change and a colleague who was added or
+    taken out (their own invitation or cancellation tells them)."""
+    if booking.status != BookingStatus.CONFIRMED:
         return
-    stamp = int(now_utc().timestamp() * 1000)
-    found = []
-    for pro in _professionals(booking):
-        if not pro.email or pro.id == exclude:
-            continue
-        lang, values = messages.staff_context(booking, event, pro=pro)
-        found.append(
-            Message(
-                channel="email",
-                recipient=pro.email,
-                template="staff_notice",
-                language=lang,
-                context=replace(values, who=who.value),
-                idempotency_key=f"booking:{booking.uid}:staff:{event}:{subject}:{pro.id}:{stamp}",
-                group_key=f"booking:{booking.uid}:staff",
-                organisation_id=booking.organisation_id,
-            )
-        )
-    notifications.enqueue_many(found)
-
-
-def _professionals(booking: Booking) -> list[Professional]:
-    """The workers of a booking: its own, a team meeting's others, colleagues taking part."""
-    found = {booking.professional_id: booking.professional}
-    for companion in booking.companions:
-        if companion.status in ACTIVE_STATUSES:
-            found.setdefault(companion.professional_id, companion.professional)
-    for participant in _active(booking):
-        pro_id = participant.professional_id
-        if participant.attendance == Attendance.DECLINED or pro_id is None or pro_id in found:
-            continue
-        pro = db.session.get(Professional, pro_id)
-        if pro is not None:
-            found[pro_id] = pro
-    return list(found.values())
+    skip = {
+        staff.professional_id if staff is not None else None,
+        participant.professional_id if participant is not None else None,
+    }
+    change = f":p{participant.id if participant is not None else 0}:{now_utc():%Y%m%dT%H%M%S%f}"
+    notifications.enqueue_many(staff_notices(booking, "participants", skip=skip, change=change))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from scheduler import audit
 from scheduler.booking import meetings, participant_messages
+from scheduler.booking.colleagues import free_colleague_time
 from scheduler.booking.contact import normalise_phone
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
@@ -173,6 +174,8 @@ def add_participant(
     )
     if booking.status == BookingStatus.CONFIRMED:
         invite(participant, secret)
+        if staff is not None:  # a second client given at booking is told with the booking
+            participant_messages.staff_told(booking, participant, staff)
     return participant, secret
 
 
@@ -194,6 +197,8 @@ def remove_participant(participant: BookingParticipant, *, staff: StaffUser | No
     booking = participant.booking
     participant.removed_at = now_utc()
     participant.manage_token_hash = None
+    if participant.professional_id is not None:
+        free_colleague_time(booking, participant.professional_id)
     if participant.video_participant_id is not None:
         meetings.remove_from_room(booking, participant.video_participant_id)
     db.session.flush()
@@ -204,6 +209,7 @@ def remove_participant(participant: BookingParticipant, *, staff: StaffUser | No
         participant_identifiers(participant),
     )
     participant_messages.removed(participant)
+    participant_messages.staff_told(booking, participant, staff)
 
 
 _BY_TOKEN = (

@@ -70,7 +70,7 @@ def series_cancelled(cancelled: Sequence[Booking]) -> None:
 
 
 def _staff_series_notice(theirs: list[Booking], zone: ZoneInfo) -> list[Message]:
-    notices = messages._staff_notice(theirs[0], "cancelled")
+    notices = messages.staff_notices(theirs[0], "cancelled")
     listed = []
     for notice in notices:
         context = notice.context

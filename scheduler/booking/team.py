@@ -33,7 +33,15 @@ from scheduler.booking.taking import (
 )
 from scheduler.extensions import db
 from scheduler.kernel import Problem, day_bounds, local_date
-from scheduler.models import ACTIVE_STATUSES, Booking, BookingStatus, Professional, Service
+from scheduler.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingParticipant,
+    BookingStatus,
+    ParticipantRole,
+    Professional,
+    Service,
+)
 
 # The fields a companion row shares with its lead.
 _SHARED = (
@@ -88,7 +96,8 @@ def take_team(
     if chosen is None or not chosen.pools:
         raise empty_pool()
     ids = sorted(chosen.versions)
-    current = set() if moving is None else {row.professional_id for row in group(moving)}
+    added = set() if moving is None else colleague_ids(moving)
+    current = set() if moving is None else {row.professional_id for row in group(moving)} - added
     for stale_holds_expired in (False, True):
         savepoint = db.session.begin_nested()
         try:
@@ -96,7 +105,8 @@ def take_team(
             if stale_holds_expired:
                 for pid in ids:
                     expire_run_out_holds(now, pid)
-            free = _free_members(service, pros, start_at, now, terms, moving)
+            # A colleague added to the meeting keeps their own row: not a pool's member.
+            free = _free_members(service, pros, start_at, now, terms, moving) - added
             team = pick(chosen.pools, free, _preference(service, ids, start_at, current))
             if team is None:
                 savepoint.rollback()
@@ -173,7 +183,10 @@ def seat(lead: Booking, team: Sequence[Professional]) -> None:
     """Give a new or moved team meeting its professionals: the lead row the first, one
     companion row for each of the others (rows no longer needed are cancelled)."""
     lead.professional = team[0]
-    rows = [c for c in lead.companions if c.status in ACTIVE_STATUSES]
+    added = colleague_ids(lead)
+    rows = [
+        c for c in lead.companions if c.status in ACTIVE_STATUSES and c.professional_id not in added
+    ]
     for index, pro in enumerate(team[1:]):
         if index < len(rows):
             rows[index].professional = pro
@@ -191,6 +204,36 @@ def seat(lead: Booking, team: Sequence[Professional]) -> None:
         extra.cancelled_at = lead.updated_at
         extra.cancelled_by = "system"
     follow(lead)
+
+
+def colleague_ids(lead: Booking) -> set[int]:
+    """The colleagues added to the meeting later (``scheduler.booking.colleagues``): each
+    has a companion row of their own, which no pool of a team takes over."""
+    if lead.id is None:
+        return set()
+    found = db.session.scalars(
+        select(BookingParticipant.professional_id).where(
+            BookingParticipant.booking_id == lead.id,
+            BookingParticipant.role == ParticipantRole.PROFESSIONAL,
+            BookingParticipant.removed_at.is_(None),
+            BookingParticipant.professional_id.is_not(None),
+        )
+    )
+    return {pid for pid in found if pid is not None}
+
+
+def professionals_of(lead: Booking) -> list[Professional]:
+    """Every professional of a meeting, once each: the lead's, then those of the rows
+    that go with it (a team's further professionals, colleagues added later). A row
+    cancelled on its own (a colleague taken out) is no longer theirs."""
+    found = {lead.professional_id: lead.professional}
+    for row in lead.companions:
+        with_lead = row.status == lead.status and (
+            row.status in ACTIVE_STATUSES or row.cancelled_at == lead.cancelled_at
+        )
+        if with_lead:
+            found.setdefault(row.professional_id, row.professional)
+    return list(found.values())
 
 
 def follow(lead: Booking) -> None:

@@ -1,5 +1,6 @@
 """Administration of services: every field of the model, texts in Finnish, Swedish and
-English, intake questions, reminder rules and the identification rule."""
+English, intake questions, reminder rules, the identification rule and the pools of a
+team service (``scheduler.staff.admin_pools``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler.booking.interpreters import INTERPRETER_LANGUAGES, language_label
 from scheduler.extensions import db
-from scheduler.models import MEETING_MODES, Professional, Service, ServicePool
+from scheduler.models import MEETING_MODES, Service
 from scheduler.staff import texts
 from scheduler.staff.access import (
     ADMINS,
@@ -23,10 +24,18 @@ from scheduler.staff.access import (
     services_query,
     units_query,
 )
+from scheduler.staff.admin_pools import (
+    pool_values,
+    pools_shown,
+    read_pools,
+    rows_to_show,
+    save_pools,
+)
 from scheduler.staff.blueprint import bp, current_user
 from scheduler.staff.forms import (
     CATEGORIES,
     LANGS,
+    MAX_POOLS,
     MAX_QUESTIONS,
     QUESTION_KINDS,
     REMINDER_ROWS,
@@ -102,14 +111,9 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         {
             "unit_id": [among_ids(units, missing=_("Choose a unit."))],
             "professionals": [among_ids(set(allowed))],
-            "team_members": [among_ids(set(allowed))],
         }
     )
-    empty = _("A team service needs at least one worker in each group.")
-    if form.team.data:
-        for name in ("professionals", "team_members"):
-            if not any(i in allowed for i in getattr(form, name).ids):
-                form.problems.setdefault(name, empty)
+    pools = read_pools(form, request.form, set(allowed))
     values: dict[str, Any] = {
         "unit_id": form.unit_id.ids[0] if form.unit_id.ids else None,
         "slug": form.slug.data or "",
@@ -138,7 +142,7 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         "allows_second_client": form.allows_second_client.data,
         "client_leaving_cancels": form.client_leaving_cancels.data,
         "professionals": [allowed[i] for i in form.professionals.ids if i in allowed],
-        "team": [allowed[i] for i in form.team_members.ids if i in allowed]
+        "team": [(pool.name, [allowed[i] for i in pool.member_ids]) for pool in pools]
         if form.team.data
         else None,
     }
@@ -212,8 +216,6 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
     values.setlist("professionals", [p.id for p in service.professionals])
     if service.pools:
         values["team"] = "1"
-        values.setlist("professionals", [p.id for p in service.pools[0].members])
-        values.setlist("team_members", [p.id for p in service.pools[-1].members])
     values["reminders"] = "default" if service.reminder_rules is None else "custom"
     for i, rule in enumerate(service.reminder_rules or []):
         values[f"r-{i}-channel"] = rule.get("channel")
@@ -234,8 +236,14 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
     return values
 
 
-def _form_page(service: Service | None, form: ServiceForm) -> ResponseReturnValue:
-    values = request.form if request.method == "POST" else service_values(service)
+def _form_page(
+    service: Service | None, form: ServiceForm, more_pools: bool = False
+) -> ResponseReturnValue:
+    if request.method == "POST":
+        values, pools = pools_shown(form, request.form)
+    else:
+        values = service_values(service)
+        pools = pool_values(service, values) if service is not None else 0
     count = max(0, min(parse_whole(str(values.get("question_count") or 0)) or 0, MAX_QUESTIONS))
     return render_template(
         "staff/admin_service.html",
@@ -252,40 +260,25 @@ def _form_page(service: Service | None, form: ServiceForm) -> ResponseReturnValu
         ],
         question_rows=min(count + EXTRA_QUESTIONS, MAX_QUESTIONS),
         reminder_rows=REMINDER_ROWS,
+        pool_rows=rows_to_show(pools, more_pools),
+        max_pools=MAX_POOLS,
         texts=texts,
     ), (422 if form.problems else 200)
 
 
 def _save(service: Service, values: dict[str, Any]) -> None:
     chosen = values.pop("professionals")
-    second = values.pop("team")
+    pools = values.pop("team")
     for key, value in values.items():
         setattr(service, key, value)
     # Professionals this user does not administer stay as they were.
     visible = {p.id for p in db.session.scalars(professionals_query())}
     kept = [p for p in service.professionals if p.id not in visible]
-    everyone = kept + chosen + [p for p in second or [] if p not in chosen]
-    service.professionals = everyone
-    _save_team(service, None if second is None else [chosen, second], visible)
+    members = [p for _name, pool in pools or [] for p in pool]
+    everyone = kept + chosen
+    service.professionals = everyone + [p for p in dict.fromkeys(members) if p not in everyone]
+    save_pools(service, pools, visible)
     db.session.flush()
-
-
-def _save_team(
-    service: Service, groups: list[list[Professional]] | None, visible: set[int]
-) -> None:
-    """Make ``service`` a team service of these groups (pools), or a service of one
-    worker (None). A pool keeps its row (and id) when it stays, and the members this user
-    does not administer."""
-    if groups is None:
-        service.pools = []
-        return
-    pools = list(service.pools)
-    for position, members in enumerate(groups):
-        if position == len(pools):
-            pools.append(ServicePool(position=position, name={}))
-        kept = [p for p in pools[position].members if p.id not in visible]
-        pools[position].members = kept + members
-    service.pools = pools[: len(groups)]
 
 
 @bp.get("/admin/services")
@@ -299,6 +292,8 @@ def admin_services() -> ResponseReturnValue:
 @require_role(*ADMINS)
 def admin_service_new() -> ResponseReturnValue:
     form = ServiceForm(request.form)
+    if request.form.get("action") == "more_pools":
+        return _form_page(None, form, more_pools=True)
     if request.method == "POST":
         values = _read(form, None)
         if not form.problems:
@@ -315,6 +310,8 @@ def admin_service_new() -> ResponseReturnValue:
 def admin_service(service_id: int) -> ResponseReturnValue:
     service = service_or_404(service_id)
     form = ServiceForm(request.form)
+    if request.form.get("action") == "more_pools":
+        return _form_page(service, form, more_pools=True)
     if request.method == "POST":
         values = _read(form, service)
         if not form.problems:

@@ -44,6 +44,7 @@ QUESTION_KINDS = ("text", "choice", "yesno")
 STALE_POLICIES = ("withhold", "warn")
 REMINDER_ROWS = 4
 MAX_QUESTIONS = 20
+MAX_POOLS = 4
 
 Validator = Callable[[Form, Field], None]
 
@@ -308,6 +309,15 @@ class ReminderForm(Form):
         return super().validate(extra_validators)
 
 
+class PoolForm(Form):
+    """One pool of a team service (``pool-<n>-…``): what its workers are, in three
+    languages, and its members, of whom one takes part; ``remove`` takes the row out."""
+
+    name = lang_texts(200, is_required=False)
+    members = IdsField()
+    remove = Flag()
+
+
 class ServiceForm(StaffForm):
     unit_id = IdsField()
     slug = Text(
@@ -341,8 +351,8 @@ class ServiceForm(StaffForm):
     allows_second_client = Flag()
     client_leaving_cancels = Flag()
     professionals = IdsField()
-    team = Flag()  # two workers together: the first from ``professionals``, the second here
-    team_members = IdsField()
+    team = Flag()  # several workers together: one from each pool
+    pool = FieldList(FormField(PoolForm, separator="-"), max_entries=MAX_POOLS)
 
 
 class WorkerForm(StaffForm):

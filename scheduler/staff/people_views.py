@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from scheduler import audit
-from scheduler.booking import client_identifiers, guests, interpreters
+from scheduler.booking import client_identifiers, guests, interpreters, team
 from scheduler.booking.participants import participant_identifiers, participants_of, target
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
@@ -46,6 +46,9 @@ PROBLEMS = {
         "The colleague is not free at this time. Choose another colleague, or book outside "
         "the weekly hours if that is agreed."
     ),
+    "colleague_booked": _l(
+        "The colleague has another meeting at this time. Choose another colleague or another time."
+    ),
     "room_full": _l("The video meeting already has as many people as it can take."),
     "already_removed": _l("This person was already removed."),
     "client_not_removable": _l("A client is not removed here."),
@@ -72,7 +75,9 @@ def _may_change(booking: Booking) -> bool:
 
 
 def _colleagues(booking: Booking, taking_part: list[BookingParticipant]) -> list[Professional]:
+    """Colleagues who could be added: not those of the meeting already."""
     added = {p.professional_id for p in taking_part}
+    added.update(pro.id for pro in team.professionals_of(team.lead_of(booking)))
     return [
         pro
         for pro in db.session.scalars(

@@ -244,9 +244,13 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
     page.goto(f"{base}/staff/admin/services/new")
     # Past the browser's own checks, to see the page's error summary.
     page.evaluate("document.querySelectorAll('form').forEach(f => { f.noValidate = true; })")
-    page.locator("main form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]:not([name])").last.click()
     page.wait_for_selector(".error-summary")
     yield "service form with errors"
+    page.goto(f"{base}/staff/admin/services/{service_id}")
+    page.locator("button[name=action][value=more_pools]").click()
+    page.wait_for_selector("#pool-2-name-fi")
+    yield "service form, one pool more"
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])

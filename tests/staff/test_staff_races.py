@@ -205,3 +205,65 @@ def test_a_sick_day_reassign_racing_families_onto_the_same_colleague(
         assert booking is not None and booking.status == BookingStatus.CONFIRMED
         moved = booking.professional_id == colleague_id
         assert ("changed" in templates_of(booking_id)) == moved
+
+
+def staff_adds_colleague(client: FlaskClient, booking_id: int, colleague_id: int) -> Any:
+    """The staff page's "add a colleague", as a callable for ``race``: its status code."""
+    data = {"professional_id": str(colleague_id)}
+    path = f"/staff/bookings/{booking_id}/people/colleague"
+    return lambda: client.post(path, data=data).status_code
+
+
+def family_books(app: Flask, service_id: int, start: datetime, pro_id: int) -> Callable[[], int]:
+    """A family looking at the day, then holding and confirming ``start`` with ``pro_id``
+    through the API, as a
+    callable for ``race``: the status code of the step that decided."""
+
+    def book() -> int:
+        client = app.test_client()
+        day = local_date(start, HELSINKI).isoformat()
+        client.get(f"/api/v1/services/{service_id}/slots?from={day}&to={day}")  # as a family does
+        held = client.post(
+            "/api/v1/holds",
+            json={"service_id": service_id, "start_at": iso(start), "professional_id": pro_id},
+        )
+        if held.status_code != 201:
+            return int(held.status_code)
+        done = client.post("/api/v1/bookings", json=client_body(held.json["hold_token"]))
+        return int(done.status_code)
+
+    return book
+
+
+def test_adding_a_colleague_racing_a_family_for_the_colleagues_time(
+    pg_app: Flask, make: Factories
+) -> None:
+    staff = Staff(make)
+    service = make.service()
+    pro = make.professional(service)
+    colleague = make.professional(service)
+    user = staff.user("worker", professional=pro)
+    db.session.commit()
+    pro_id, colleague_id, service_id = pro.id, colleague.id, service.id
+    worker = staff_client(pg_app, user.id)
+    for round_ in range(2 * ROUNDS):
+        start = at_local(3 + round_ // 2, 9 + round_ % 2 * 3)
+        booking_id, _token = family_booking(service_id, start, pro_id)
+        worker.get(f"/staff/bookings/{booking_id}/people")  # both sides warm
+        added, family = race(
+            staff_adds_colleague(worker, booking_id, colleague_id),
+            family_books(pg_app, service_id, start, colleague_id),
+        )
+        db.session.remove()
+        assert added in (303, 409) and family in (201, 409), (added, family)
+        assert [added, family].count(409) == 1, (added, family)
+        assert no_overlaps()
+        rows = db.session.scalars(
+            select(Booking).where(
+                Booking.professional_id == colleague_id,
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.start_at == start,
+            )
+        ).all()
+        assert len(rows) == 1
+        assert (rows[0].lead_booking_id == booking_id) == (added == 303)
