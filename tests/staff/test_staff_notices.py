@@ -11,12 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from notifications import OutboxMessage
-from scheduler.booking import cancel, interpreters, participants
+from scheduler.booking import attendance, cancel, interpreters, participants
 from scheduler.booking.participants import participants_of
 from scheduler.extensions import db
 from scheduler.models import Booking, ParticipantRole, Professional
+from tests.booking_api import book, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import book, next_weekday_at
 from tests.staff.conftest import Staff, at_local
 
 
@@ -120,11 +120,12 @@ def test_a_change_of_who_takes_part_is_told_to_the_other_professionals_once_each
         phone=None,
         language="fi",
     )
-    participants.answer(second, attending=False)
+    attendance.answer(second, attending=False)
     db.session.commit()
-    assert _notices() == [
-        ("liisa@example.org", "fi", "participants"),
-        ("pekka@example.org", "sv", "participants"),
+    # A decline is told once to each professional, as a decline (with the role, no name).
+    assert sorted(_notices()) == [
+        ("liisa@example.org", "fi", "declined"),
+        ("pekka@example.org", "sv", "declined"),
         ("pekka@example.org", "sv", "participants"),
     ]
     assert len(participants_of(booking)) == 3

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from notifications.models import OutboxMessage
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry, Booking, BookingStatus
+from tests.booking.test_change_races import _at_once
 from tests.factories import Factories
-from tests.scheduler.test_change_races import _at_once
 from tests.staff.conftest import Staff
 from tests.staff.series_helpers import book_a_series, token_of
 
