@@ -10,10 +10,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from notifications.rendering import render_email
-from scheduler.booking import attendance, participants
+from scheduler.booking import attendance, guests, participants
 from scheduler.extensions import db
-from scheduler.kernel import Problem
-from scheduler.models import AccessLogEntry, Attendance, BookingStatus
+from scheduler.kernel import Problem, now_utc
+from scheduler.models import AccessLogEntry, Attendance, BookingStatus, StaffUser
 from tests.factories import Factories
 from tests.notifications.booking_helpers import outbox
 from tests.notifications.test_participants import FIRST, SECOND, two_parents
@@ -38,15 +38,19 @@ def test_every_professional_is_told_in_their_language_when_a_parent_declines(
     booking, _token, second_token = two_parents(make)
     booking.professional.languages = ["sv", "fi"]
     colleague = make.professional(booking.service, email="perhe@kunta.test", languages=["en"])
-    participants.add_participant(
-        booking,
-        "professional",
-        name=colleague.name,
-        email=None,
-        phone=None,
-        language="en",
-        professional_id=colleague.id,
+    worker = StaffUser(
+        organisation_id=booking.organisation_id,
+        unit_id=booking.professional.unit_id,
+        role="worker",
+        professional_id=booking.professional_id,
+        email="liisa@kunta.test",
+        name="Liisa",
+        active=True,
+        created_at=now_utc(),
     )
+    db.session.add(worker)
+    db.session.flush()
+    guests.add_colleague(booking, worker, colleague.id)  # takes the colleague's time too
     db.session.commit()
 
     attendance.answer(participants.participant_by_token(second_token), attending=False)
