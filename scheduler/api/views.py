@@ -15,6 +15,7 @@ from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.availability import Ask, candidates, free_times
+from scheduler.booking import asked_details
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import configured_limit, csrf, db, limiter
@@ -77,6 +78,7 @@ def service_out(service: Service) -> schemas.ServiceOut:
             schemas.IntakeQuestion.model_validate(q) for q in service.intake_questions
         ],
         interpreter_languages=service.interpreter_languages or [],
+        name_rule=service.name_rule,  # type: ignore[arg-type]
     )
 
 
@@ -105,6 +107,7 @@ def booking_detail(booking: Booking) -> schemas.BookingDetailOut:
         client_name=booking.client_name,
         client_email=booking.client_email,
         client_phone=booking.client_phone,
+        meeting_language=booking.meeting_language,
         intake_answers=booking.intake_answers or {},
         cancelled_by=booking.cancelled_by,
     )
@@ -214,12 +217,19 @@ def delete_hold(token: str) -> ResponseReturnValue:
 def create_booking() -> ResponseReturnValue:
     data = parse_body(schemas.ConfirmIn)
     held = ops.booking_by_hold_token(data.hold_token)
+    # As the family's booking form asks them: the name per the service, the meeting's
+    # language among the worker's.
+    name = asked_details.family_name(held.service, data.client.name)
+    meeting_language = asked_details.chosen_meeting_language(
+        held, data.meeting_language, data.language
+    )
     answers = validate_answers(held.service.intake_questions, dict(data.intake_answers))
     client = ops.ClientDetails(
-        name=data.client.name.strip(),
+        name=name,
         email=data.client.email,
         phone=mobile_phone(data.client.phone),
         language=data.language,
+        meeting_language=meeting_language,
         intake_answers=answers,
         interpreter_language=data.interpreter_language,
     )
