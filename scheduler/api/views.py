@@ -175,6 +175,8 @@ def list_slots(service_id: int) -> ResponseReturnValue:
             f"At most {schemas.MAX_SEARCH_DAYS} days at a time.",
             {"to": "too far from 'from'"},
         )
+    if not found.candidates and not found.withheld:
+        _check_asked(service_id, query.professional_id, query.language)
     pieces = found.pieces()
     next_after = "null"
     if found.cut:
@@ -187,6 +189,18 @@ def list_slots(service_id: int) -> ResponseReturnValue:
         f'"withheld_professional_ids":[{",".join(str(pid) for pid in found.withheld)}]}}\n'
     )
     return current_app.response_class(body, mimetype="application/json")
+
+
+def _check_asked(service_id: int, professional_id: int | None, language: str | None) -> None:
+    """No times because nobody answers to what was asked: a 404 that says so, never an
+    empty answer that looks like a full week (read only when the answer is empty)."""
+    if professional_id is None and language is None:
+        return
+    team = candidates.team(get_service(service_id))
+    if professional_id is not None and professional_id not in {p.id for p in team}:
+        raise Problem(404, "no_professional", "No such worker offers this service.")
+    if language is not None and language not in {c for p in team for c in p.languages or []}:
+        raise Problem(404, "no_professional", "No worker of this service speaks this language.")
 
 
 @bp.post("/holds")
