@@ -80,6 +80,7 @@ def _host_page_shown(room: Room, host: Participant) -> None:
 
 
 def _unknown_link() -> ResponseReturnValue:
+    """No room behind the link: the page names no organisation (a neutral name)."""
     return render_template(
         "video/unavailable.html", reason="unknown", opens_at=None, texts=texts_for(g.lang)
     ), 404
@@ -102,6 +103,7 @@ def _page(participant: Participant, host: bool, token: str = "") -> ResponseRetu
             reason=state,
             opens_at=opens_at,
             texts=texts_for(g.lang),
+            room=participant.room,  # the organisation's name, as on the call page
             reopen_url=url_for("video.reopen", token=token) if reopen else None,
         ), (403 if state == "early" else 410)
     if host:

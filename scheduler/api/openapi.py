@@ -136,9 +136,14 @@ def openapi_document() -> dict[str, Any]:
                     _query(
                         "professional_id",
                         {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
-                        "A named worker",
+                        "A named worker (404 when no such worker offers the service)",
                     ),
-                    _query("language", lang, "Only workers who speak this language"),
+                    _query(
+                        "language",
+                        lang,
+                        "Only workers who speak this language (404 when no worker of the "
+                        "service speaks it)",
+                    ),
                     _query(
                         "limit",
                         {

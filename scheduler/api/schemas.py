@@ -21,6 +21,7 @@ from scheduler.web.input import day_in_range, instant_in_utc
 
 Language = Literal["fi", "sv", "en"]
 MeetingMode = Literal["video", "phone"]
+NameRule = Literal["required", "nickname", "none"]
 LocalizedText = dict[str, str]
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -102,6 +103,8 @@ class ServiceOut(BaseModel):
     intake_questions: list[IntakeQuestion]
     # The languages a family may ask an interpreter for (none: the service arranges none).
     interpreter_languages: list[str] = []
+    # What the booking asks of the family's name (see ClientIn.name).
+    name_rule: NameRule = "required"
 
 
 class ServiceList(BaseModel):
@@ -183,7 +186,11 @@ class HoldOut(BaseModel):
 
 
 class ClientIn(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[str, Field(max_length=200)] | None = Field(
+        None,
+        description='As the service\'s name_rule asks: required for "required", optional '
+        '(a nickname is fine) for "nickname", left out for "none" (a name is refused).',
+    )
     email: EmailStr | None = None
     phone: Annotated[str, Field(max_length=32)] | None = None
 
@@ -191,22 +198,37 @@ class ClientIn(Strict):
     def some_contact(self) -> ClientIn:
         if not self.email and not self.phone:
             raise ValueError("give an e-mail address or a phone number")
-        if not self.name.strip():
-            raise ValueError("name is required")
         return self
 
 
 class SecondClientIn(ClientIn):
     """The other parent, on a service that allows a second client: their own name and
-    contact details (not the first client's), and the language of their messages."""
+    contact details (not the first client's), and the language of their messages. Their
+    name is always asked: the worker and the first parent need to know who is coming."""
 
+    name: Annotated[str, Field(min_length=1, max_length=200)]
     language: Language = "fi"
+
+    @model_validator(mode="after")
+    def named(self) -> SecondClientIn:
+        if not self.name.strip():
+            raise ValueError("the other parent's name is required")
+        return self
 
 
 class ConfirmIn(Strict):
     hold_token: Annotated[str, Field(min_length=10, max_length=100)]
     client: ClientIn
-    language: Language = "fi"
+    language: Language = Field("fi", description="The language of the family's messages.")
+    meeting_language: (
+        Annotated[str, Field(min_length=2, max_length=8, pattern="^[a-z]+$")] | None
+    ) = Field(
+        None,
+        description="The language of the meeting (ISO 639), apart from that of the messages: "
+        "one of the languages the held time's worker speaks (the hold's "
+        "booking.professional.languages). Left out: the language asked for when holding, "
+        "else that of the messages when the worker speaks it, else the worker's first.",
+    )
     intake_answers: dict[str, str | bool] = {}
     interpreter_language: (
         Annotated[str, Field(min_length=2, max_length=8, pattern="^[a-z]+$")] | None
@@ -225,6 +247,7 @@ class ConfirmIn(Strict):
 
 
 class BookingDetailOut(BookingOut):
+    meeting_language: str | None = None
     client_name: str | None
     client_email: str | None
     client_phone: str | None

@@ -182,7 +182,6 @@ class FindQuery(Strict):
 
 
 class StaffBookingOut(BookingDetailOut):
-    meeting_language: str | None
     series_id: str | None
     outside_hours: bool
     identity_check: str | None

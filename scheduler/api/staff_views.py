@@ -44,7 +44,6 @@ read_limit = configured_limit("RATELIMIT_PAGES")
 def staff_booking(booking: Booking) -> s.StaffBookingOut:
     return s.StaffBookingOut(
         **booking_detail(booking).model_dump(),
-        meeting_language=booking.meeting_language,
         series_id=booking.series_id,
         outside_hours=bool(booking.outside_hours),
         identity_check=booking.identity_check,

@@ -15,7 +15,7 @@ from scheduler.api import schemas
 from scheduler.api.openapi import openapi_document
 from scheduler.api.parsing import parse_body, parse_query
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking import attendance, participants, series_family
+from scheduler.booking import asked_details, attendance, participants, series_family
 from scheduler.booking.contact import mobile_phone
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import configured_limit, csrf, db, limiter
@@ -78,6 +78,7 @@ def service_out(service: Service) -> schemas.ServiceOut:
             schemas.IntakeQuestion.model_validate(q) for q in service.intake_questions
         ],
         interpreter_languages=service.interpreter_languages or [],
+        name_rule=service.name_rule,  # type: ignore[arg-type]
     )
 
 
@@ -106,6 +107,7 @@ def booking_detail(booking: Booking) -> schemas.BookingDetailOut:
         client_name=booking.client_name,
         client_email=booking.client_email,
         client_phone=booking.client_phone,
+        meeting_language=booking.meeting_language,
         intake_answers=booking.intake_answers or {},
         cancelled_by=booking.cancelled_by,
         client_left=booking.client_left_at is not None,
@@ -214,6 +216,8 @@ def list_slots(service_id: int) -> ResponseReturnValue:
             f"At most {schemas.MAX_SEARCH_DAYS} days at a time.",
             {"to": "too far from 'from'"},
         )
+    if not found.candidates and not found.withheld:
+        _check_asked(service_id, query.professional_id, query.language)
     pieces = found.pieces()
     next_after = "null"
     if found.cut:
@@ -226,6 +230,18 @@ def list_slots(service_id: int) -> ResponseReturnValue:
         f'"withheld_professional_ids":[{",".join(str(pid) for pid in found.withheld)}]}}\n'
     )
     return current_app.response_class(body, mimetype="application/json")
+
+
+def _check_asked(service_id: int, professional_id: int | None, language: str | None) -> None:
+    """No times because nobody answers to what was asked: a 404 that says so, never an
+    empty answer that looks like a full week (read only when the answer is empty)."""
+    if professional_id is None and language is None:
+        return
+    team = candidates.team(get_service(service_id))
+    if professional_id is not None and professional_id not in {p.id for p in team}:
+        raise Problem(404, "no_professional", "No such worker offers this service.")
+    if language is not None and language not in {c for p in team for c in p.languages or []}:
+        raise Problem(404, "no_professional", "No worker of this service speaks this language.")
 
 
 @bp.post("/holds")
@@ -256,12 +272,19 @@ def delete_hold(token: str) -> ResponseReturnValue:
 def create_booking() -> ResponseReturnValue:
     data = parse_body(schemas.ConfirmIn)
     held = ops.booking_by_hold_token(data.hold_token)
+    # As the family's booking form asks them: the name per the service, the meeting's
+    # language among the worker's.
+    name = asked_details.family_name(held.service, data.client.name)
+    meeting_language = asked_details.chosen_meeting_language(
+        held, data.meeting_language, data.language
+    )
     answers = validate_answers(held.service.intake_questions, dict(data.intake_answers))
     client = ops.ClientDetails(
-        name=data.client.name.strip(),
+        name=name,
         email=data.client.email,
         phone=mobile_phone(data.client.phone),
         language=data.language,
+        meeting_language=meeting_language,
         intake_answers=answers,
         interpreter_language=data.interpreter_language,
         second_client=second_client(data.second_client),

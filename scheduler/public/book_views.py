@@ -8,6 +8,11 @@ from flask_babel import gettext
 
 from scheduler import booking as ops
 from scheduler.booking import hold_time as holds
+from scheduler.booking.asked_details import (
+    chosen_meeting_language,
+    first_meeting_language,
+    meeting_languages,
+)
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import limiter
 from scheduler.kernel import Problem
@@ -77,22 +82,10 @@ def _confirm(token: str, booking: Booking, form: BookingForm) -> ResponseReturnV
     return redirect(url_for("public.booked", token=manage_token), 303)
 
 
-def spoken_languages(booking: Booking) -> list[str]:
-    """The languages the meeting can be held in: those the held time's worker speaks."""
-    return list(booking.professional.languages or []) or ["fi"]
-
-
-def first_meeting_language(booking: Booking, lang: str) -> str:
-    """The meeting's language chosen beforehand: the one asked of the worker in the week
-    view (kept on the held time), else the page's, else the worker's first."""
-    spoken = spoken_languages(booking)
-    return next((c for c in (booking.language, lang) if c in spoken), spoken[0])
-
-
 def _meeting_language(form: BookingForm, booking: Booking) -> str:
     field = getattr(form, "meeting_language", None)
     chosen = field.data if field is not None else None
-    return str(chosen or first_meeting_language(booking, current_language()))
+    return chosen_meeting_language(booking, chosen, current_language())
 
 
 @bp.route("/book/<token>", methods=["GET", "POST"])
@@ -116,7 +109,7 @@ def book(token: str) -> ResponseReturnValue:
     defaults = {"language": chosen, "second_language": chosen}
     if booking.identity_name:
         defaults["name"] = booking.identity_name
-    spoken = spoken_languages(booking)
+    spoken = meeting_languages(booking)
     defaults["meeting_language"] = first_meeting_language(booking, lang)
     form = booking_form(
         service, lang, booking.meeting_mode == "phone", data=defaults, spoken=spoken

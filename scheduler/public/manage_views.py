@@ -14,7 +14,7 @@ from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking import attendance, guests, meetings, series_family
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, as_utc, now_utc
-from scheduler.models import Booking, BookingStatus
+from scheduler.models import Booking, BookingStatus, Professional
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
 from scheduler.public.texts import problem_text
@@ -214,7 +214,7 @@ def move(token: str) -> ResponseReturnValue:
         return redirect(url_for("public.manage", token=token), 303)
     service = booking.service
     everyone = candidates.team(service)
-    choice = parse_choice(_move_args(booking), service, everyone)
+    choice = parse_choice(_move_args(booking, everyone), service, everyone)
     week = build_week(service, choice, now_utc())
 
     def week_url(monday: date, **override: object) -> str:
@@ -237,10 +237,12 @@ def move(token: str) -> ResponseReturnValue:
     )
 
 
-def _move_args(booking: Booking) -> dict[str, str]:
-    """By default the new time is looked for with the same worker."""
+def _move_args(booking: Booking, team: list[Professional]) -> dict[str, str]:
+    """By default the new time is looked for with the same worker (while they offer the
+    service; else with any worker)."""
     args = request.args.to_dict()
-    args.setdefault("worker", str(booking.professional_id))
+    if booking.professional_id in {p.id for p in team}:
+        args.setdefault("worker", str(booking.professional_id))
     args["mode"] = booking.meeting_mode
     return args
 
@@ -252,9 +254,10 @@ def move_to(token: str) -> ResponseReturnValue:
     booking = load_managed(token)
     service = booking.service
     choice = parse_choice(request.form, service, candidates.team(service))
-    back = url_for(
-        "public.move", token=token, **choice.args(mode=None, worker=choice.worker or "any")
-    )
+    worker_asked = choice.worker or choice.unknown_worker or "any"
+    back = url_for("public.move", token=token, **choice.args(mode=None, worker=worker_asked))
+    if choice.unknown:  # never "any worker" in its place: the week view says so
+        return redirect(back, 303)
     start = parse_instant(request.form.get("start"))
     if start is None:  # the page's buttons send only good times: the form was tampered with
         raise Problem(400, "bad_request", problem_text("bad_request", ""))

@@ -122,6 +122,8 @@ def hold_time(org_slug: str, service_slug: str) -> ResponseReturnValue:
     if not bookable_online(service):
         flash(problem_text("identification_unavailable", ""), "error")
         return redirect(back, 303)
+    if choice.unknown:  # never "any worker" in its place: the week view says so
+        return redirect(back, 303)
     start = parse_instant(request.form.get("start"))
     if start is None:  # the page's buttons send only good times: the form was tampered with
         raise Problem(400, "bad_request", problem_text("bad_request", ""))

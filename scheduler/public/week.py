@@ -21,12 +21,21 @@ class Choice:
     speaks: str | None
     mode: str
     week: date | None
+    # A worker or language asked for that no worker of the service answers to (a worker
+    # who does not offer it, or no number at all), as given: said so on the page, and
+    # never read as "any".
+    unknown_worker: str | None = None
+    unknown_speaks: str | None = None
+
+    @property
+    def unknown(self) -> bool:
+        return bool(self.unknown_worker or self.unknown_speaks)
 
     def args(self, **override: object) -> dict[str, Any]:
         """The choice as query arguments (for links and redirects), empty ones left out."""
         values: dict[str, object] = {
-            "worker": self.worker,
-            "speaks": self.speaks,
+            "worker": self.worker or self.unknown_worker,
+            "speaks": self.speaks or self.unknown_speaks,
             "mode": self.mode,
             "week": self.week.isoformat() if self.week else None,
         }
@@ -52,6 +61,9 @@ class Week:
     # of any worker) apart from the results, never in their place.
     withheld: bool = False
     alternative: Slot | None = None
+    # Some of the workers who speak the asked-for language are withheld (the others' times
+    # are shown): the family is told that some workers' times are not shown now.
+    partly_withheld: bool = False
     today: date | None = None  # the organisation's date now: days before it are past
 
     @property
@@ -67,20 +79,33 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+# "any" and nothing ask for any worker; what else is given is kept at most this long.
+ANY_WORKER = ("", "any")
+MAX_ASKED = 20
+
+
 def parse_choice(args: Mapping[str, str], service: Service, pros: Sequence[Professional]) -> Choice:
-    """Read the filters from query or form values; anything unknown falls back to "any"."""
-    worker = parse_id(args.get("worker"))
+    """Read the filters from query or form values. A worker or language that no worker of
+    ``pros`` answers to is kept as unknown (said so, never read as "any"); an unknown way of
+    meeting or week falls back to the first way and this week."""
+    raw_worker = (args.get("worker") or "").strip()
+    worker = parse_id(raw_worker)
+    unknown_worker = None
     if worker not in {p.id for p in pros}:
         worker = None
-    speaks = args.get("speaks") or None
+        if raw_worker not in ANY_WORKER:
+            unknown_worker = raw_worker[:MAX_ASKED]
+    speaks = (args.get("speaks") or "").strip() or None
+    unknown_speaks = None
     if speaks not in {lang for p in pros for lang in (p.languages or [])}:
+        unknown_speaks = speaks[:MAX_ASKED] if speaks else None
         speaks = None
     mode = args.get("mode") or ""
     if mode not in service.meeting_modes or mode not in MEETING_MODES:
         mode = service.meeting_modes[0]
     day = parse_day(args.get("week"))
     week = monday_of(day) if day else None
-    return Choice(worker, speaks, mode, week)
+    return Choice(worker, speaks, mode, week, unknown_worker, unknown_speaks)
 
 
 def week_range(monday: date, service: Service) -> tuple[datetime, datetime]:
@@ -99,7 +124,10 @@ def build_week(service: Service, choice: Choice, now: datetime, online: bool = T
     last = monday_of(today + timedelta(days=service.horizon_days))
     monday = min(max(choice.week or first, first), last)
     start, end = week_range(monday, service)
-    found, withheld = _free(service, choice, start, end, now) if online else ([], False)
+    found: list[Slot] = []
+    withheld = partly = False
+    if online and not choice.unknown:
+        found, withheld, partly = _free(service, choice, start, end, now)
     if withheld:
         found = []
     by_day: dict[date, list[Slot]] = {monday + timedelta(days=i): [] for i in range(7)}
@@ -107,12 +135,12 @@ def build_week(service: Service, choice: Choice, now: datetime, online: bool = T
         by_day.setdefault(local_date(slot.start, zone), []).append(slot)
     next_free = alternative = None
     horizon_end = local_instant(last + timedelta(days=7), time(0), zone)
-    if withheld and service.bookable:
+    if (withheld or choice.unknown) and online and service.bookable:
         anyone = Choice(None, None, choice.mode, None)
-        others, _withheld = _free(service, anyone, now, horizon_end, now, limit=1)
+        others, *_withheld = _free(service, anyone, now, horizon_end, now, limit=1)
         alternative = others[0] if others else None
     elif not found and online and service.bookable and monday < last:
-        later, _withheld = _free(service, choice, end, horizon_end, now, limit=1)
+        later, *_withheld = _free(service, choice, end, horizon_end, now, limit=1)
         next_free = later[0] if later else None
     return Week(
         monday=monday,
@@ -122,6 +150,7 @@ def build_week(service: Service, choice: Choice, now: datetime, online: bool = T
         next_free=next_free,
         withheld=withheld,
         alternative=alternative,
+        partly_withheld=partly and not withheld,
         today=today,
     )
 
@@ -133,9 +162,10 @@ def _free(
     end: datetime,
     now: datetime,
     limit: int | None = None,
-) -> tuple[list[Slot], bool]:
-    """The free times the choice allows, and whether they are none because every
-    asked-for worker's times are withheld now."""
+) -> tuple[list[Slot], bool, bool]:
+    """The free times the choice allows; whether they are none because every asked-for
+    worker's times are withheld now; and whether some of the workers who speak the
+    asked-for language are withheld (the others' times are given)."""
     found = free_times(
         Ask(
             service.id,
@@ -148,6 +178,8 @@ def _free(
         )
     )
     if found is None:
-        return [], False
+        return [], False, False
     asked = choice.worker is not None or choice.speaks is not None
-    return found.slots(), asked and bool(found.withheld) and not found.candidates
+    withheld = asked and bool(found.withheld) and not found.candidates
+    partly = choice.speaks is not None and bool(found.withheld) and bool(found.candidates)
+    return found.slots(), withheld, partly

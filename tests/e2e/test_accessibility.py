@@ -84,6 +84,9 @@ def visit_every_page(page: Any, server: LiveServer, lang: str) -> Iterator[str]:
         yield "service, identification unavailable"
     finally:
         server.app.config["DEV_TOOLS"] = True
+    page.goto(f"{base}/o/tunturikyla/s/palveluneuvonta?week={week}&worker=abc")
+    assert page.locator("#worker-unknown").is_visible()
+    yield "service, a worker who does not offer it"
     page.goto(f"{base}/accessibility")
     yield "accessibility statement"
     page.goto(f"{base}/privacy")

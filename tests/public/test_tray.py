@@ -95,10 +95,16 @@ def test_worker_who_speaks_a_language_can_be_asked_for(
     assert '<option value="se">pohjoissaame</option>' in sami.text
 
 
-def test_unknown_filters_fall_back_to_any_worker(client: FlaskClient, demo: Organisation) -> None:
-    page = client.get(service_url("palveluneuvonta", worker="x", speaks="zz", mode="fax"))
+def test_an_unknown_way_of_meeting_falls_back_but_unknown_workers_are_said(
+    client: FlaskClient, demo: Organisation
+) -> None:
+    page = client.get(service_url("palveluneuvonta", mode="fax"))
     assert page.status_code == 200
     assert slot_values(page.text) == slot_values(client.get(service_url("palveluneuvonta")).text)
+    # A worker or language nobody answers to is never read as "any" (test_unknown_asked.py).
+    unknown = client.get(service_url("palveluneuvonta", worker="x", speaks="zz", lang="en"))
+    assert unknown.status_code == 200 and slot_values(unknown.text) == []
+    assert "This worker does not offer this service." in unknown.text
 
 
 def test_each_time_button_names_its_day_for_screen_readers(
