@@ -143,13 +143,15 @@ def load_worker_schedules(
     now: datetime,
     exclude_booking_id: int | None = None,
     versions: Mapping[int, int] | None = None,
+    connection: Connection | None = None,
 ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
     """The schedules of ``ids`` in the range, and per worker until when (epoch
     microseconds) they hold: the first moment a hold they count runs out.
 
     With ``versions`` (each professional's current ``schedule_version``) the standing part
     of the schedules may come from memory (``scheduler/availability/standing.py``);
-    bookings and imported busy times are always read from the database.
+    bookings and imported busy times are always read from the database (on
+    ``connection``, by default the session's).
     """
     if not ids:
         return [], {}
@@ -159,11 +161,12 @@ def load_worker_schedules(
     margin = load_margin(rules.params)
     lo, hi = range_start - margin, range_end + margin
     lo_us, hi_us = compute.to_us(lo), compute.to_us(hi)
+    if connection is None:
+        connection = db.session.connection()
     if versions is None:
-        standings = standing.load(ids, lo)
+        standings = standing.load(ids, lo, connection)
     else:
-        standings = standing.standing({pid: versions[pid] for pid in ids}, now, lo)
-    connection = db.session.connection()
+        standings = standing.standing({pid: versions[pid] for pid in ids}, now, lo, connection)
     count_per_day = rules.params.max_per_day is not None
     read = _busy_arrays if connection.dialect.name == "postgresql" else _busy_rows
     busy = read(
@@ -356,15 +359,30 @@ def _epoch_us(column: Any, dialect: str) -> Any:
     return cast(extract("epoch", column) * 1_000_000, BigInteger)
 
 
-def loader(rules: ServiceRules) -> Loader:
+def loader(rules: ServiceRules, detached: bool = False) -> Loader:
     """The loader of the cache for one service's rules (``versions``: schedule_version
-    per professional)."""
+    per professional). ``detached``: on PostgreSQL, read outside the session's
+    transaction, in autocommit, like the search's first read
+    (``candidates.prepare``): a search that changes nothing then needs no BEGIN and
+    COMMIT. Each statement of a transaction at read committed sees its own snapshot
+    anyway, and what is read is kept under the versions read before it."""
 
     def load(
         versions: Mapping[int, int], range_start: datetime, range_end: datetime, now: datetime
     ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
-        return load_worker_schedules(
-            rules, list(versions), range_start, range_end, now, versions=versions
-        )
+        if not detached or db.engine.dialect.name != "postgresql":
+            return load_worker_schedules(
+                rules, list(versions), range_start, range_end, now, versions=versions
+            )
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return load_worker_schedules(
+                rules,
+                list(versions),
+                range_start,
+                range_end,
+                now,
+                versions=versions,
+                connection=connection,
+            )
 
     return load

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from scheduler.availability import cache as slot_cache
 from scheduler.availability import closures, compute
@@ -60,14 +61,18 @@ class Standing:
         return closures.closed_for(self.closed, service_id, lo, hi)
 
 
-def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
-    """The standing schedules of ``ids``, leaving out what ended before ``since``."""
+def load(
+    ids: Sequence[int], since: datetime, connection: Connection | None = None
+) -> dict[int, Standing]:
+    """The standing schedules of ``ids``, leaving out what ended before ``since`` (read on
+    ``connection``, by default the session's)."""
     rules: dict[int, list[Any]] = defaultdict(list)
     openings: dict[int, list[Any]] = defaultdict(list)
     absences: dict[int, list[compute.Interval]] = defaultdict(list)
     closed: dict[int, closures.ClosedTimes] = {}
     if ids:
-        connection = db.session.connection()
+        if connection is None:
+            connection = db.session.connection()
         rule_table, opening_table = WeeklyRule.__table__.c, ExtraOpening.__table__.c
         absence_table = Absence.__table__.c
         # Workers of one organisation tend to share their hours: one value per distinct rule.
@@ -118,7 +123,12 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
     return found
 
 
-def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[int, Standing]:
+def standing(
+    versions: Mapping[int, int],
+    now: datetime,
+    lo: datetime,
+    connection: Connection | None = None,
+) -> dict[int, Standing]:
     """The standing schedules of the professionals (by their current ``schedule_version``)
     covering everything from ``lo`` on: from the process's cache where it holds them."""
     store = slot_cache.cache().standing
@@ -134,7 +144,7 @@ def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[i
     if missing:
         since = min(now - KEEP_PAST, lo)
         valid_until = to_us(now + REFRESH_AFTER)
-        for pid, loaded in load(missing, since).items():
+        for pid, loaded in load(missing, since, connection).items():
             found[pid] = loaded
             if since == now - KEEP_PAST:  # a copy for one old range is not worth keeping
                 store.put(pid, versions[pid], valid_until, loaded)
