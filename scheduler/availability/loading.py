@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import NullType
 
 from scheduler.availability import compute, standing
 from scheduler.availability.cache import FOREVER, Loader
@@ -43,6 +44,9 @@ from scheduler.models import (
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Arrays of numbers taken as the driver reads them: SQLAlchemy's ARRAY would copy each one
+# twice more in Python (thousands of arrays in a search that loads hundreds of workers).
+_AS_READ = NullType()
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,14 +315,14 @@ def _busy_arrays(
     bookings, imported = Booking.__table__.c, ExternalBusy.__table__.c
     dialect = connection.dialect.name
     found: dict[int, _Busy] = {}
-    service_starts = func.array_agg(_epoch_us(bookings.start_at, dialect)).filter(
+    service_starts = func.array_agg(_epoch_us(bookings.start_at, dialect), type_=_AS_READ).filter(
         bookings.service_id == (service_id if service_id is not None else -1)
     )
     for pid, starts, ends, expiry, of_service in connection.execute(
         select(
             bookings.professional_id,
-            func.array_agg(_epoch_us(bookings.block_start_at, dialect)),
-            func.array_agg(_epoch_us(bookings.block_end_at, dialect)),
+            func.array_agg(_epoch_us(bookings.block_start_at, dialect), type_=_AS_READ),
+            func.array_agg(_epoch_us(bookings.block_end_at, dialect), type_=_AS_READ),
             func.min(_epoch_us(bookings.hold_expires_at, dialect)),
             service_starts if service_id is not None else null(),
         )
@@ -331,8 +335,8 @@ def _busy_arrays(
     for pid, starts, ends in connection.execute(
         select(
             imported.professional_id,
-            func.array_agg(_epoch_us(imported.start_at, dialect)),
-            func.array_agg(_epoch_us(imported.end_at, dialect)),
+            func.array_agg(_epoch_us(imported.start_at, dialect), type_=_AS_READ),
+            func.array_agg(_epoch_us(imported.end_at, dialect), type_=_AS_READ),
         )
         .where(
             _among(imported.professional_id, ids, dialect),

@@ -12,14 +12,17 @@ still show a start.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Text, any_, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import NullType
 
 from scheduler.availability import cache as slot_cache
 from scheduler.availability import closures, compute
@@ -73,27 +76,20 @@ def load(
     if ids:
         if connection is None:
             connection = db.session.connection()
-        rule_table, opening_table = WeeklyRule.__table__.c, ExtraOpening.__table__.c
+        opening_table = ExtraOpening.__table__.c
         absence_table = Absence.__table__.c
         # Workers of one organisation tend to share their hours: one value per distinct rule.
         made: dict[tuple[Any, ...], tuple[tuple[int, ...], compute.WeeklyRule]] = {}
-        for pid, weekday, start, end, valid_from, valid_to, service_ids in connection.execute(
-            select(
-                rule_table.professional_id,
-                rule_table.weekday,
-                rule_table.start_time,
-                rule_table.end_time,
-                rule_table.valid_from,
-                rule_table.valid_to,
-                rule_table.service_ids,
-            ).where(rule_table.professional_id.in_(ids))
-        ).all():
+        for pids, weekday, start, end, valid_from, valid_to, service_ids in _weekly_rules(
+            connection, ids
+        ):
             key = (weekday, start, end, valid_from, valid_to, tuple(service_ids or ()))
             value = made.get(key)
             if value is None:
                 rule = compute.WeeklyRule(weekday, start, end, valid_from, valid_to)
                 value = made[key] = (key[5], rule)
-            rules[pid].append(value)
+            for pid in pids:
+                rules[pid].append(value)
         for pid, start, end, service_ids in connection.execute(
             select(
                 opening_table.professional_id,
@@ -121,6 +117,33 @@ def load(
             closed=closed.get(pid, closures.NOTHING_CLOSED),
         )
     return found
+
+
+def _weekly_rules(connection: Connection, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The weekly rules of ``ids``, each distinct rule once with the workers who have it:
+    ``(worker ids, weekday, start, end, valid from, valid to, service ids)``. On
+    PostgreSQL the database groups them (the rules of hundreds of workers are a handful
+    of distinct ones); elsewhere one row per worker's rule."""
+    table = WeeklyRule.__table__.c
+    columns = (table.weekday, table.start_time, table.end_time, table.valid_from, table.valid_to)
+    if connection.dialect.name != "postgresql":
+        return [
+            ((pid,), *rest)
+            for pid, *rest in connection.execute(
+                select(table.professional_id, *columns, table.service_ids).where(
+                    table.professional_id.in_(ids)
+                )
+            )
+        ]
+    services = cast(table.service_ids, Text)
+    return [
+        (pids, *rest, json.loads(services_text) if services_text else None)
+        for pids, *rest, services_text in connection.execute(
+            select(func.array_agg(table.professional_id, type_=NullType()), *columns, services)
+            .where(table.professional_id == any_(literal(list(ids), ARRAY(Integer))))
+            .group_by(*columns, services)
+        )
+    ]
 
 
 def standing(
