@@ -18,23 +18,20 @@ from sqlalchemy import (
     BigInteger,
     Integer,
     and_,
-    any_,
     cast,
     extract,
     func,
-    literal,
     null,
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import NullType
 
 from scheduler.availability import compute, standing
 from scheduler.availability.cache import FOREVER, Loader
 from scheduler.extensions import db
-from scheduler.kernel import local_date, local_instant
+from scheduler.kernel import among_sql, local_date, local_instant
 from scheduler.models import (
     Booking,
     BookingStatus,
@@ -225,14 +222,6 @@ def _local_days(lo: datetime, hi: datetime, zone: ZoneInfo) -> tuple[list[date],
     return days, [compute.to_us(local_instant(day, time(0), zone)) for day in days]
 
 
-def _among(column: Any, ids: Sequence[int], dialect: str) -> Any:
-    """``column IN ids``; on PostgreSQL as ``= ANY(array)``, one parameter instead of
-    hundreds for the driver to write into the statement on every run."""
-    if dialect == "postgresql":
-        return column == any_(literal(list(ids), ARRAY(Integer)))
-    return column.in_(ids)
-
-
 def _booking_filter(
     ids: Sequence[int],
     lo: datetime,
@@ -243,7 +232,7 @@ def _booking_filter(
 ) -> list[Any]:
     bookings = Booking.__table__.c
     where = [
-        _among(bookings.professional_id, ids, dialect),
+        among_sql(bookings.professional_id, ids, dialect),
         bookings.block_start_at < hi,
         bookings.block_end_at > lo,
         active_booking_clause(now),
@@ -292,7 +281,11 @@ def _busy_rows(
             imported.professional_id,
             _epoch_us(imported.start_at, dialect),
             _epoch_us(imported.end_at, dialect),
-        ).where(imported.professional_id.in_(ids), imported.start_at < hi, imported.end_at > lo)
+        ).where(
+            among_sql(imported.professional_id, ids, dialect),
+            imported.start_at < hi,
+            imported.end_at > lo,
+        )
     ).all():
         busy = found[pid]
         busy.starts.append(start_us)
@@ -339,7 +332,7 @@ def _busy_arrays(
             func.array_agg(_epoch_us(imported.end_at, dialect), type_=_AS_READ),
         )
         .where(
-            _among(imported.professional_id, ids, dialect),
+            among_sql(imported.professional_id, ids, dialect),
             imported.start_at < hi,
             imported.end_at > lo,
         )

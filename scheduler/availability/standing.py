@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Text, any_, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import NullType
 
@@ -28,6 +27,7 @@ from scheduler.availability import cache as slot_cache
 from scheduler.availability import closures, compute
 from scheduler.availability.compute import to_us
 from scheduler.extensions import db
+from scheduler.kernel import among_sql
 from scheduler.models import Absence, ExtraOpening, WeeklyRule
 
 # What a cached copy keeps of the past, and how long it is used.
@@ -77,6 +77,7 @@ def load(
         if connection is None:
             connection = db.session.connection()
         opening_table = ExtraOpening.__table__.c
+        dialect = connection.dialect.name
         absence_table = Absence.__table__.c
         # Workers of one organisation tend to share their hours: one value per distinct rule.
         made: dict[tuple[Any, ...], tuple[tuple[int, ...], compute.WeeklyRule]] = {}
@@ -96,14 +97,20 @@ def load(
                 opening_table.start_at,
                 opening_table.end_at,
                 opening_table.service_ids,
-            ).where(opening_table.professional_id.in_(ids), opening_table.end_at > since)
+            ).where(
+                among_sql(opening_table.professional_id, ids, dialect),
+                opening_table.end_at > since,
+            )
         ):
             interval = compute.Interval(start, end)
             openings[pid].append((tuple(service_ids or ()), interval))
         for pid, start, end in connection.execute(
             select(
                 absence_table.professional_id, absence_table.start_at, absence_table.end_at
-            ).where(absence_table.professional_id.in_(ids), absence_table.end_at > since)
+            ).where(
+                among_sql(absence_table.professional_id, ids, dialect),
+                absence_table.end_at > since,
+            )
         ):
             absences[pid].append(compute.Interval(start, end))
         closed = closures.closed_times(connection, ids, since)
@@ -140,7 +147,7 @@ def _weekly_rules(connection: Connection, ids: Sequence[int]) -> list[tuple[Any,
         (pids, *rest, json.loads(services_text) if services_text else None)
         for pids, *rest, services_text in connection.execute(
             select(func.array_agg(table.professional_id, type_=NullType()), *columns, services)
-            .where(table.professional_id == any_(literal(list(ids), ARRAY(Integer))))
+            .where(among_sql(table.professional_id, ids, "postgresql"))
             .group_by(*columns, services)
         )
     ]
