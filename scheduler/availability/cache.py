@@ -22,9 +22,12 @@ Two things a version does not cover are handled here:
 
 Whole chunks of answers are kept too (ready JSON pieces per start, and who is free at
 each), under the versions of all the candidates, so a repeated search costs one small
-query and a join of strings. Starts and ids are kept in ``array('q')``, whose contents
-the garbage collector does not visit (a list of ints is visited number by number): a cache
-full of them does not make its collections, and so every later search, slower.
+query and a join of strings. When a few of the candidates changed (a booking), a chunk of
+an answer is patched from the one before with only their new starts (``chunks.patched``)
+instead of being made again from everyone's. Starts and ids are kept in ``array('q')``,
+whose contents the garbage collector does not visit (a list of ints is visited number by
+number): a cache full of them does not make its collections, and so every later search,
+slower.
 """
 
 from __future__ import annotations
