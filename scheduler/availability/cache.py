@@ -22,9 +22,12 @@ Two things a version does not cover are handled here:
 
 Whole chunks of answers are kept too (ready JSON pieces per start, and who is free at
 each), under the versions of all the candidates, so a repeated search costs one small
-query and a join of strings. Starts and ids are kept in ``array('q')``, whose contents
-the garbage collector does not visit (a list of ints is visited number by number): a cache
-full of them does not make its collections, and so every later search, slower.
+query and a join of strings. When a few of the candidates changed (a booking), a chunk of
+an answer is patched from the one before with only their new starts (``chunks.patched``)
+instead of being made again from everyone's. Starts and ids are kept in ``array('q')``,
+whose contents the garbage collector does not visit (a list of ints is visited number by
+number): a cache full of them does not make its collections, and so every later search,
+slower.
 """
 
 from __future__ import annotations
@@ -36,7 +39,6 @@ from bisect import bisect_left
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from time import gmtime, strftime
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -44,8 +46,9 @@ from flask import current_app
 from prometheus_client import Counter
 
 from scheduler.availability import compute
+from scheduler.availability.chunks import Chunk, changed_workers, merged, patched
 from scheduler.availability.compute import to_us
-from scheduler.availability.team import Pools, coverage
+from scheduler.availability.team import Pools
 
 V = TypeVar("V")
 FOREVER = 1 << 62  # epoch microseconds later than any instant
@@ -97,18 +100,6 @@ class _Store(Generic[V]):
         self.items[key] = (valid_until, version, value)
 
 
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """The free starts of one chunk among all the candidates: the distinct starts, who is
-    free at each (``ids[offsets[k]:offsets[k + 1]]``, ascending) and each start's JSON
-    piece, ready to join."""
-
-    starts: array[int]
-    offsets: array[int]
-    ids: array[int]
-    pieces: list[str]
-
-
 class SlotCache:
     """One process's cache of free starts (per professional and chunk), of whole chunks of
     answers and of the standing part of schedules."""
@@ -120,6 +111,8 @@ class SlotCache:
         self.answers: _Store[Chunk] = _Store(answers)
         # Standing schedules per (professional, schedule_version): availability/standing.py.
         self.standing: _Store[Any] = _Store(standing)
+        # How many chunks a search with a limit needed last time: computed together next time.
+        self.spans: dict[Hashable, int] = {}
 
 
 def cache() -> SlotCache:
@@ -219,68 +212,16 @@ def visible_bounds(
     return low, high
 
 
-_ISO_CACHE: dict[int, str] = {}
-
-
-def _iso(instant_us: int) -> str:
-    """An instant as the API writes it, to the second: 2027-03-28T07:00:00Z."""
-    text = _ISO_CACHE.get(instant_us)
-    if text is None:
-        if len(_ISO_CACHE) > 50_000:
-            _ISO_CACHE.clear()
-        text = _ISO_CACHE[instant_us] = strftime(
-            "%Y-%m-%dT%H:%M:%SZ", gmtime(instant_us // 1_000_000)
-        )
-    return text
-
-
-def _merged(by_worker: Mapping[int, Sequence[int]], duration: int, pools: Pools = ()) -> Chunk:
-    """The workers' starts as one chunk of the answer; with ``pools``, only the starts
-    where every pool has a free member (a team service)."""
-    workers_at: dict[int, list[int]] = {}
-    for pid in sorted(by_worker):
-        for start in by_worker[pid]:
-            at = workers_at.get(start)
-            if at is None:
-                workers_at[start] = [pid]
-            else:
-                at.append(pid)
-    starts = sorted(workers_at)
-    if pools:
-        fits = coverage(pools)
-        starts = [start for start in starts if fits(workers_at[start])]
-    offsets, ids = array("q", [0]), array("q")
-    pieces = []
-    for start in starts:
-        free = workers_at[start]
-        ids.extend(free)
-        offsets.append(len(ids))
-        pieces.append(
-            '{"end_at":"%s","professional_ids":[%s],"start_at":"%s"}'  # noqa: UP031
-            % (_iso(start + duration), ",".join(map(str, free)), _iso(start))
-        )
-    return Chunk(array("q", starts), offsets, ids, pieces)
-
-
-def chunk_of(slots: Sequence[compute.Slot], params: compute.ServiceParams) -> Chunk:
-    """Slots computed afresh in the form of a cached chunk."""
-    by_worker: dict[int, list[int]] = {}
-    for slot in slots:
-        start = to_us(slot.start)
-        for pid in slot.worker_ids:
-            by_worker.setdefault(pid, []).append(start)
-    return _merged(by_worker, params.duration_min * _US_PER_MIN)
-
-
-def versions_key(versions: Mapping[int, Versions]) -> tuple[bytes, bytes]:
+def versions_key(versions: Mapping[int, Versions]) -> tuple[bytes, bytes, array[int]]:
     """The candidates, and the candidates with their versions, each as one short digest
-    (a key of hundreds of numbers would cost more to hash, and to keep, than the entry)."""
+    (a key of hundreds of numbers would cost more to hash, and to keep, than the entry);
+    and the flat array they are made from (the ids, then each one's two versions)."""
     pids = sorted(versions)
     flat = array("q", pids)
     for pid in pids:
         flat.extend(versions[pid])
     candidates = hashlib.blake2b(flat[: len(pids)].tobytes(), digest_size=20).digest()
-    return candidates, hashlib.blake2b(flat.tobytes(), digest_size=20).digest()
+    return candidates, hashlib.blake2b(flat.tobytes(), digest_size=20).digest(), flat
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,22 +260,27 @@ def answer(
     """The free starts of a search cut to what may be shown now, at most ``limit``; with
     ``pools`` (a team service), only the starts where every pool has a free member."""
     params = rules.params
-    candidates, version = versions_key(versions)
+    candidates, version, stamp = versions_key(versions)
     key = (rules.key, candidates, pools)
     low, high = visible_bounds(params, range_start, range_end, now)
     parts: list[tuple[Chunk, int, int]] = []
     room = FOREVER if limit is None else limit
     chunk_list = list(chunks(low, high)) if low < high else []
     pending = chunk_list
-    # Chunks computed together: with a limit, one at first, then as many as the limit
-    # seems to need.
-    batch = 1 if limit is not None else len(chunk_list)
+    spans = cache().spans
+    # Chunks computed together (one load of the schedules for all): with a limit, as many
+    # as the same search needed last time (one at first), then as many as the limit seems
+    # to need.
+    batch = len(chunk_list) if limit is None else spans.get((key, limit), 1)
     while pending:
+        done = len(chunk_list) - len(pending)
         group, pending = pending[:batch], pending[batch:]
-        for found in _chunks(rules, versions, key, version, group, now, load, pools):
+        made = _chunks(rules, versions, key, (version, stamp), group, now, load, pools)
+        for used, found in enumerate(made, start=done + 1):
             first, last = bisect_left(found.starts, low), bisect_left(found.starts, high)
             if last - first >= room:
                 parts.append((found, first, first + room))
+                _remember(spans, (key, limit), used)
                 return Page(parts, True)
             if first < last:
                 parts.append((found, first, last))
@@ -346,35 +292,77 @@ def answer(
             batch = max(1, min(len(pending), -(-room * done // shown)))
         else:
             batch = min(len(pending), batch * 2)
+    if limit is not None:
+        _remember(spans, (key, limit), len(chunk_list))
     return Page(parts, False)
+
+
+def _remember(spans: dict[Hashable, int], key: Hashable, count: int) -> None:
+    if len(spans) >= 10_000:
+        spans.clear()
+    spans[key] = max(1, count)
+
+
+# A chunk is patched (``chunks.patched``) when at most this share of its candidates changed.
+_PATCH_SHARE = 8
 
 
 def _chunks(
     rules: Rules,
     versions: Mapping[int, Versions],
     key: tuple[Hashable, ...],
-    version: bytes,
+    version: tuple[bytes, array[int]],
     chunk_starts: Sequence[int],
     now: datetime,
     load: Loader,
     pools: Pools = (),
 ) -> list[Chunk]:
-    """The chunks of the answer, from the cache or computed together."""
+    """The chunks of the answer, from the cache, patched where a few of the candidates
+    changed, or computed together."""
     store = cache().answers
+    digest, stamp = version
     now_us = to_us(now)
     found: list[Chunk | None] = []
-    for chunk_start in chunk_starts:
-        entry = store.get((*key, chunk_start), version, now_us)
+    before: dict[int, tuple[int, Chunk]] = {}  # chunk index -> an older chunk still valid
+    for k, chunk_start in enumerate(chunk_starts):
+        entry = store.get((*key, chunk_start), digest, now_us)
         found.append(None if entry is None else entry[1])
+        if entry is None:
+            older = store.items.get((*key, chunk_start))
+            if older is not None and older[0] > now_us and older[2].stamp is not None:
+                before[k] = (older[0], older[2])
     missing = [k for k, chunk in enumerate(found) if chunk is None]
     SLOT_CACHE.labels("hit").inc(len(versions) * (len(found) - len(missing)))
-    if missing:
-        duration = rules.params.duration_min * _US_PER_MIN
+    if not missing:
+        return [chunk for chunk in found if chunk is not None]
+    duration = rules.params.duration_min * _US_PER_MIN
+    changed: set[int] = set()
+    for _valid, kept in before.values():
+        old_stamp = kept.stamp
+        if old_stamp is not None and len(old_stamp) == len(stamp):
+            changed.update(changed_workers(old_stamp, stamp))
+    few = len(changed) * _PATCH_SHARE <= len(versions)
+    patch = [k for k in missing if k in before] if few else []
+    full = [k for k in missing if k not in patch]
+    if full:
         by_chunk, valid_until = worker_starts(
-            rules, versions, [chunk_starts[k] for k in missing], now, load
+            rules, versions, [chunk_starts[k] for k in full], now, load
         )
-        for k, by_worker in zip(missing, by_chunk, strict=True):
-            merged = _merged(by_worker, duration, pools)
-            store.put((*key, chunk_starts[k]), version, valid_until, merged)
-            found[k] = merged
+        for k, by_worker in zip(full, by_chunk, strict=True):
+            made = merged(by_worker, duration, pools, stamp)
+            store.put((*key, chunk_starts[k]), digest, valid_until, made)
+            found[k] = made
+    if patch:
+        by_chunk, valid_until = worker_starts(
+            rules,
+            {pid: versions[pid] for pid in changed},
+            [chunk_starts[k] for k in patch],
+            now,
+            load,
+        )
+        for k, by_worker in zip(patch, by_chunk, strict=True):
+            old_valid, kept = before[k]
+            made = patched(kept, {pid: by_worker.get(pid, ()) for pid in changed}, duration, stamp)
+            store.put((*key, chunk_starts[k]), digest, min(old_valid, valid_until), made)
+            found[k] = made
     return [chunk for chunk in found if chunk is not None]

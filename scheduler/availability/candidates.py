@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, bindparam, exists, func, null, select
+from sqlalchemy import Select, TextClause, and_, bindparam, exists, func, null, select, text
 
 from scheduler.availability.loading import ServiceRules, service_params
 from scheduler.availability.team import Pools
@@ -128,6 +128,8 @@ def prepare(
     values: dict[str, Any] = {"service_id": service_id, "professional_id": professional_id}
     if among is not None:
         values["among"] = list(among)
+    if not language and db.engine.dialect.name == "postgresql":
+        return _prepare_arrays(values, professional_id, among is not None, detached, pooled)
     query = _search_query(professional_id is not None, among is not None, bool(language))
     rows = _read(query, values, detached)
     if not rows:
@@ -163,6 +165,84 @@ def prepare(
     )
 
 
+_ARRAYS_SQL = """
+SELECT s.duration_min, s.slot_interval_min, s.buffer_before_min, s.buffer_after_min,
+       s.min_notice_min, s.horizon_days, s.max_per_worker_per_day, s.bookable, o.timezone,
+       (SELECT count(*) FROM service_pools WHERE service_id = s.id) AS pool_count,
+       w.ids, w.schedule_versions, w.bookings_versions,
+       (SELECT array_agg(DISTINCT f.professional_id)
+          FROM calendar_feeds f
+          JOIN service_professionals l ON l.professional_id = f.professional_id
+         WHERE l.service_id = s.id) AS fed,
+       m.members, m.positions
+  FROM services s
+  JOIN organisations o ON o.id = s.organisation_id
+ CROSS JOIN LATERAL (
+       SELECT array_agg(p.id ORDER BY p.id) AS ids,
+              array_agg(p.schedule_version ORDER BY p.id) AS schedule_versions,
+              array_agg(p.bookings_version ORDER BY p.id) AS bookings_versions
+         FROM service_professionals l
+         JOIN professionals p ON p.id = l.professional_id AND p.active
+        WHERE l.service_id = s.id{narrow}) AS w
+ CROSS JOIN LATERAL (
+       SELECT array_agg(pm.professional_id) AS members, array_agg(sp.position) AS positions
+         FROM service_pool_members pm
+         JOIN service_pools sp ON sp.id = pm.pool_id
+        WHERE sp.service_id = s.id) AS m
+ WHERE s.id = :service_id
+"""
+
+
+@functools.cache
+def _arrays_query(one_professional: bool, among: bool) -> TextClause:
+    """``_search_query`` for PostgreSQL without a language: one row, the candidates and
+    their versions as arrays. The database aggregates them once instead of sending a row
+    per worker, and the driver reads arrays of numbers without a Python step each: at a
+    few hundred workers most of what a repeated search costs."""
+    narrow = ""
+    if one_professional:
+        narrow += " AND p.id = :professional_id"
+    if among:
+        narrow += " AND p.id = ANY(:among)"
+    return text(_ARRAYS_SQL.format(narrow=narrow))
+
+
+def _prepare_arrays(
+    values: dict[str, Any], professional_id: int | None, among: bool, detached: bool, pooled: bool
+) -> Chosen | None:
+    """``prepare`` from ``_arrays_query`` (the same answer as from the rows of
+    ``_search_query``)."""
+    rows = _read(_arrays_query(professional_id is not None, among), values, detached)
+    if not rows:
+        return None
+    row = rows[0]
+    team_service = pooled and bool(row.pool_count)
+    if team_service and professional_id is not None:
+        # A named worker of a team service stands for their pool; the others are needed.
+        row = _read(_arrays_query(False, among), values, detached)[0]
+    rules = ServiceRules(
+        int(values["service_id"]), _zone(row.timezone), service_params(row), bool(row.bookable)
+    )
+    ids: list[int] = row.ids or []
+    fed = set(row.fed or ()).intersection(ids)
+    withheld = withheld_professionals(sorted(fed)) if fed else set()
+    version_pairs = zip(row.schedule_versions or (), row.bookings_versions or (), strict=True)
+    versions = dict(zip(ids, version_pairs, strict=True))
+    for pid in withheld:
+        del versions[pid]
+    pools: Pools = ()
+    if team_service:
+        positions: dict[int, list[int]] = {}
+        chosen = set(ids)
+        for pid, position in zip(row.members or (), row.positions or (), strict=True):
+            if pid in chosen:
+                positions.setdefault(int(position), []).append(pid)
+        pools = _pools(positions, int(row.pool_count), set(versions), professional_id)
+        members = {pid for pool in pools for pid in pool}
+        versions = {pid: v for pid, v in versions.items() if pid in members}
+    return Chosen(rules, versions, tuple(pid for pid in ids if pid in withheld), pools)
+
+
 def _pools(positions: dict[int, list[int]], count: int, kept: set[int], named: int | None) -> Pools:
     """Each pool's candidates; none at all when a pool has nobody left (the team cannot
     meet) or the named worker is in no pool."""
@@ -186,7 +266,9 @@ def speaks(languages: Sequence[str] | None, language: str | None) -> bool:
     return not language or language in (languages or ())
 
 
-def _read(statement: Select[Any], values: dict[str, Any], detached: bool) -> Sequence[Any]:
+def _read(
+    statement: Select[Any] | TextClause, values: dict[str, Any], detached: bool
+) -> Sequence[Any]:
     """Run the search's one read; rows with the columns as attributes.
 
     Detached, on PostgreSQL, it runs outside the request's transaction, in autocommit: a search

@@ -30,7 +30,7 @@ from scheduler.availability import compute
 from scheduler.availability.holidays import holiday_dates
 from scheduler.availability.versions import touch_professionals
 from scheduler.extensions import db
-from scheduler.kernel import Problem, day_bounds, local_date, local_instant, overlaps_sql
+from scheduler.kernel import Problem, among_sql, day_bounds, local_date, local_instant, overlaps_sql
 from scheduler.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -108,7 +108,7 @@ def closed_times(connection: Any, ids: Sequence[int], since: datetime) -> dict[i
         )
         .join_from(Professional.__table__, Unit.__table__, units.id == pros.unit_id)
         .join(Organisation.__table__, orgs.id == pros.organisation_id)
-        .where(pros.id.in_(list(ids)))
+        .where(among_sql(pros.id, ids, connection.dialect.name))
     ).all()
     org_ids = sorted({row[1] for row in workers})
     zones = {row[1]: ZoneInfo(row[4]) for row in workers}
@@ -131,7 +131,10 @@ def closed_times(connection: Any, ids: Sequence[int], since: datetime) -> dict[i
     for pid, service_id in connection.execute(
         select(links.c.professional_id, links.c.service_id)
         .join(Service.__table__, services.id == links.c.service_id)
-        .where(links.c.professional_id.in_(list(ids)), services.open_on_holidays.is_(True))
+        .where(
+            among_sql(links.c.professional_id, ids, connection.dialect.name),
+            services.open_on_holidays.is_(True),
+        )
     ):
         open_services[pid].add(service_id)
     found = {}

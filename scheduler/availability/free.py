@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from scheduler.availability import cache, compute, loading
 from scheduler.availability.candidates import Chosen, prepare
+from scheduler.availability.chunks import chunk_of
 from scheduler.availability.loading import ServiceRules
 from scheduler.availability.team import Pools, covers
 from scheduler.kernel import local_date, local_instant, now_utc
@@ -153,7 +154,7 @@ def free_times(ask: Ask) -> FreeTimes | None:
             start,
             end,
             now,
-            loading.loader(chosen.rules),
+            loading.loader(chosen.rules, ask.detached),
             ask.limit,
             chosen.pools,
         )
@@ -190,5 +191,5 @@ def _fresh(chosen: Chosen, ask: Ask, start: datetime, end: datetime, now: dateti
     if chosen.pools:
         found = [slot for slot in found if covers(chosen.pools, slot.worker_ids)]
     if ask.limit is not None and len(found) > ask.limit:
-        return cache.Page([(cache.chunk_of(found[: ask.limit], rules.params), 0, ask.limit)], True)
-    return cache.Page([(cache.chunk_of(found, rules.params), 0, len(found))], False)
+        return cache.Page([(chunk_of(found[: ask.limit], rules.params), 0, ask.limit)], True)
+    return cache.Page([(chunk_of(found, rules.params), 0, len(found))], False)

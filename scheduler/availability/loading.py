@@ -18,22 +18,20 @@ from sqlalchemy import (
     BigInteger,
     Integer,
     and_,
-    any_,
     cast,
     extract,
     func,
-    literal,
     null,
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import NullType
 
 from scheduler.availability import compute, standing
 from scheduler.availability.cache import FOREVER, Loader
 from scheduler.extensions import db
-from scheduler.kernel import local_date, local_instant
+from scheduler.kernel import among_sql, local_date, local_instant
 from scheduler.models import (
     Booking,
     BookingStatus,
@@ -43,6 +41,9 @@ from scheduler.models import (
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Arrays of numbers taken as the driver reads them: SQLAlchemy's ARRAY would copy each one
+# twice more in Python (thousands of arrays in a search that loads hundreds of workers).
+_AS_READ = NullType()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +144,15 @@ def load_worker_schedules(
     now: datetime,
     exclude_booking_id: int | None = None,
     versions: Mapping[int, int] | None = None,
+    connection: Connection | None = None,
 ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
     """The schedules of ``ids`` in the range, and per worker until when (epoch
     microseconds) they hold: the first moment a hold they count runs out.
 
     With ``versions`` (each professional's current ``schedule_version``) the standing part
     of the schedules may come from memory (``scheduler/availability/standing.py``);
-    bookings and imported busy times are always read from the database.
+    bookings and imported busy times are always read from the database (on
+    ``connection``, by default the session's).
     """
     if not ids:
         return [], {}
@@ -159,11 +162,12 @@ def load_worker_schedules(
     margin = load_margin(rules.params)
     lo, hi = range_start - margin, range_end + margin
     lo_us, hi_us = compute.to_us(lo), compute.to_us(hi)
+    if connection is None:
+        connection = db.session.connection()
     if versions is None:
-        standings = standing.load(ids, lo)
+        standings = standing.load(ids, lo, connection)
     else:
-        standings = standing.standing({pid: versions[pid] for pid in ids}, now, lo)
-    connection = db.session.connection()
+        standings = standing.standing({pid: versions[pid] for pid in ids}, now, lo, connection)
     count_per_day = rules.params.max_per_day is not None
     read = _busy_arrays if connection.dialect.name == "postgresql" else _busy_rows
     busy = read(
@@ -218,14 +222,6 @@ def _local_days(lo: datetime, hi: datetime, zone: ZoneInfo) -> tuple[list[date],
     return days, [compute.to_us(local_instant(day, time(0), zone)) for day in days]
 
 
-def _among(column: Any, ids: Sequence[int], dialect: str) -> Any:
-    """``column IN ids``; on PostgreSQL as ``= ANY(array)``, one parameter instead of
-    hundreds for the driver to write into the statement on every run."""
-    if dialect == "postgresql":
-        return column == any_(literal(list(ids), ARRAY(Integer)))
-    return column.in_(ids)
-
-
 def _booking_filter(
     ids: Sequence[int],
     lo: datetime,
@@ -236,7 +232,7 @@ def _booking_filter(
 ) -> list[Any]:
     bookings = Booking.__table__.c
     where = [
-        _among(bookings.professional_id, ids, dialect),
+        among_sql(bookings.professional_id, ids, dialect),
         bookings.block_start_at < hi,
         bookings.block_end_at > lo,
         active_booking_clause(now),
@@ -285,7 +281,11 @@ def _busy_rows(
             imported.professional_id,
             _epoch_us(imported.start_at, dialect),
             _epoch_us(imported.end_at, dialect),
-        ).where(imported.professional_id.in_(ids), imported.start_at < hi, imported.end_at > lo)
+        ).where(
+            among_sql(imported.professional_id, ids, dialect),
+            imported.start_at < hi,
+            imported.end_at > lo,
+        )
     ).all():
         busy = found[pid]
         busy.starts.append(start_us)
@@ -308,14 +308,14 @@ def _busy_arrays(
     bookings, imported = Booking.__table__.c, ExternalBusy.__table__.c
     dialect = connection.dialect.name
     found: dict[int, _Busy] = {}
-    service_starts = func.array_agg(_epoch_us(bookings.start_at, dialect)).filter(
+    service_starts = func.array_agg(_epoch_us(bookings.start_at, dialect), type_=_AS_READ).filter(
         bookings.service_id == (service_id if service_id is not None else -1)
     )
     for pid, starts, ends, expiry, of_service in connection.execute(
         select(
             bookings.professional_id,
-            func.array_agg(_epoch_us(bookings.block_start_at, dialect)),
-            func.array_agg(_epoch_us(bookings.block_end_at, dialect)),
+            func.array_agg(_epoch_us(bookings.block_start_at, dialect), type_=_AS_READ),
+            func.array_agg(_epoch_us(bookings.block_end_at, dialect), type_=_AS_READ),
             func.min(_epoch_us(bookings.hold_expires_at, dialect)),
             service_starts if service_id is not None else null(),
         )
@@ -328,11 +328,11 @@ def _busy_arrays(
     for pid, starts, ends in connection.execute(
         select(
             imported.professional_id,
-            func.array_agg(_epoch_us(imported.start_at, dialect)),
-            func.array_agg(_epoch_us(imported.end_at, dialect)),
+            func.array_agg(_epoch_us(imported.start_at, dialect), type_=_AS_READ),
+            func.array_agg(_epoch_us(imported.end_at, dialect), type_=_AS_READ),
         )
         .where(
-            _among(imported.professional_id, ids, dialect),
+            among_sql(imported.professional_id, ids, dialect),
             imported.start_at < hi,
             imported.end_at > lo,
         )
@@ -356,15 +356,30 @@ def _epoch_us(column: Any, dialect: str) -> Any:
     return cast(extract("epoch", column) * 1_000_000, BigInteger)
 
 
-def loader(rules: ServiceRules) -> Loader:
+def loader(rules: ServiceRules, detached: bool = False) -> Loader:
     """The loader of the cache for one service's rules (``versions``: schedule_version
-    per professional)."""
+    per professional). ``detached``: on PostgreSQL, read outside the session's
+    transaction, in autocommit, like the search's first read
+    (``candidates.prepare``): a search that changes nothing then needs no BEGIN and
+    COMMIT. Each statement of a transaction at read committed sees its own snapshot
+    anyway, and what is read is kept under the versions read before it."""
 
     def load(
         versions: Mapping[int, int], range_start: datetime, range_end: datetime, now: datetime
     ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
-        return load_worker_schedules(
-            rules, list(versions), range_start, range_end, now, versions=versions
-        )
+        if not detached or db.engine.dialect.name != "postgresql":
+            return load_worker_schedules(
+                rules, list(versions), range_start, range_end, now, versions=versions
+            )
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return load_worker_schedules(
+                rules,
+                list(versions),
+                range_start,
+                range_end,
+                now,
+                versions=versions,
+                connection=connection,
+            )
 
     return load

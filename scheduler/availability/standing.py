@@ -12,18 +12,22 @@ still show a start.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import NullType
 
 from scheduler.availability import cache as slot_cache
 from scheduler.availability import closures, compute
 from scheduler.availability.compute import to_us
 from scheduler.extensions import db
+from scheduler.kernel import among_sql
 from scheduler.models import Absence, ExtraOpening, WeeklyRule
 
 # What a cached copy keeps of the past, and how long it is used.
@@ -60,49 +64,53 @@ class Standing:
         return closures.closed_for(self.closed, service_id, lo, hi)
 
 
-def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
-    """The standing schedules of ``ids``, leaving out what ended before ``since``."""
+def load(
+    ids: Sequence[int], since: datetime, connection: Connection | None = None
+) -> dict[int, Standing]:
+    """The standing schedules of ``ids``, leaving out what ended before ``since`` (read on
+    ``connection``, by default the session's)."""
     rules: dict[int, list[Any]] = defaultdict(list)
     openings: dict[int, list[Any]] = defaultdict(list)
     absences: dict[int, list[compute.Interval]] = defaultdict(list)
     closed: dict[int, closures.ClosedTimes] = {}
     if ids:
-        connection = db.session.connection()
-        rule_table, opening_table = WeeklyRule.__table__.c, ExtraOpening.__table__.c
+        if connection is None:
+            connection = db.session.connection()
+        opening_table = ExtraOpening.__table__.c
+        dialect = connection.dialect.name
         absence_table = Absence.__table__.c
         # Workers of one organisation tend to share their hours: one value per distinct rule.
         made: dict[tuple[Any, ...], tuple[tuple[int, ...], compute.WeeklyRule]] = {}
-        for pid, weekday, start, end, valid_from, valid_to, service_ids in connection.execute(
-            select(
-                rule_table.professional_id,
-                rule_table.weekday,
-                rule_table.start_time,
-                rule_table.end_time,
-                rule_table.valid_from,
-                rule_table.valid_to,
-                rule_table.service_ids,
-            ).where(rule_table.professional_id.in_(ids))
-        ).all():
+        for pids, weekday, start, end, valid_from, valid_to, service_ids in _weekly_rules(
+            connection, ids
+        ):
             key = (weekday, start, end, valid_from, valid_to, tuple(service_ids or ()))
             value = made.get(key)
             if value is None:
                 rule = compute.WeeklyRule(weekday, start, end, valid_from, valid_to)
                 value = made[key] = (key[5], rule)
-            rules[pid].append(value)
+            for pid in pids:
+                rules[pid].append(value)
         for pid, start, end, service_ids in connection.execute(
             select(
                 opening_table.professional_id,
                 opening_table.start_at,
                 opening_table.end_at,
                 opening_table.service_ids,
-            ).where(opening_table.professional_id.in_(ids), opening_table.end_at > since)
+            ).where(
+                among_sql(opening_table.professional_id, ids, dialect),
+                opening_table.end_at > since,
+            )
         ):
             interval = compute.Interval(start, end)
             openings[pid].append((tuple(service_ids or ()), interval))
         for pid, start, end in connection.execute(
             select(
                 absence_table.professional_id, absence_table.start_at, absence_table.end_at
-            ).where(absence_table.professional_id.in_(ids), absence_table.end_at > since)
+            ).where(
+                among_sql(absence_table.professional_id, ids, dialect),
+                absence_table.end_at > since,
+            )
         ):
             absences[pid].append(compute.Interval(start, end))
         closed = closures.closed_times(connection, ids, since)
@@ -118,7 +126,39 @@ def load(ids: Sequence[int], since: datetime) -> dict[int, Standing]:
     return found
 
 
-def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[int, Standing]:
+def _weekly_rules(connection: Connection, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The weekly rules of ``ids``, each distinct rule once with the workers who have it:
+    ``(worker ids, weekday, start, end, valid from, valid to, service ids)``. On
+    PostgreSQL the database groups them (the rules of hundreds of workers are a handful
+    of distinct ones); elsewhere one row per worker's rule."""
+    table = WeeklyRule.__table__.c
+    columns = (table.weekday, table.start_time, table.end_time, table.valid_from, table.valid_to)
+    if connection.dialect.name != "postgresql":
+        return [
+            ((pid,), *rest)
+            for pid, *rest in connection.execute(
+                select(table.professional_id, *columns, table.service_ids).where(
+                    table.professional_id.in_(ids)
+                )
+            )
+        ]
+    services = cast(table.service_ids, Text)
+    return [
+        (pids, *rest, json.loads(services_text) if services_text else None)
+        for pids, *rest, services_text in connection.execute(
+            select(func.array_agg(table.professional_id, type_=NullType()), *columns, services)
+            .where(among_sql(table.professional_id, ids, "postgresql"))
+            .group_by(*columns, services)
+        )
+    ]
+
+
+def standing(
+    versions: Mapping[int, int],
+    now: datetime,
+    lo: datetime,
+    connection: Connection | None = None,
+) -> dict[int, Standing]:
     """The standing schedules of the professionals (by their current ``schedule_version``)
     covering everything from ``lo`` on: from the process's cache where it holds them."""
     store = slot_cache.cache().standing
@@ -134,7 +174,7 @@ def standing(versions: Mapping[int, int], now: datetime, lo: datetime) -> dict[i
     if missing:
         since = min(now - KEEP_PAST, lo)
         valid_until = to_us(now + REFRESH_AFTER)
-        for pid, loaded in load(missing, since).items():
+        for pid, loaded in load(missing, since, connection).items():
             found[pid] = loaded
             if since == now - KEEP_PAST:  # a copy for one old range is not worth keeping
                 store.put(pid, versions[pid], valid_until, loaded)
