@@ -26,8 +26,8 @@ from scheduler.models import (
     Unit,
     WeeklyRule,
 )
+from tests.booking_api import HKI, book, iso, next_weekday_at
 from tests.factories import Factories
-from tests.scheduler.helpers import HKI, book, iso, next_weekday_at
 
 WORKERS = 12
 
