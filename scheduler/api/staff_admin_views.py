@@ -80,8 +80,8 @@ def _closure_out(closure: Closure) -> s.ClosureOut:
         id=closure.id,
         unit_id=closure.unit_id,
         day=closure.day,
-        start_time=closure.start_time,
-        end_time=closure.end_time,
+        start_time=_clock(closure.start_time),
+        end_time=_clock(closure.end_time),
         reason=closure.reason or {},
         created_at=closure.created_at,
     )
@@ -150,3 +150,7 @@ def remove_closure(closure_id: int) -> ResponseReturnValue:
     """Open the closed time again."""
     closures.remove_closure(_closure_or_404(closure_id, changing=True))
     return "", 204
+
+
+def _clock(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -244,11 +244,13 @@ class ReassignOut(BaseModel):
 
 
 class ClosureOut(BaseModel):
+    """Times are local wall-clock times of the organisation ("12:00"), as they are given."""
+
     id: int
     unit_id: int | None
     day: date
-    start_time: time | None
-    end_time: time | None
+    start_time: Clock | None
+    end_time: Clock | None
     reason: dict[str, str]
     created_at: datetime
 

@@ -325,6 +325,8 @@ def test_closures_list_their_bookings_and_follow_the_scope_rules(
     assert added.status_code == 201, added.get_json()
     detail = added.get_json()
     assert [b["id"] for b in detail["bookings"]] == [booking.id]
+    # Local wall-clock times, answered as they were given (and as the schema says).
+    assert (detail["closure"]["start_time"], detail["closure"]["end_time"]) == ("09:00", "12:00")
     closure_id = detail["closure"]["id"]
     listed = client.get("/api/v1/staff/closures", headers=unit_admin).get_json()
     assert [c["id"] for c in listed["closures"]] == [closure_id]
