@@ -17,7 +17,8 @@ from scheduler.kernel import Problem
 from scheduler.models import Attendance, BookingParticipant, BookingStatus
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
-from scheduler.public.texts import problem_text
+from scheduler.public.forms import AttendForm
+from scheduler.public.texts import attempt, problem_text
 
 
 def load_participant(token: str) -> BookingParticipant:
@@ -50,16 +51,11 @@ def attend(token: str) -> ResponseReturnValue:
     """The participant's page; the POST records their answer (``attending``: yes or no)."""
     participant = load_participant(token)
     if request.method == "POST":
-        answer = request.form.get("attending", "")
-        if answer not in ("yes", "no"):
+        form = AttendForm()
+        if not form.validate():
             raise Problem(400, "bad_request", problem_text("bad_request", ""))
-        try:
-            attendance.answer(participant, attending=answer == "yes")
-        except Problem as exc:
-            if exc.status >= 500:
-                raise
-            flash(problem_text(exc.code, exc.message), "error")
-        else:
+        answer = form.attending.data
+        if attempt(lambda: attendance.answer(participant, attending=answer == "yes")):
             flash(
                 gettext("Thank you. You will take part.")
                 if answer == "yes"

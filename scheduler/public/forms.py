@@ -302,3 +302,9 @@ class CancelForm(FlaskForm):
         _l("Reason for cancelling (optional)"),
         validators=[Optional(), Length(max=500, message=_l("The reason is too long."))],
     )
+
+
+class AttendForm(FlaskForm):
+    """A participant's answer through their own link: "yes" or "no"."""
+
+    attending = StringField(validators=[AnyOf(["yes", "no"])])

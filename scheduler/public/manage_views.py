@@ -17,7 +17,7 @@ from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, BookingStatus, Professional
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
-from scheduler.public.texts import problem_text
+from scheduler.public.texts import attempt, problem_text
 from scheduler.public.week import build_week, parse_choice
 from scheduler.web.input import parse_instant
 
@@ -158,13 +158,7 @@ def rejoin(token: str) -> ResponseReturnValue:
     """A client who said they will not take part takes part after all (while the meeting
     is ahead); the worker is told."""
     booking = load_managed(token)
-    try:
-        attendance.client_rejoins(booking)
-    except Problem as exc:
-        if exc.status >= 500:
-            raise
-        flash(problem_text(exc.code, exc.message), "error")
-    else:
+    if attempt(lambda: attendance.client_rejoins(booking)) is not None:
         flash(gettext("Thank you. You will take part."), "success")
     return redirect(url_for("public.manage", token=token), 303)
 
@@ -174,20 +168,14 @@ def _cancel_following(booking: Booking, token: str) -> ResponseReturnValue:
 
     form = CancelForm()
     if request.method == "POST" and form.validate():
-        try:
-            cancelled = series_family.cancel_following(
-                booking, (form.reason.data or "").strip() or None
-            )
-        except Problem as exc:
-            if exc.status >= 500:
-                raise
-            flash(problem_text(exc.code, exc.message), "error")
-        else:
+        reason = (form.reason.data or "").strip() or None
+        done = attempt(lambda: series_family.cancel_following(booking, reason))
+        if done is not None:
             flash(
                 ngettext(
                     "%(num)d appointment was cancelled.",
                     "%(num)d appointments were cancelled.",
-                    len(cancelled),
+                    len(done.value),
                 ),
                 "success",
             )

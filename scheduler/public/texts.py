@@ -3,10 +3,19 @@ messages of refused actions (the operations speak English; families read their o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from babel import Locale
+from flask import flash
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from scheduler.kernel import Problem
+
+T = TypeVar("T")
 
 # The needs that group the service tray, in the order families see them.
 CATEGORIES: dict[str, LazyString] = {
@@ -74,6 +83,25 @@ def problem_text(code: str, message: str) -> str:
     if code in PROBLEMS:
         return str(PROBLEMS[code])
     return gettext("Something went wrong. Please try again in a moment.")
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A change that was made, with what it returned."""
+
+    value: T
+
+
+def attempt(change: Callable[[], T]) -> Done[T] | None:
+    """Make a change the family asked for on a page: ``Done`` with its outcome, or None
+    when it was refused (a 4xx), the refusal then flashed in the family's language."""
+    try:
+        return Done(change())
+    except Problem as exc:
+        if exc.status >= 500:
+            raise
+        flash(problem_text(exc.code, exc.message), "error")
+        return None
 
 
 def category_name(category: str) -> str:
