@@ -44,7 +44,8 @@ def _errors(*codes: int) -> dict[str, Any]:
         404: "Not found",
         409: "Conflict: the time is taken or the booking cannot change",
         410: "Gone: the hold or link ran out",
-        403: "Identification required",
+        403: "Not allowed: identification required, or (cancel) the service's appointments "
+        "are cancelled by phone",
         422: "Invalid input",
         429: "Too many requests",
     }
@@ -222,7 +223,7 @@ def openapi_document() -> dict[str, Any]:
                 "requestBody": _body(schemas.CancelIn),
                 "responses": {
                     "200": _own_view("Cancelled, or noted that they will not take part"),
-                    **_errors(400, 404, 409, 410, 422, 429),
+                    **_errors(400, 403, 404, 409, 410, 422, 429),
                 },
             }
         },

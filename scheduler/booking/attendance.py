@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from scheduler import audit
 from scheduler.booking import participant_messages
-from scheduler.booking.changes import booking_by_manage_token, cancel, client_identifiers, lock
+from scheduler.booking.changes import (
+    booking_by_manage_token,
+    cancel,
+    client_identifiers,
+    ensure_family_may_cancel,
+    lock,
+)
 from scheduler.booking.participants import (
     participant_by_token,
     participant_identifiers,
@@ -119,6 +125,7 @@ def client_leaves(booking: Booking, reason: str | None = None) -> bool:
     if booking.client_left_at is not None and booking.status == BookingStatus.CONFIRMED:
         return False  # the same answer sent twice
     if not leaving_keeps_meeting(booking):
+        ensure_family_may_cancel(booking)
         cancel(booking, "client", reason)
         return True
     _check_ahead(booking)

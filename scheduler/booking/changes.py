@@ -43,6 +43,16 @@ _BY_MANAGE_TOKEN = with_related(
 )
 
 
+def ensure_family_may_cancel(booking: Booking) -> None:
+    """A family cancels through its own link only where the service lets it (403)."""
+    if not booking.service.family_cancels:
+        raise Problem(
+            403,
+            "cancel_by_phone",
+            "Appointments of this service are cancelled by calling the unit.",
+        )
+
+
 def staff_may_cancel(booking: Booking) -> bool:
     """Staff may cancel a confirmed meeting until it begins."""
     return booking.status == BookingStatus.CONFIRMED and as_utc(booking.start_at) > now_utc()

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from scheduler.booking import series_messages
-from scheduler.booking.changes import cancel, ensure_changeable
+from scheduler.booking.changes import cancel, ensure_changeable, ensure_family_may_cancel
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, BookingStatus
@@ -123,6 +123,7 @@ def cancel_following(booking: Booking, reason: str | None = None) -> list[Bookin
     its access-log row. Refused, changing nothing: a meeting not in a series (422), one
     already cancelled, closed or started (409)."""
     check_scope(booking, "following")
+    ensure_family_may_cancel(booking)
     _lock_series(booking)
     ensure_changeable(booking)
     chosen = to_cancel(booking, "following")

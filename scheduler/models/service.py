@@ -78,6 +78,9 @@ class Service(db.Model):  # type: ignore[name-defined]
     # One client leaving (declining, cancelling their own attendance) cancels the meeting
     # for everyone; by default the meeting goes on with the others.
     client_leaving_cancels: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The family may cancel through its own link (one meeting, or a series' later ones);
+    # otherwise it is asked to call the unit, and the worker cancels.
+    family_cancels: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit] = relationship(back_populates="services")

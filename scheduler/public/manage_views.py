@@ -81,6 +81,7 @@ def manage(token: str) -> ResponseReturnValue:
         can_rejoin=can_rejoin,
         series=series,
         later_in_series=later and booking.status == BookingStatus.CONFIRMED,
+        keeps_meeting=attendance.leaving_keeps_meeting(booking),
     )
 
 
@@ -104,6 +105,11 @@ def cancel(token: str) -> ResponseReturnValue:
     scope = request.values.get("scope", "this")
     if scope not in series_family.SCOPES or (scope == "following" and not booking.series_id):
         raise Problem(400, "bad_request", problem_text("bad_request", ""))
+    cancels = scope == "following" or not attendance.leaving_keeps_meeting(booking)
+    if cancels and not booking.service.family_cancels and booking.status == BookingStatus.CONFIRMED:
+        # Not cancelled online for this service: the manage page says whom to call.
+        flash(problem_text("cancel_by_phone", ""), "error")
+        return redirect(url_for("public.manage", token=token), 303)
     if scope == "following" and booking.status == BookingStatus.CONFIRMED:
         return _cancel_following(booking, token)
     if booking.status != BookingStatus.CONFIRMED:

@@ -72,6 +72,7 @@ PROBLEMS: dict[str, LazyString] = {
     ),
     "second_client_not_allowed": _l("This service is booked for one client only."),
     "second_client_exists": _l("The other parent is already taking part."),
+    "cancel_by_phone": _l("Appointments of this service are cancelled by phone, not online."),
     "name_required": _l("Write the name."),
     "contact_required": _l("Give an e-mail address or a phone number, or both."),
     "room_full": _l("The video meeting already has as many people as it can take."),

@@ -141,6 +141,7 @@ def _read(form: ServiceForm, service: Service | None) -> dict[str, Any]:
         "participant_names_shown": form.participant_names_shown.data,
         "allows_second_client": form.allows_second_client.data,
         "client_leaving_cancels": form.client_leaving_cancels.data,
+        "family_cancels": form.family_cancels.data,
         "professionals": [allowed[i] for i in form.professionals.ids if i in allowed],
         "team": [(pool.name, [allowed[i] for i in pool.member_ids]) for pool in pools]
         if form.team.data
@@ -178,6 +179,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
                 "reminders": "default",
                 "meeting_modes": "video",
                 "participant_names_shown": "1",
+                "family_cancels": "1",
             }
         )
         return values
@@ -210,6 +212,7 @@ def service_values(service: Service | None) -> MultiDict[str, Any]:
         "participant_names_shown",
         "allows_second_client",
         "client_leaving_cancels",
+        "family_cancels",
     ):
         if getattr(service, key):
             values[key] = "1"

@@ -349,6 +349,7 @@ class ServiceForm(StaffForm):
     interpreter_languages = Choices(INTERPRETER_LANGUAGES)
     participant_names_shown = Flag()
     allows_second_client = Flag()
+    family_cancels = Flag()
     client_leaving_cancels = Flag()
     professionals = IdsField()
     team = Flag()  # several workers together: one from each pool

@@ -40,6 +40,7 @@ def service_form(unit_id: int, pro_id: int, **override: str) -> dict[str, object
         "sensitive": "1",
         "staff_notices": "1",
         "bookable": "1",
+        "family_cancels": "1",
         "reminders": "custom",
         "r-0-channel": "sms",
         "r-0-hours": "48",
@@ -85,6 +86,7 @@ def test_admin_creates_a_service_with_every_field(
         service.max_per_worker_per_day,
     ) == (50, 10, 5, 10, 240, 30, 3)
     assert service.requires_strong_id and service.sensitive and service.bookable
+    assert service.family_cancels
     assert service.meeting_modes == ["video", "phone"] and service.category == "children"
     assert service.reminder_rules == [
         {"channel": "sms", "before_min": 2880},
@@ -99,6 +101,7 @@ def test_admin_creates_a_service_with_every_field(
     assert [p.id for p in service.professionals] == [pro.id]
     # The edit form shows back what was saved.
     values = service_values(service)
+    assert values["family_cancels"] == "1"
     assert values["q-0-options"].splitlines()[0] == "school | Koulu | Skola | School"
     assert values["r-0-hours"] == 48
     page = client.get(f"/staff/admin/services/{service.id}").get_data(as_text=True)

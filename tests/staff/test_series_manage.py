@@ -183,3 +183,32 @@ def test_the_api_lists_the_series_and_cancels_the_following_meetings(
     managed = document["paths"]["/manage/{token}"]["get"]["responses"]["200"]
     refs = [o["$ref"] for o in managed["content"]["application/json"]["schema"]["anyOf"]]
     assert any(ref.endswith("/ManagedOut") for ref in refs)
+
+
+def test_a_service_whose_appointments_are_cancelled_by_phone_offers_no_cancel_online(
+    client: FlaskClient, make: Factories, staff: Staff
+) -> None:
+    """Where the service does not let families cancel online, the manage page offers no
+    cancel button but the unit's number, and neither the page's cancel (this one or the
+    later ones) nor the API's changes anything."""
+    meetings = book_a_series(make, staff, count=3)
+    service = meetings[0].service
+    service.family_cancels = False
+    service.unit.phone = "016 123 4567"
+    db.session.commit()
+    token = token_of(meetings[1])
+    page = client.get(f"/manage/{token}?lang=fi").text
+    assert f"/manage/{token}/cancel" not in page
+    assert "tämän palvelun ajat peruu työntekijä" in page and "016 1234567" in page
+    refused = client.post(f"/manage/{token}/cancel?lang=fi", data={"scope": "following"})
+    assert refused.status_code == 303
+    assert client.get(f"/manage/{token}/cancel").status_code == 303
+    for body in ({}, {"scope": "following"}):
+        answer = client.post(f"/api/v1/manage/{token}/cancel", json=body)
+        assert answer.status_code == 403, answer.get_json()
+        assert answer.get_json()["error"]["code"] == "cancel_by_phone"
+    assert _statuses() == ["confirmed", "confirmed", "confirmed"]
+    assert _family_notices("cancelled") == []
+    service.family_cancels = True
+    db.session.commit()
+    assert f"/manage/{token}/cancel" in client.get(f"/manage/{token}").text
