@@ -341,7 +341,8 @@ def booking_confirmed(booking: Booking, manage_token: str, confirmation: bool = 
     notifications.enqueue_many(
         (_notice(booking, "confirmation", context, secrets) if confirmation else [])
         + _schedule_reminders(booking, context, secrets, already=set())
-        + staff_notices(booking, "booked")
+        # A series is announced to its workers once, listing its meetings (series_messages).
+        + ([] if booking.series_id else staff_notices(booking, "booked"))
     )
 
 

@@ -152,6 +152,7 @@ def book_series(
     if request.send_messages:
         first, token = min(booked, key=lambda made: made[0].start_at)
         series_messages.series_confirmed(first, token, bookings)
+    series_messages.series_booked(bookings)
     return bookings, skipped
 
 

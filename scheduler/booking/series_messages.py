@@ -61,16 +61,29 @@ def series_cancelled(cancelled: Sequence[Booking]) -> None:
         series=meeting_dates(ordered, _family_language(first), zone),
     )
     queued = messages._notice(first, "cancelled", context, secrets=None)
+    notifications.enqueue_many(queued + _workers_told(ordered, "cancelled"))
+
+
+def series_booked(bookings: Sequence[Booking]) -> None:
+    """One staff notice per worker of a newly booked series, listing their meetings (each
+    meeting's own "booked" notice is left out: ``messages.booking_confirmed``)."""
+    ordered = sorted(bookings, key=lambda b: as_utc(b.start_at))
+    notifications.enqueue_many(_workers_told(ordered, "booked"))
+
+
+def _workers_told(ordered: Sequence[Booking], event: str) -> list[Message]:
+    zone = ordered[0].organisation.zone
     by_worker: dict[int, list[Booking]] = {}
     for booking in ordered:
         by_worker.setdefault(booking.professional_id, []).append(booking)
+    queued: list[Message] = []
     for theirs in by_worker.values():
-        queued += _staff_series_notice(theirs, zone)
-    notifications.enqueue_many(queued)
+        queued += _staff_series_notice(theirs, zone, event)
+    return queued
 
 
-def _staff_series_notice(theirs: list[Booking], zone: ZoneInfo) -> list[Message]:
-    notices = messages.staff_notices(theirs[0], "cancelled")
+def _staff_series_notice(theirs: list[Booking], zone: ZoneInfo, event: str) -> list[Message]:
+    notices = messages.staff_notices(theirs[0], event)
     listed = []
     for notice in notices:
         context = notice.context

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 import notifications
 from notifications import OutboxMessage
+from notifications.rendering import render_email
 from scheduler.extensions import db
 from scheduler.kernel import HELSINKI, as_utc
 from scheduler.models import Booking, BookingStatus
@@ -165,3 +166,31 @@ def test_the_confirmation_and_the_staff_page_list_every_meeting(
     for row in rows:
         assert f"{format_date(row.start_at, 'fi', HELSINKI)} klo 10.00" in page.text
     assert page.text.count("tulossa") == 3 and "(tämä varaus)" in page.text
+
+
+def test_the_worker_is_told_of_a_series_once_with_every_meeting(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """A unit administrator books a series for a worker: the worker gets one notice that
+    lists the meetings, not one notice per meeting."""
+    service = make.service(horizon_days=120)
+    pro = make.professional(service, email="liisa@example.org", languages=["fi"])
+    sign_in(staff.user("unit_admin", unit=service.unit))
+    data = form(pro, service, at_local(3, 10), repeat="1", count="3")
+    done = client.post("/staff/book", data={**data, "series_confirmed": "1"})
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    notices = list(
+        db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.template == "staff_notice",
+                OutboxMessage.recipient == "liisa@example.org",
+            )
+        )
+    )
+    assert len(notices) == 1
+    (notice,) = notices
+    assert notice.context["event"] == "booked" and len(notice.context["series"]) == 3
+    text = render_email("staff_notice", "fi", notice.context).text
+    assert "sinulle on varattu sarjan tapaamisia" in text and "Varatut ajat:" in text
+    first = format_date(at_local(3, 10), "fi", HELSINKI)
+    assert first in text
