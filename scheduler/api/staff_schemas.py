@@ -29,6 +29,8 @@ from scheduler.api.schemas import (
 )
 
 IdentityCheck = Literal["id_card", "passport", "driving_licence", "residence_permit", "known"]
+# The languages of a meeting, as the desk's booking form offers them (staff/texts.LANGUAGES).
+MeetingLanguage = Literal["fi", "sv", "en", "se", "smn", "sms", "ru", "et", "ar", "so", "uk"]
 Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["12:00"])]
 # How far a bulk reassign reaches, as on the staff page.
 MAX_REASSIGN_DAYS = 31
@@ -63,8 +65,10 @@ class FamilyBookingIn(Strict):
     meeting_mode: MeetingMode
     client: StaffClientIn
     language: Language = Field("fi", description="The language of the family's messages.")
-    meeting_language: Language | None = Field(
-        None, description="The language of the meeting, when not that of the messages."
+    meeting_language: MeetingLanguage | None = Field(
+        None,
+        description="The language of the meeting (ISO 639), when not that of the messages: "
+        "any language workers are found by, the Sámi languages included.",
     )
     intake_answers: dict[str, str | StrictBool] = {}
     send_messages: StrictBool = Field(

@@ -4,15 +4,17 @@ family, find a time, move and reassign, cancel, series, bulk reassign and closur
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from notifications import OutboxMessage
+from scheduler.api.staff_schemas import MeetingLanguage
 from scheduler.extensions import db
 from scheduler.kernel import HELSINKI, local_date
 from scheduler.models import AccessLogEntry, Booking, BookingStatus, Closure, Professional, Service
+from scheduler.staff.texts import LANGUAGES
 from tests.factories import Factories
 from tests.staff.api_tokens import issue_token
 from tests.staff.conftest import Staff, at_local
@@ -384,3 +386,22 @@ def test_messages_to_nothing_but_a_landline_are_refused(
     quiet = {**body, "meeting_mode": "phone", "send_messages": False}
     assert client.post("/api/v1/staff/bookings", json=quiet, headers=headers).status_code == 201
     assert [b.client_phone for b in confirmed()] == ["+35891234567"]
+
+
+def test_a_meeting_in_a_sami_language_is_booked_through_the_api_as_at_the_desk(
+    client: FlaskClient, make: Factories, staff: Staff
+) -> None:
+    """The API takes the same meeting languages as the desk's form (its list is the
+    desk's), Sámi included; a code outside them is a 422 that books nothing."""
+    service = make.service()
+    pro = make.professional(service, languages=["fi", "se"])
+    headers = issue_token(staff, "worker", professional=pro)
+    wrong = booking_body(pro, service, at_local(3, 10), meeting_language="xx")
+    assert client.post("/api/v1/staff/bookings", json=wrong, headers=headers).status_code == 422
+    assert confirmed() == []
+    body = booking_body(pro, service, at_local(3, 10), language="fi", meeting_language="se")
+    done = client.post("/api/v1/staff/bookings", json=body, headers=headers)
+    assert done.status_code == 201, done.get_json()
+    assert [b.meeting_language for b in confirmed()] == ["se"]
+    listed = get_args(MeetingLanguage)
+    assert set(listed) == set(LANGUAGES)  # the API's list is the desk's
