@@ -1,7 +1,8 @@
 """The week view of free times on a phone, measured in Chromium; prints JSON.
 
-Lighthouse is not available offline here, so this measures what its mobile performance
-score rests on with Chromium's own performance APIs: the page is loaded at 360×740 as a
+This measures what Lighthouse's mobile performance score rests on with Chromium's own
+performance APIs (and, with ``--lighthouse``, runs Lighthouse 12 itself through ``npx``,
+which fetches it once from the npm registry): the page is loaded at 360×740 as a
 phone with the CPU slowed four times (as Lighthouse's mobile run does), and the
 browser reports every long task (PerformanceObserver "longtask"). Total blocking time
 is the sum of each long task's time over 50 ms, from the start of the load until two
@@ -10,12 +11,15 @@ which is no later). Also: first contentful paint, largest contentful paint, layo
 shift, the page's height, and how many Tab presses it takes from the day picker to
 Friday's first free time. The demo municipality in SQLite, served from a thread.
 
-    .venv/bin/python benchmarks/week_view_phone.py [--rounds 5]
+    .venv/bin/python benchmarks/week_view_phone.py [--rounds 5] [--lighthouse]
 
 Prints {"cpu_slowdown", "rounds", "pages": {name: {"tbt_ms_median", "tbt_ms_max",
 "long_tasks_max",
-"fcp_ms_median", "lcp_ms_median", "cls_max", "height_px", "tab_presses_to_friday"}}}.
-Targets: blocking time under 50 ms, no layout shift.
+"fcp_ms_median", "lcp_ms_median", "cls_max", "height_px", "tab_presses_to_friday"}}};
+with --lighthouse each page also gets "lighthouse": {"performance", "accessibility",
+"tbt_ms", "lcp_ms", "cls"} (mobile form factor, simulated throttling), or the reason it
+could not run. Targets: Lighthouse performance 100, blocking time under 50 ms, no layout
+shift.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -130,10 +137,40 @@ def tab_presses_to_friday(page: Any, friday: str) -> int | None:
     return None
 
 
+def lighthouse(url: str) -> dict[str, Any] | str:
+    """Lighthouse 12's mobile run of ``url``: its scores and figures, or why it did not run."""
+    npx = shutil.which("npx")
+    if npx is None:
+        return "not available: npx (Node.js) not found"
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        command = [
+            npx, "--yes", "lighthouse@12", url, "--quiet", "--form-factor=mobile",
+            "--only-categories=performance,accessibility", "--output=json",
+            f"--output-path={report}", "--chrome-flags=--headless=new --no-sandbox",
+        ]  # fmt: skip
+        done = subprocess.run(
+            command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, timeout=300
+        )
+        if done.returncode != 0 or not report.exists():
+            return f"not available: lighthouse exited {done.returncode}"
+        found = json.loads(report.read_text())
+    audits, categories = found["audits"], found["categories"]
+    return {
+        "performance": round(categories["performance"]["score"] * 100),
+        "accessibility": round(categories["accessibility"]["score"] * 100),
+        "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
+        "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
+        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 4),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--lighthouse", action="store_true")
+    options = parser.parse_args()
+    rounds = options.rounds
     from playwright.sync_api import sync_playwright
 
     monday = next_monday()
@@ -183,6 +220,8 @@ def main() -> None:
                 }
                 if presses is not None:
                     results[name]["tab_presses_to_friday"] = presses
+                if options.lighthouse:
+                    results[name]["lighthouse"] = lighthouse(base + path)
             browser.close()
         server.shutdown()
     print(
