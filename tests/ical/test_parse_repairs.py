@@ -48,6 +48,7 @@ def test_an_unreadable_feed_says_why() -> None:
         ("FLE Standard Time", True),  # a Windows name the tz database maps
         ("W. Europe Standard Time", True),
         ("Mars/Olympus_Mons", False),
+        ("Europe/HelsinkiX", False),  # only quotes, slashes and spaces are trimmed
         ("GMT +0100 (Standard) / GMT +0200 (Daylight)", False),
         ("", False),
         ('""', False),
