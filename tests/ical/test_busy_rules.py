@@ -147,6 +147,11 @@ def test_an_unknown_x_wr_timezone_is_reported_and_times_read_in_the_zone() -> No
         Problem("unknown_timezone", "'No time zone found with key Mars/Olympus'")
     ]
     assert [(i.start, i.end) for i in result.intervals] == [(z(2026, 1, 15, 7), z(2026, 1, 15, 8))]
+    long_name = "Mars/" + "O" * 250
+    long = read(feed("UID:g\nDTSTART:20260115T090000", head=f"X-WR-TIMEZONE:{long_name}\n"))
+    assert long.problems == [
+        Problem("unknown_timezone", f"'No time zone found with key {long_name}'"[:200])
+    ]
 
 
 def test_an_extra_date_inside_the_window_of_a_series_that_began_long_ago() -> None:
