@@ -189,8 +189,12 @@ def _assign_zone(event: icalendar.cal.Component, zone: tzinfo) -> None:
 
 
 def _dt(component: icalendar.cal.Component, name: str) -> Any:
-    """The decoded value of a date/time property, or None (icalendar's union type is wide)."""
-    return getattr(component.get(name), "dt", None)
+    """The decoded value of a date/time property, or None: absent, or a value icalendar could
+    not read (its BrokenCalendarProperty raises on access). The union type is wide."""
+    try:
+        return getattr(component.get(name), "dt", None)
+    except Exception:
+        return None
 
 
 def _rough_utc(value: date) -> datetime:
@@ -230,7 +234,8 @@ def _occurrences(
     calendar: icalendar.Calendar, lo: datetime, hi: datetime, result: ImportResult
 ) -> Iterable[icalendar.cal.Component]:
     try:
-        return list(recurring_ical_events.of(calendar).between(lo, hi))
+        # A failure here only costs time: the expansion by series below gives the same answer.
+        return list(recurring_ical_events.of(calendar).between(lo, hi))  # pragma: no mutate
     except _EXPANSION_ERRORS:
         pass
     # One bad series sank the whole expansion: expand each series on its own.
@@ -251,11 +256,13 @@ def _occurrences(
 
 
 def _is_free(event: icalendar.cal.Component) -> bool:
-    if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
+    # Not mutated: icalendar's names are caseless, and any default for a missing one reads busy.
+    if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":  # pragma: no mutate
         return True
-    if str(event.get("TRANSP", "")).strip().upper() == "TRANSPARENT":
+    if str(event.get("TRANSP", "")).strip().upper() == "TRANSPARENT":  # pragma: no mutate
         return True
-    return str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).strip().upper() == "FREE"
+    busy_status = event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")  # pragma: no mutate
+    return str(busy_status).strip().upper() == "FREE"
 
 
 def _instant(value: date, zone: tzinfo) -> datetime:

@@ -48,6 +48,7 @@ def test_an_unreadable_feed_says_why() -> None:
         ("FLE Standard Time", True),  # a Windows name the tz database maps
         ("W. Europe Standard Time", True),
         ("Mars/Olympus_Mons", False),
+        ("Europe/HelsinkiX", False),  # only quotes, slashes and spaces are trimmed
         ("GMT +0100 (Standard) / GMT +0200 (Daylight)", False),
         ("", False),
         ('""', False),
@@ -170,3 +171,17 @@ def test_a_windows_1252_feed_is_read_and_a_bom_is_dropped() -> None:
     assert Problem("not_utf8") in odd.problems
     with_bom = parse_feed("\ufeff".encode() + calendar(EVENT))
     assert with_bom.problems == []
+
+
+def test_the_repair_reports_the_first_error_cut_to_200_characters() -> None:
+    stray = "no value here " + "y" * 300
+    parsed = parse_feed(calendar(f"{stray}\r\n", EVENT))
+
+    first_error = f"Content line could not be parsed into parts: '{stray}'"
+    assert Problem("repaired", first_error[:200]) in parsed.problems
+
+
+def test_a_feed_nothing_can_save_names_the_error_type() -> None:
+    with pytest.raises(FeedUnreadable) as refused:
+        parse_feed(b"BEGIN:VCALENDAR\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert (refused.value.code, refused.value.detail) == ("unreadable", "ValueError")

@@ -132,7 +132,7 @@ def test_overlap_is_half_open_in_python_and_sql(
 def test_an_instant_column_refuses_naive_values_and_gives_back_utc() -> None:
     column = UTCDateTime()
     sqlite, postgres = sqlite_dialect(), postgresql_dialect()
-    with pytest.raises(ValueError, match="naive datetime given for an instant column"):
+    with pytest.raises(ValueError, match=r"^naive datetime given for an instant column$"):
         column.process_bind_param(datetime(2026, 3, 29, 4), sqlite)
     aware = datetime(2026, 3, 29, 4, tzinfo=HELSINKI)
     assert column.process_bind_param(aware, sqlite) == datetime(2026, 3, 29, 1)

@@ -133,6 +133,28 @@ def test_a_rollback_takes_the_recorded_rows_with_it(any_app: Flask, make: Factor
     assert list(audit.verify_chain(org.id)) == []
 
 
+def test_a_released_savepoint_keeps_its_rows_and_a_rolled_back_outer_one_drops_them(
+    any_app: Flask, make: Factories
+) -> None:
+    org = make.organisation()
+    db.session.commit()
+    released = db.session.begin_nested()
+    audit.record(org.id, "booking.read", "booking:1")
+    released.commit()
+    db.session.commit()
+    assert chain(org.id) == [(1, "booking.read")]
+
+    outer = db.session.begin_nested()
+    inner = db.session.begin_nested()
+    audit.record(org.id, "booking.create", "booking:2")
+    inner.commit()
+    outer.rollback()
+    audit.record(org.id, "booking.cancel", "booking:1")
+    db.session.commit()
+    assert chain(org.id) == [(1, "booking.read"), (2, "booking.cancel")]
+    assert list(audit.verify_chain(org.id)) == []
+
+
 @pytest.mark.postgres
 def test_the_chain_lock_waits_only_for_the_commit(pg_app: Flask, make: Factories) -> None:
     """Request A records first but commits last; request B commits in between. While A is
