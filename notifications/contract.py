@@ -79,7 +79,9 @@ class StaffNotice:
     still needed, someone taking part said they will not (or will after all), or another
     change of who takes part. No client data."""
 
-    event: str  # booked, cancelled, moved, interpreter_open, declined, rejoined, participants
+    # booked, cancelled, moved, released (moved away from this worker), interpreter_open,
+    # declined, rejoined, participants
+    event: str
     organisation_name: str
     email_from: str | None
     professional_name: str

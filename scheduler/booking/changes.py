@@ -154,6 +154,7 @@ def reschedule(
         return booking
     new_start = check_start(service, new_start, now, notice=terms is None)
     old_start = booking.start_at
+    before = team.professionals_of(booking)
     if team.is_team(service):
         _move_team(booking, new_start, wanted, terms, now)
     else:
@@ -172,7 +173,8 @@ def reschedule(
     )
     if terms is not None:
         meetings.renew_room(booking)
-    messages.booking_moved(booking, old_start)
+    after = {pro.id for pro in team.professionals_of(booking)}
+    messages.booking_moved(booking, old_start, [pro for pro in before if pro.id not in after])
     participant_messages.booking_moved(booking, old_start)
     return booking
 

@@ -18,7 +18,7 @@ client's or the worker's name. Staff notices carry no client details at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from email.utils import parseaddr
 
@@ -291,17 +291,19 @@ def staff_notices(
     always: bool = False,
     skip: Collection[int | None] = (),
     change: str = "",
+    pros: Sequence[Professional] | None = None,
 ) -> list[Message]:
     """A staff notice to every professional of the meeting (the lead's, a team's further
     ones, colleagues added later), once each, in their own language; ``always``: even
     when the service sends no staff notices (a need that must not go unseen). ``skip``:
     professionals who know already; ``change`` names a change that leaves the booking's
-    sequence as it was (its notices' keys)."""
+    sequence as it was (its notices' keys); ``pros``: these professionals instead of the
+    meeting's own (those a move took it from)."""
     if not (always or booking.service.staff_notices):
         return []
     group, found = _group(booking), []
     _professional(booking)  # the lead's worker read again after a move
-    for pro in team.professionals_of(booking):
+    for pro in team.professionals_of(booking) if pros is None else pros:
         if not pro.email or pro.id in skip:
             continue
         lang, context = staff_context(booking, event, old_start, pro)
@@ -355,8 +357,11 @@ def booking_cancelled(booking: Booking) -> None:
     )
 
 
-def booking_moved(booking: Booking, old_start: datetime) -> None:
-    """Queue the change notice and re-time the booking's pending reminders."""
+def booking_moved(
+    booking: Booking, old_start: datetime, released: Sequence[Professional] = ()
+) -> None:
+    """Queue the change notice and re-time the booking's pending reminders; the workers
+    the move took the meeting from (``released``) are told it is no longer theirs."""
     # Only the manage token's hash is stored with the booking: the link comes from the
     # sealed copy kept with the booking's earlier messages.
     secrets = _secrets(booking, notifications.sealed_secrets(_group(booking)))
@@ -375,4 +380,5 @@ def booking_moved(booking: Booking, old_start: datetime) -> None:
         _notice(booking, "changed", client_context(booking, old_start), secrets)
         + _schedule_reminders(booking, reminder_context, secrets, already=kept)
         + staff_notices(booking, "moved", old_start)
+        + staff_notices(booking, "released", old_start, pros=released)
     )

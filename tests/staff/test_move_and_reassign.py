@@ -11,12 +11,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from notifications import OutboxMessage
+from notifications.rendering import render_email
 from notifications.sealing import unseal
 from scheduler import booking as ops
 from scheduler.booking.meetings import family_join_link
 from scheduler.extensions import db
 from scheduler.kernel import HELSINKI, local_date
 from scheduler.models import Booking, Professional, Service
+from scheduler.web.i18n import format_date
 from tests.factories import Factories
 from tests.staff.conftest import Staff, at_local
 
@@ -218,3 +220,47 @@ def test_a_worker_cannot_reassign_and_a_unit_admin_only_their_units(
     assert client.get(reassign_url(pro, at_local(3, 9))).status_code == 403
     sign_in(staff.user("unit_admin", unit=service.unit))
     assert client.get(reassign_url(other, at_local(3, 9))).status_code == 403
+
+
+def test_the_worker_a_move_takes_the_meeting_from_is_told_and_the_new_one_too(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """Moved to a colleague: the colleague gets the "moved" notice, and the worker whose
+    meeting it was gets one that it is no longer theirs (with its old time), in their
+    language. A move that keeps the worker tells no one it was taken away."""
+    service = make.service()
+    first = make.professional(service, email="eka@example.org", languages=["sv"])
+    second = make.professional(service, email="toka@example.org", languages=["fi"])
+    booking = booked(make, service, at_local(3, 10), pro=first)
+    sign_in(staff.user("unit_admin", unit=service.unit))
+    new_start = at_local(4, 13)
+    same = {"date": day_of(new_start), "choice": f"{new_start.isoformat()}|{first.id}"}
+    done = client.post(f"/staff/bookings/{booking.id}/move", data={**same, "confirmed": "1"})
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+
+    def notices(event: str) -> list[tuple[str, str]]:
+        return sorted(
+            (m.recipient, m.language)
+            for m in db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.template == "staff_notice")
+            )
+            if m.context["event"] == event
+        )
+
+    assert notices("released") == []
+    later = at_local(5, 13)
+    other = {"date": day_of(later), "choice": f"{later.isoformat()}|{second.id}"}
+    done = client.post(f"/staff/bookings/{booking.id}/move", data={**other, "confirmed": "1"})
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    assert notices("released") == [("eka@example.org", "sv")]
+    assert ("toka@example.org", "fi") in notices("moved")
+    (released,) = [
+        m
+        for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "staff_notice")
+        )
+        if m.context["event"] == "released"
+    ]
+    text = render_email("staff_notice", "sv", released.context).text
+    assert "är inte längre ditt" in text
+    assert format_date(new_start, "sv", HELSINKI) in text  # the time it had with them
