@@ -19,7 +19,7 @@ from scheduler.booking import team
 from scheduler.booking.taking import StaffTerms, take_time
 from scheduler.extensions import db
 from scheduler.kernel import Problem, as_utc, now_utc
-from scheduler.models import ACTIVE_STATUSES, Booking, BookingStatus, Professional
+from scheduler.models import ACTIVE_STATUSES, Absence, Booking, BookingStatus, Professional
 
 
 def _has_other_meeting(lead: Booking, professional_id: int) -> bool:
@@ -80,17 +80,34 @@ def take_colleague_time(lead: Booking, pro: Professional, outside_hours: bool) -
     )
 
 
+def _is_absent(lead: Booking, professional_id: int) -> bool:
+    """Whether an absence of the professional overlaps the booking's time."""
+    return (
+        db.session.scalar(
+            select(Absence.id)
+            .where(
+                Absence.professional_id == professional_id,
+                Absence.start_at < lead.end_at,
+                Absence.end_at > lead.start_at,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def check_colleagues_free(lead: Booking) -> None:
     """After a move: every colleague added to the meeting is free at its new time, their
-    bookings considered (PostgreSQL's exclusion constraint refuses an overlap by itself;
-    this says so on any database), and none of them became the meeting's own worker. A
-    409 ``colleague_busy`` otherwise."""
+    bookings and absences considered (PostgreSQL's exclusion constraint refuses an
+    overlapping booking by itself; this says so on any database), and none of them became
+    the meeting's own worker. A 409 ``colleague_busy`` otherwise. Their weekly hours do
+    not bind a move, as they did not bind adding them with the override."""
     for pid in sorted(team.colleague_ids(lead)):
-        if pid == lead.professional_id or _has_other_meeting(lead, pid):
+        if pid == lead.professional_id or _has_other_meeting(lead, pid) or _is_absent(lead, pid):
             raise Problem(
                 409,
                 "colleague_busy",
-                "A colleague taking part has another meeting at that time.",
+                "A colleague taking part has another meeting or is away at that time.",
             )
 
 

@@ -315,7 +315,7 @@ def problem_text(problem: Problem) -> str:
             "The time is not free: it overlaps another booking, an absence or a closure, "
             "or lies outside the weekly hours."
         ),
-        "colleague_busy": _("A colleague taking part has another meeting at that time."),
+        "colleague_busy": _("A colleague taking part has another meeting or is away at that time."),
         "in_past": _("That time has passed."),
         "too_far": _("That time is beyond the service's booking horizon."),
         "no_professional": _("The worker does not provide this service."),

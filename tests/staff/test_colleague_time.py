@@ -173,7 +173,33 @@ def test_a_move_onto_a_time_the_colleague_has_another_meeting_is_refused(
     )
     assert refused.status_code == 409
     text = refused.get_data(as_text=True)
-    assert "Tapaamiseen osallistuvalla työkaverilla on toinen tapaaminen siihen aikaan." in text
+    assert (
+        "Tapaamiseen osallistuvalla työkaverilla on toinen tapaaminen tai poissaolo siihen aikaan."
+        in text
+    )
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).start_at == START
     assert sorted(row.start_at for row in _colleague_rows(colleague)) == [START, later]
+
+
+def test_a_move_onto_a_time_the_colleague_is_away_is_refused(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    booking, pro, colleague = _setting(make, staff)
+    later = START + timedelta(hours=3)
+    sign_in(staff.user("worker", professional=pro))
+    client.post(
+        f"/staff/bookings/{booking.id}/people/colleague",
+        data={"professional_id": str(colleague.id)},
+    )
+    make.absence(colleague, later - timedelta(minutes=30), later + timedelta(hours=2))
+    db.session.commit()
+    day = local_date(later, HELSINKI).isoformat()
+    refused = client.post(
+        f"/staff/bookings/{booking.id}/move?lang=en",
+        data={"date": day, "choice": f"{later.isoformat()}|{pro.id}", "confirmed": "1"},
+    )
+    assert refused.status_code == 409
+    assert "has another meeting or is away at that time" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).start_at == START
