@@ -175,7 +175,7 @@ def _refused(
             org_id, request_action(), f"booking:{booking_id}", identifiers, "denied"
         )
     )
-    booking = booking_or_404(booking_id, "participant.read")
+    booking = _meeting(booking_id, "participant.read")
     message = PROBLEMS.get(exc.code, _("The change could not be made."))
     return _page(booking, str(message), errors, exc.status)
 
@@ -188,10 +188,16 @@ def request_action() -> str:
     )
 
 
+def _meeting(booking_id: int, action: str) -> Booking:
+    """The meeting behind a booking the user may see: a team member's own row of a team
+    meeting (or a colleague's) leads to the meeting's lead row, which holds who takes part."""
+    return team.lead_of(booking_or_404(booking_id, action))
+
+
 @bp.get("/bookings/<id:booking_id>/people")
 def booking_people(booking_id: int) -> ResponseReturnValue:
     """Who takes part in a booking, and the forms to add and remove people."""
-    return _page(booking_or_404(booking_id, "participant.read"))
+    return _page(_meeting(booking_id, "participant.read"))
 
 
 def _back(booking: Booking) -> ResponseReturnValue:
@@ -201,7 +207,7 @@ def _back(booking: Booking) -> ResponseReturnValue:
 @bp.post("/bookings/<id:booking_id>/people/interpreter")
 def booking_add_interpreter(booking_id: int) -> ResponseReturnValue:
     """Add an interpreter: one of the list, or someone given by contact details."""
-    booking = booking_or_404(booking_id, "participant.add")
+    booking = _meeting(booking_id, "participant.add")
     choice = InterpreterChoiceForm(request.form)
     contact = GuestForm(request.form)
     try:
@@ -235,7 +241,7 @@ def booking_add_interpreter(booking_id: int) -> ResponseReturnValue:
 @bp.post("/bookings/<id:booking_id>/people/colleague")
 def booking_add_colleague(booking_id: int) -> ResponseReturnValue:
     """Add a colleague who is free at the time (or outside their weekly hours, if said)."""
-    booking = booking_or_404(booking_id, "participant.add")
+    booking = _meeting(booking_id, "participant.add")
     form = ColleagueForm(request.form)
     form.check()
     if form.problems or len(form.professional_id.ids) != 1:
@@ -253,7 +259,7 @@ def booking_add_colleague(booking_id: int) -> ResponseReturnValue:
 @bp.post("/bookings/<id:booking_id>/people/guest")
 def booking_add_guest(booking_id: int) -> ResponseReturnValue:
     """Add someone from outside the organisation by name and contact details."""
-    booking = booking_or_404(booking_id, "participant.add")
+    booking = _meeting(booking_id, "participant.add")
     form = GuestForm(request.form)
     if not form.check():
         return _refused(booking, Problem(422, "invalid_input", ""), form.problems)
@@ -282,7 +288,7 @@ def _participant_or_404(booking: Booking, participant_id: int) -> BookingPartici
 @bp.route("/bookings/<id:booking_id>/people/<id:participant_id>/remove", methods=["GET", "POST"])
 def booking_remove_person(booking_id: int, participant_id: int) -> ResponseReturnValue:
     """Ask first, then take the person out (they are told, their link stops working)."""
-    booking = booking_or_404(booking_id, "participant.remove")
+    booking = _meeting(booking_id, "participant.remove")
     participant = _participant_or_404(booking, participant_id)
     if request.method == "GET":
         audit.record(

@@ -8,6 +8,7 @@ from datetime import time
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from scheduler.booking.participants import participants_of
 from scheduler.extensions import db
 from scheduler.models import AccessLogEntry, Booking, BookingStatus
 from tests.booking_api import book
@@ -75,3 +76,30 @@ def test_a_worker_books_a_team_time_for_a_family(
     rows = db.session.scalars(select(Booking).where(Booking.service_id == service.id)).all()
     assert sorted(b.professional_id for b in rows) == sorted([social.id, counsellor.id])
     assert {b.status for b in rows} == {BookingStatus.CONFIRMED}
+
+
+def test_the_second_worker_sees_and_adds_to_who_takes_part_from_their_own_row(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    """The people page reached from the further worker's own row of a team meeting is the
+    meeting's: it lists who takes part, and a guest added there joins the meeting."""
+    service = make.service(duration_min=60, slot_interval_min=60)
+    social = make.professional(service, name="Sari Sosiaali", hours=(time(8), time(12)))
+    counsellor = make.professional(service, name="Pekka Perhe", hours=(time(10), time(14)))
+    make.pool(service, [social])
+    make.pool(service, [counsellor])
+    db.session.commit()
+    book(client, service.id, at_local(3, 10))
+    companion = db.session.scalar(select(Booking).where(Booking.professional_id == counsellor.id))
+    assert companion is not None and companion.lead_booking_id is not None
+    sign_in(staff.user("worker", professional=counsellor))
+    added = client.post(
+        f"/staff/bookings/{companion.id}/people/guest",
+        data={"name": "Terhi Terveydenhoitaja", "email": "terhi@koulu.example", "language": "fi"},
+    )
+    assert added.status_code == 303
+    lead = db.session.get(Booking, companion.lead_booking_id)
+    assert lead is not None
+    assert [p.name for p in participants_of(lead)] == ["Terhi Terveydenhoitaja"]
+    page = client.get(f"/staff/bookings/{companion.id}/people?lang=en").get_data(as_text=True)
+    assert "Terhi Terveydenhoitaja" in page
