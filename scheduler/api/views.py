@@ -275,15 +275,14 @@ def create_booking() -> ResponseReturnValue:
     # As the family's booking form asks them: the name per the service, the meeting's
     # language among the worker's.
     name = asked_details.family_name(held.service, data.client.name)
-    meeting_language = asked_details.chosen_meeting_language(
-        held, data.meeting_language, data.language
-    )
+    language = asked_details.message_language(held.organisation, data.language)
+    meeting_language = asked_details.chosen_meeting_language(held, data.meeting_language, language)
     answers = validate_answers(held.service.intake_questions, dict(data.intake_answers))
     client = ops.ClientDetails(
         name=name,
         email=data.client.email,
         phone=mobile_phone(data.client.phone),
-        language=data.language,
+        language=language,
         meeting_language=meeting_language,
         intake_answers=answers,
         interpreter_language=data.interpreter_language,

@@ -1,14 +1,38 @@
 """What the family's own booking form asks, read the same from the HTML form and the JSON
-API: the name as the service asks it (``Service.name_rule``) and the language of the
-meeting, one of those the held time's worker speaks (Sámi languages too).
+API: the name as the service asks it (``Service.name_rule``), the language of the meeting,
+one of those the held time's worker speaks (Sámi languages too), and the language of the
+messages, one the organisation offers families.
 
 A worker booking for a family is not bound by these (``scheduler.booking.for_family``).
 """
 
 from __future__ import annotations
 
+from flask import current_app
+
 from scheduler.kernel import Problem
-from scheduler.models import Booking, Service
+from scheduler.models import Booking, Organisation, Service
+
+
+def offered_languages(org: Organisation | None) -> list[str]:
+    """The languages of pages and messages the organisation offers families (of those the
+    service has; all of them when it names none)."""
+    languages: list[str] = current_app.config["LANGUAGES"]
+    offered = [code for code in languages if org is None or code in (org.languages or [])]
+    return offered or languages
+
+
+def message_language(org: Organisation, lang: str) -> str:
+    """``lang`` when the organisation offers it to families; 422 otherwise (nothing changes)."""
+    offered = offered_languages(org)
+    if lang not in offered:
+        raise Problem(
+            422,
+            "invalid_input",
+            f"This organisation sends messages in: {', '.join(offered)}.",
+            {"language": f"one of: {', '.join(offered)}"},
+        )
+    return lang
 
 
 def meeting_languages(booking: Booking) -> list[str]:

@@ -15,6 +15,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from scheduler.booking import asked_details
 from scheduler.extensions import db
 from scheduler.kernel import HELSINKI, Problem, local_date
 from scheduler.models import Organisation
@@ -50,13 +51,6 @@ def get_organisation(slug: str) -> Organisation:
     return org
 
 
-def offered_languages(org: Organisation | None) -> list[str]:
-    """The page languages the organisation offers families (of those the service has)."""
-    languages: list[str] = current_app.config["LANGUAGES"]
-    offered = [code for code in languages if org is None or code in (org.languages or [])]
-    return offered or languages
-
-
 def family_page_languages() -> list[str] | None:
     """The page languages of a family page: those its organisation offers families (the
     organisation named in the address, else the default one); None elsewhere."""
@@ -79,7 +73,7 @@ def _narrow_page_languages(state: Any) -> None:
 def language_links() -> list[dict[str, Any]]:
     """The language switch: this same page in each language (the choice is remembered)."""
     links = []
-    for code in offered_languages(header_organisation()):
+    for code in asked_details.offered_languages(header_organisation()):
         args = request.args.to_dict()
         args["lang"] = code
         links.append(

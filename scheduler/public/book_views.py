@@ -12,13 +12,14 @@ from scheduler.booking.asked_details import (
     chosen_meeting_language,
     first_meeting_language,
     meeting_languages,
+    offered_languages,
 )
 from scheduler.booking.intake import validate_answers
 from scheduler.extensions import limiter
 from scheduler.kernel import Problem
 from scheduler.models import Booking
 from scheduler.public import identification
-from scheduler.public.blueprint import bp, offered_languages, public_limit
+from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.forms import (
     BOOKING_LANGUAGES,
     QUESTION_PREFIX,

@@ -164,3 +164,23 @@ def test_the_openapi_document_describes_the_meeting_language_and_the_optional_na
     assert "professional.languages" in confirm["meeting_language"]["description"]
     assert "name" not in schemas["ClientIn"].get("required", [])
     assert "name_rule" in schemas["ServiceOut"]["properties"]
+
+
+def test_messages_only_in_a_language_the_organisation_offers_families(
+    client: FlaskClient, demo: Organisation
+) -> None:
+    """As on the booking form: an organisation offering Finnish and Swedish sends no
+    English messages; the API says which it sends, and books nothing until asked right."""
+    organisation = _service().organisation
+    organisation.languages = ["fi", "sv"]
+    db.session.commit()
+    held = _hold(client)
+    before = _confirmed()
+    name = {"name": "Maija", **CLIENT}
+    refused = _confirm(client, held["hold_token"], client=name, language="en")
+    assert refused.status_code == 422, refused.text
+    assert "fi, sv" in refused.json["error"]["message"]
+    assert _confirmed() == before
+    done = _confirm(client, held["hold_token"], client=name, language="sv")
+    assert done.status_code == 201, done.text
+    assert done.json["booking"]["language"] == "sv"
