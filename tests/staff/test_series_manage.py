@@ -199,7 +199,8 @@ def test_a_service_whose_appointments_are_cancelled_by_phone_offers_no_cancel_on
     token = token_of(meetings[1])
     page = client.get(f"/manage/{token}?lang=fi").text
     assert f"/manage/{token}/cancel" not in page
-    assert "tämän palvelun ajat peruu työntekijä" in page and "016 1234567" in page
+    assert "Tämän palvelun aikoja ei peruta verkossa." in page and "016 1234567" in page
+    assert "näet tai siirrät aikasi" in page
     refused = client.post(f"/manage/{token}/cancel?lang=fi", data={"scope": "following"})
     assert refused.status_code == 303
     assert client.get(f"/manage/{token}/cancel").status_code == 303
