@@ -71,6 +71,8 @@ class FamilyNotice:
     # they take part. None for the first client.
     invited_as: str | None = None
     series: tuple[str, ...] = ()
+    # False: the service's appointments are not cancelled online (the family calls).
+    family_cancels: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

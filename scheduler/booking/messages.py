@@ -114,6 +114,7 @@ def client_context(
         join_url=None,
         public_url=public_url(),
         cancelled_by=booking.cancelled_by,
+        family_cancels=booking.service.family_cancels,
         weekday=when.weekday,
         weekday_short=when.weekday_short,
         date=when.date,

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from icalendar import Calendar
 
+import notifications
 from scheduler import booking as ops
 from scheduler.extensions import db
 from scheduler.kernel import HELSINKI
@@ -320,3 +321,27 @@ def test_custom_reminder_rules_of_a_service(app: Flask, make: Factories) -> None
     (reminder,) = outbox(template="reminder")
     assert reminder.channel == "email"
     assert reminder.due_at == booking.start_at - timedelta(hours=2)
+
+
+def test_messages_of_a_service_not_cancelled_online_offer_no_cancel(
+    app: Flask, make: Factories
+) -> None:
+    """Where families do not cancel online, the confirmation and the reminder say the
+    booking page changes the time, and never offer to cancel there."""
+    book(make, family_cancels=False)
+    db.session.commit()
+    texts = {
+        (m.channel, m.template): notifications.preview(m).text
+        for m in outbox()
+        if m.template in ("confirmation", "reminder")
+    }
+    assert set(texts) == {
+        ("email", "confirmation"),
+        ("sms", "confirmation"),
+        ("email", "reminder"),
+        ("sms", "reminder"),
+    }
+    for text in texts.values():
+        assert "peru" not in text.lower(), text
+    assert "Siirrä:" in texts[("sms", "confirmation")]
+    assert "voit myös siirtää ajan" in texts[("email", "confirmation")]
