@@ -339,6 +339,13 @@ def cancel_managed(token: str) -> ResponseReturnValue:
     data = parse_body(schemas.CancelIn)
     holder = _holder(token)
     if isinstance(holder, BookingParticipant):
+        if data.scope == "following":
+            raise Problem(
+                422,
+                "invalid_input",
+                "Only the booking's own link cancels the later meetings of a series.",
+                {"scope": "this only, with a participant's link"},
+            )
         attendance.answer(holder, attending=False)
     elif data.scope == "following":
         series_family.cancel_following(holder, data.reason)

@@ -17,6 +17,7 @@ from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, BookingStatus, Professional
 from scheduler.public.blueprint import bp, public_limit
 from scheduler.public.calendar_file import calendar_response
+from scheduler.public.forms import CancelForm
 from scheduler.public.texts import attempt, problem_text
 from scheduler.public.week import build_week, parse_choice
 from scheduler.web.input import parse_instant
@@ -99,8 +100,6 @@ def calendar(token: str) -> ResponseReturnValue:
 def cancel(token: str) -> ResponseReturnValue:
     """Cancelling asks once more; the POST cancels. ``scope=following`` cancels this
     meeting and the later ones of its series: the page lists every date first."""
-    from scheduler.public.forms import CancelForm
-
     booking = load_managed(token)
     scope = request.values.get("scope", "this")
     if scope not in series_family.SCOPES or (scope == "following" and not booking.series_id):
@@ -170,8 +169,6 @@ def rejoin(token: str) -> ResponseReturnValue:
 
 
 def _cancel_following(booking: Booking, token: str) -> ResponseReturnValue:
-    from scheduler.public.forms import CancelForm
-
     form = CancelForm()
     if request.method == "POST" and form.validate():
         reason = (form.reason.data or "").strip() or None

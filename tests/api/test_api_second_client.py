@@ -136,6 +136,11 @@ def test_the_second_clients_cancel_means_they_will_not_take_part(
     client: FlaskClient, make: Factories
 ) -> None:
     first_token, second_token, booking = _both(client, make)
+    # "this and the later meetings" is the booking's own link's choice, not silently "this".
+    following = client.post(f"/api/v1/manage/{second_token}/cancel", json={"scope": "following"})
+    assert following.status_code == 422, following.json
+    (unchanged,) = db.session.scalars(select(BookingParticipant)).all()
+    assert unchanged.attendance != Attendance.DECLINED
     done = client.post(f"/api/v1/manage/{second_token}/cancel", json={})
     assert done.status_code == 200, done.json
     assert done.json["attendance"] == "declined"
