@@ -65,9 +65,9 @@ SLOT_CACHE = Counter(
 for _result in ("hit", "miss"):
     SLOT_CACHE.labels(_result)
 
-# (professional's schedule_version, its bookings_version)
+# (professional's schedule_version, its busy_version)
 Versions = tuple[int, int]
-# load({professional: schedule_version}, range_start, range_end, now)
+# load({professional: Versions}, range_start, range_end, now)
 #   -> (schedules, {professional: valid until, epoch microseconds})
 Loader = Callable[..., tuple[Sequence[compute.WorkerSchedule], Mapping[int, int]]]
 
@@ -104,13 +104,21 @@ class SlotCache:
     """One process's cache of free starts (per professional and chunk), of whole chunks of
     answers and of the standing part of schedules."""
 
-    def __init__(self, workers: int = 100_000, answers: int = 5_000, standing: int = 5_000) -> None:
+    def __init__(
+        self,
+        workers: int = 100_000,
+        answers: int = 5_000,
+        standing: int = 5_000,
+        busy: int = 20_000,
+    ) -> None:
         # A worker's free starts in one chunk as the bytes of an array('q'): bytes are not
         # tracked by the garbage collector at all, nor then is the entry that holds them.
         self.workers: _Store[bytes] = _Store(workers)
         self.answers: _Store[Chunk] = _Store(answers)
         # Standing schedules per (professional, schedule_version): availability/standing.py.
         self.standing: _Store[Any] = _Store(standing)
+        # Busy times per (professional, busy_version): availability/busy.py.
+        self.busy: _Store[Any] = _Store(busy)
         # How many chunks a search with a limit needed last time: computed together next time.
         self.spans: dict[Hashable, int] = {}
 
@@ -180,7 +188,7 @@ def worker_starts(
         needed = sorted({index for indexes in missing.values() for index in indexes})
         low, high = chunk_starts[needed[0]], chunk_starts[needed[-1]] + _CHUNK
         schedules, expiries = load(
-            {pid: versions[pid][0] for pid in missing},
+            {pid: versions[pid] for pid in missing},
             _us_datetime(low),
             _us_datetime(high),
             now,

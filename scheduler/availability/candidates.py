@@ -35,7 +35,7 @@ from scheduler.models import (
     service_professionals,
 )
 
-# (schedule_version, bookings_version) of one professional
+# (schedule_version, busy_version) of one professional
 Versions = tuple[int, int]
 
 
@@ -90,7 +90,7 @@ def _search_query(one_professional: bool, among: bool, languages: bool) -> Selec
             # Read (and decoded) only when a language is asked for.
             pros.languages if languages else null().label("languages"),
             pros.schedule_version,
-            pros.bookings_version,
+            pros.busy_version,
             exists().where(feeds.professional_id == pros.id),
             pool_count.label("pool_count"),
             pools.position,
@@ -169,7 +169,7 @@ _ARRAYS_SQL = """
 SELECT s.duration_min, s.slot_interval_min, s.buffer_before_min, s.buffer_after_min,
        s.min_notice_min, s.horizon_days, s.max_per_worker_per_day, s.bookable, o.timezone,
        (SELECT count(*) FROM service_pools WHERE service_id = s.id) AS pool_count,
-       w.ids, w.schedule_versions, w.bookings_versions,
+       w.ids, w.schedule_versions, w.busy_versions,
        (SELECT array_agg(DISTINCT f.professional_id)
           FROM calendar_feeds f
           JOIN service_professionals l ON l.professional_id = f.professional_id
@@ -180,7 +180,7 @@ SELECT s.duration_min, s.slot_interval_min, s.buffer_before_min, s.buffer_after_
  CROSS JOIN LATERAL (
        SELECT array_agg(p.id ORDER BY p.id) AS ids,
               array_agg(p.schedule_version ORDER BY p.id) AS schedule_versions,
-              array_agg(p.bookings_version ORDER BY p.id) AS bookings_versions
+              array_agg(p.busy_version ORDER BY p.id) AS busy_versions
          FROM service_professionals l
          JOIN professionals p ON p.id = l.professional_id AND p.active
         WHERE l.service_id = s.id{narrow}) AS w
@@ -226,7 +226,7 @@ def _prepare_arrays(
     ids: list[int] = row.ids or []
     fed = set(row.fed or ()).intersection(ids)
     withheld = withheld_professionals(sorted(fed)) if fed else set()
-    version_pairs = zip(row.schedule_versions or (), row.bookings_versions or (), strict=True)
+    version_pairs = zip(row.schedule_versions or (), row.busy_versions or (), strict=True)
     versions = dict(zip(ids, version_pairs, strict=True))
     for pid in withheld:
         del versions[pid]

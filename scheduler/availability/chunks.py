@@ -114,40 +114,46 @@ def patched(
     old: Chunk, fresh: Mapping[int, Sequence[int]], duration: int, stamp: array[int]
 ) -> Chunk:
     """``old`` with the workers of ``fresh`` free at their starts in ``fresh`` instead:
-    what ``merged`` gives from every worker's starts, without visiting the others'."""
+    what ``merged`` gives from every worker's starts, without visiting the others'. Only
+    the starts where one of them came or went are written again (a booking changes a few
+    starts of one worker); the rest, and a chunk where nothing changed, are kept as they
+    were."""
     changed = sorted(fresh)
     gone = set(changed)
     now_free: defaultdict[int, list[int]] = defaultdict(list)
-    for pid in changed:
+    for pid in changed:  # ascending: so is each list of who came
         for start in fresh[pid]:
             now_free[start].append(pid)
     old_starts, old_offsets, old_ids, old_pieces = old.starts, old.offsets, old.ids, old.pieces
     index = {start: k for k, start in enumerate(old_starts)}
+    rewritten: dict[int, list[int]] = {}  # start -> who is free there now
+    for start, k in index.items():
+        first, last = old_offsets[k], old_offsets[k + 1]
+        was = []
+        for pid in changed:
+            at = bisect_left(old_ids, pid, first, last)
+            if at < last and old_ids[at] == pid:
+                was.append(pid)
+        if was != now_free.get(start, []):
+            kept = [pid for pid in old_ids[first:last] if pid not in gone]
+            rewritten[start] = sorted(kept + now_free.get(start, []))
+    for start, came in now_free.items():
+        if start not in index:
+            rewritten[start] = came
+    if not rewritten:
+        return Chunk(old_starts, old_offsets, old_ids, old_pieces, stamp)
     starts, offsets, ids = array("q"), array("q", [0]), array("q")
     pieces = []
     text = _Texts()
-    for start in sorted(index.keys() | now_free.keys()):
-        k = index.get(start)
-        added = now_free.get(start)
-        if k is None:
-            free = added or []
-        else:
-            first, last = old_offsets[k], old_offsets[k + 1]
-            touched = added is not None
-            if not touched:
-                for pid in changed:
-                    at = bisect_left(old_ids, pid, first, last)
-                    if at < last and old_ids[at] == pid:
-                        touched = True
-                        break
-            if not touched:
-                starts.append(start)
-                ids.extend(old_ids[first:last])
-                offsets.append(len(ids))
-                pieces.append(old_pieces[k])
-                continue
-            free = sorted([pid for pid in old_ids[first:last] if pid not in gone] + (added or []))
-        if free:
+    for start in sorted(index.keys() | rewritten.keys()):
+        free = rewritten.get(start)
+        if free is None:
+            k = index[start]
+            starts.append(start)
+            ids.extend(old_ids[old_offsets[k] : old_offsets[k + 1]])
+            offsets.append(len(ids))
+            pieces.append(old_pieces[k])
+        elif free:
             starts.append(start)
             ids.extend(free)
             offsets.append(len(ids))

@@ -1,49 +1,26 @@
-"""The schedules behind free times, read from the database as plain values for the pure
-computation (``compute``): the service's rules, the standing part of each worker's
-schedule (from ``standing``), and the bookings and imported busy times of the range,
-which are always read afresh (thousands of rows: as epoch microseconds computed by the
-database, not as datetimes)."""
+"""The schedules behind free times, as plain values for the pure computation
+(``compute``): the service's rules, the standing part of each worker's schedule (from
+``standing``), and the bookings and imported busy times of the range (from ``busy``), each
+kept in memory under its own version of the worker."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Protocol
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    BigInteger,
-    Integer,
-    and_,
-    cast,
-    extract,
-    func,
-    null,
-    or_,
-    select,
-)
 from sqlalchemy.engine import Connection
-from sqlalchemy.types import NullType
 
+from scheduler.availability import busy as busy_times
 from scheduler.availability import compute, standing
 from scheduler.availability.cache import FOREVER, Loader
 from scheduler.extensions import db
-from scheduler.kernel import among_sql, local_date, local_instant
-from scheduler.models import (
-    Booking,
-    BookingStatus,
-    ExternalBusy,
-    Professional,
-    Service,
-)
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Arrays of numbers taken as the driver reads them: SQLAlchemy's ARRAY would copy each one
-# twice more in Python (thousands of arrays in a search that loads hundreds of workers).
-_AS_READ = NullType()
+from scheduler.kernel import local_date, local_instant
+from scheduler.models import Professional, Service
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +85,6 @@ def load_margin(params: compute.ServiceParams) -> timedelta:
     )
 
 
-def active_booking_clause(now: datetime) -> object:
-    """Bookings that occupy time now: confirmed, or held with a hold that has not run out."""
-    return or_(
-        Booking.status == BookingStatus.CONFIRMED,
-        and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now),
-    )
-
-
 def load_schedules(
     service: Service,
     professionals: Sequence[Professional],
@@ -145,13 +114,15 @@ def load_worker_schedules(
     exclude_booking_id: int | None = None,
     versions: Mapping[int, int] | None = None,
     connection: Connection | None = None,
+    busy_versions: Mapping[int, int] | None = None,
 ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
     """The schedules of ``ids`` in the range, and per worker until when (epoch
     microseconds) they hold: the first moment a hold they count runs out.
 
     With ``versions`` (each professional's current ``schedule_version``) the standing part
-    of the schedules may come from memory (``scheduler/availability/standing.py``);
-    bookings and imported busy times are always read from the database (on
+    of the schedules may come from memory (``scheduler/availability/standing.py``), with
+    ``busy_versions`` (their ``busy_version``) the bookings and imported busy times too
+    (``scheduler/availability/busy.py``); otherwise they are read from the database (on
     ``connection``, by default the session's).
     """
     if not ids:
@@ -168,22 +139,21 @@ def load_worker_schedules(
         standings = standing.load(ids, lo, connection)
     else:
         standings = standing.standing({pid: versions[pid] for pid in ids}, now, lo, connection)
-    count_per_day = rules.params.max_per_day is not None
-    read = _busy_arrays if connection.dialect.name == "postgresql" else _busy_rows
-    busy = read(
-        connection, ids, lo, hi, now, service_id if count_per_day else None, exclude_booking_id
-    )
+    busy = busy_times.load(connection, ids, lo, hi, now, exclude_booking_id, busy_versions)
     per_day: dict[int, dict[date, int]] = {}
-    if count_per_day:
+    if rules.params.max_per_day is not None:
         days, midnights = _local_days(lo, hi, zone)
+        first, last = midnights[0], midnights[-1]
         for pid, found in busy.items():
             counts: dict[date, int] = defaultdict(int)
-            for start_us in found.service_starts:
-                counts[days[bisect_right(midnights, start_us) - 1]] += 1
+            for start_us in found.starts_of(service_id):
+                if first <= start_us < last:  # a kept copy may reach further
+                    counts[days[bisect_right(midnights, start_us) - 1]] += 1
             per_day[pid] = dict(counts)
     schedules = []
     for pid in ids:
         fixed = standings[pid]
+        found = busy.get(pid, busy_times.NOTHING)
         schedules.append(
             compute.WorkerSchedule(
                 worker_id=pid,
@@ -191,24 +161,12 @@ def load_worker_schedules(
                 openings=fixed.openings_for(service_id, lo_us, hi_us),
                 absences=fixed.absences_in(lo_us, hi_us)
                 + fixed.closed_in(service_id, lo_us, hi_us),
-                busy_starts_us=busy[pid].starts if pid in busy else (),
-                busy_ends_us=busy[pid].ends if pid in busy else (),
+                busy_starts_us=found.starts,
+                busy_ends_us=found.ends,
                 bookings_per_day=per_day.get(pid, {}),
             )
         )
     return schedules, {pid: busy[pid].valid_until if pid in busy else FOREVER for pid in ids}
-
-
-@dataclass(slots=True)
-class _Busy:
-    """One worker's busy times (bookings with their buffers, and imported ones) as epoch
-    microseconds, the starts of their bookings of the service (under a daily limit), and
-    until when they hold (the first moment a hold they count runs out)."""
-
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-    service_starts: list[int] = field(default_factory=list)
-    valid_until: int = FOREVER
 
 
 def _local_days(lo: datetime, hi: datetime, zone: ZoneInfo) -> tuple[list[date], list[int]]:
@@ -222,164 +180,43 @@ def _local_days(lo: datetime, hi: datetime, zone: ZoneInfo) -> tuple[list[date],
     return days, [compute.to_us(local_instant(day, time(0), zone)) for day in days]
 
 
-def _booking_filter(
-    ids: Sequence[int],
-    lo: datetime,
-    hi: datetime,
-    now: datetime,
-    exclude: int | None,
-    dialect: str,
-) -> list[Any]:
-    bookings = Booking.__table__.c
-    where = [
-        among_sql(bookings.professional_id, ids, dialect),
-        bookings.block_start_at < hi,
-        bookings.block_end_at > lo,
-        active_booking_clause(now),
-    ]
-    if exclude is not None:
-        # A team meeting being moved leaves out its companions' rows too.
-        where.append(bookings.id != exclude)
-        where.append(or_(bookings.lead_booking_id.is_(None), bookings.lead_booking_id != exclude))
-    return where
-
-
-def _busy_rows(
-    connection: Connection,
-    ids: Sequence[int],
-    lo: datetime,
-    hi: datetime,
-    now: datetime,
-    service_id: int | None,
-    exclude: int | None,
-) -> dict[int, _Busy]:
-    """The busy times read row by row (any database)."""
-    dialect = connection.dialect.name
-    bookings, imported = Booking.__table__.c, ExternalBusy.__table__.c
-    found: dict[int, _Busy] = defaultdict(_Busy)
-    # Thousands of rows per search: plain Core rows with instants as epoch microseconds
-    # computed by the database, not ORM objects and datetimes.
-    for pid, booked_service, start_us, block_start, block_end, expiry in connection.execute(
-        select(
-            bookings.professional_id,
-            bookings.service_id,
-            _epoch_us(bookings.start_at, dialect),
-            _epoch_us(bookings.block_start_at, dialect),
-            _epoch_us(bookings.block_end_at, dialect),
-            _epoch_us(bookings.hold_expires_at, dialect),
-        ).where(*_booking_filter(ids, lo, hi, now, exclude, dialect))
-    ).all():
-        busy = found[pid]
-        busy.starts.append(block_start)
-        busy.ends.append(block_end)
-        if expiry is not None and expiry < busy.valid_until:
-            busy.valid_until = expiry
-        if booked_service == service_id:
-            busy.service_starts.append(start_us)
-    for pid, start_us, end_us in connection.execute(
-        select(
-            imported.professional_id,
-            _epoch_us(imported.start_at, dialect),
-            _epoch_us(imported.end_at, dialect),
-        ).where(
-            among_sql(imported.professional_id, ids, dialect),
-            imported.start_at < hi,
-            imported.end_at > lo,
-        )
-    ).all():
-        busy = found[pid]
-        busy.starts.append(start_us)
-        busy.ends.append(end_us)
-    return found
-
-
-def _busy_arrays(
-    connection: Connection,
-    ids: Sequence[int],
-    lo: datetime,
-    hi: datetime,
-    now: datetime,
-    service_id: int | None,
-    exclude: int | None,
-) -> dict[int, _Busy]:
-    """The busy times as one row per worker with arrays of instants (PostgreSQL): the
-    driver reads arrays of numbers without a Python step per busy time, which at a few
-    hundred workers is most of the cost of a search that has to load them."""
-    bookings, imported = Booking.__table__.c, ExternalBusy.__table__.c
-    dialect = connection.dialect.name
-    found: dict[int, _Busy] = {}
-    service_starts = func.array_agg(_epoch_us(bookings.start_at, dialect), type_=_AS_READ).filter(
-        bookings.service_id == (service_id if service_id is not None else -1)
-    )
-    for pid, starts, ends, expiry, of_service in connection.execute(
-        select(
-            bookings.professional_id,
-            func.array_agg(_epoch_us(bookings.block_start_at, dialect), type_=_AS_READ),
-            func.array_agg(_epoch_us(bookings.block_end_at, dialect), type_=_AS_READ),
-            func.min(_epoch_us(bookings.hold_expires_at, dialect)),
-            service_starts if service_id is not None else null(),
-        )
-        .where(*_booking_filter(ids, lo, hi, now, exclude, dialect))
-        .group_by(bookings.professional_id)
-    ).all():
-        found[pid] = _Busy(
-            starts, ends, of_service or [], FOREVER if expiry is None else int(expiry)
-        )
-    for pid, starts, ends in connection.execute(
-        select(
-            imported.professional_id,
-            func.array_agg(_epoch_us(imported.start_at, dialect), type_=_AS_READ),
-            func.array_agg(_epoch_us(imported.end_at, dialect), type_=_AS_READ),
-        )
-        .where(
-            among_sql(imported.professional_id, ids, dialect),
-            imported.start_at < hi,
-            imported.end_at > lo,
-        )
-        .group_by(imported.professional_id)
-    ).all():
-        busy = found.get(pid)
-        if busy is None:
-            found[pid] = _Busy(starts, ends)
-        else:
-            busy.starts += starts
-            busy.ends += ends
-    return found
-
-
-def _epoch_us(column: Any, dialect: str) -> Any:
-    """An instant column as whole microseconds since the epoch, computed in SQL."""
-    if dialect == "sqlite":
-        # SQLite keeps UTC text: "YYYY-MM-DD HH:MM:SS.ffffff".
-        seconds = cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
-        return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
-    return cast(extract("epoch", column) * 1_000_000, BigInteger)
-
-
 def loader(rules: ServiceRules, detached: bool = False) -> Loader:
     """The loader of the cache for one service's rules (``versions``: schedule_version
-    per professional). ``detached``: on PostgreSQL, read outside the session's
+    and busy_version per professional). ``detached``: on PostgreSQL, read outside the session's
     transaction, in autocommit, like the search's first read
     (``candidates.prepare``): a search that changes nothing then needs no BEGIN and
     COMMIT. Each statement of a transaction at read committed sees its own snapshot
     anyway, and what is read is kept under the versions read before it."""
 
     def load(
-        versions: Mapping[int, int], range_start: datetime, range_end: datetime, now: datetime
+        versions: Mapping[int, tuple[int, int]],
+        range_start: datetime,
+        range_end: datetime,
+        now: datetime,
     ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
+        ids = list(versions)
+        standing_versions = {pid: version for pid, (version, _busy) in versions.items()}
+        busy_versions = {pid: busy for pid, (_version, busy) in versions.items()}
         if not detached or db.engine.dialect.name != "postgresql":
             return load_worker_schedules(
-                rules, list(versions), range_start, range_end, now, versions=versions
+                rules,
+                ids,
+                range_start,
+                range_end,
+                now,
+                versions=standing_versions,
+                busy_versions=busy_versions,
             )
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             return load_worker_schedules(
                 rules,
-                list(versions),
+                ids,
                 range_start,
                 range_end,
                 now,
-                versions=versions,
+                versions=standing_versions,
                 connection=connection,
+                busy_versions=busy_versions,
             )
 
     return load

@@ -3,10 +3,16 @@
 Every change that can move a professional's free times bumps a version in the same
 transaction as the change, so a reader sees the change and its version together:
 
-* a booking that starts, stops or moves blocking time bumps the ``bookings_version`` of
-  its professional (before and after the change, when it moves to another);
-* weekly rules, absences, extra openings and imported busy times bump the professional's
-  ``schedule_version``.
+* a booking that starts, stops or moves blocking time, and a change of the busy times
+  imported from the professional's calendars, bump the professional's ``busy_version``
+  (a booking before and after the change, when it moves to another professional);
+* weekly rules, absences and extra openings (the standing schedule) bump the
+  professional's ``schedule_version``.
+
+The two are kept apart because what they cover is read and kept apart: the standing
+schedule changes seldom and is long, the busy times are many and change often. Saving
+weekly rules makes a search read the rules again, not the thousands of busy times; a
+booking or a feed import makes it read that professional's busy times, not the rules.
 
 Both are columns of the professional's row, so the search reads every candidate's
 versions with the candidates themselves, in one small query; a booking bumps a row that
@@ -46,8 +52,11 @@ from scheduler.models import (
 
 TOUCHED = "schedule_touched"
 S = TypeVar("S", bound=Executable)
-_WORKER_WIDE = (WeeklyRule, Absence, ExtraOpening, ExternalBusy)
-_GUARDED = frozenset({Booking, *_WORKER_WIDE})
+_STANDING = (WeeklyRule, Absence, ExtraOpening)
+_BUSY = (Booking, ExternalBusy)
+_GUARDED = frozenset({*_BUSY, *_STANDING})
+_STANDING_TABLES = frozenset(cls.__tablename__ for cls in _STANDING)
+_BUSY_TABLES = frozenset(cls.__tablename__ for cls in _BUSY)
 _ONE_DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -57,7 +66,7 @@ class UntrackedScheduleChange(RuntimeError):
 
 
 def touch_professionals(session: Session, professional_ids: Iterable[int]) -> None:
-    """Bump the schedule version of these professionals (rules, absences, busy times…)."""
+    """Bump the schedule version of these professionals (rules, absences, openings)."""
     ids = sorted({pid for pid in professional_ids if pid is not None})
     if not ids:
         return
@@ -69,16 +78,14 @@ def touch_professionals(session: Session, professional_ids: Iterable[int]) -> No
     )
 
 
-def touch_bookings(session: Session, professional_ids: Iterable[int]) -> None:
-    """Bump the bookings version of these professionals."""
+def touch_busy(session: Session, professional_ids: Iterable[int]) -> None:
+    """Bump the busy version of these professionals (bookings, imported busy times)."""
     ids = sorted({pid for pid in professional_ids if pid is not None})
     if not ids:
         return
     table = Professional.__table__
     session.connection().execute(
-        table.update()
-        .where(table.c.id.in_(ids))
-        .values(bookings_version=table.c.bookings_version + 1)
+        table.update().where(table.c.id.in_(ids)).values(busy_version=table.c.busy_version + 1)
     )
 
 
@@ -135,24 +142,30 @@ def _changed_booking_workers(booking: Booking) -> list[int]:
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    booked: list[int] = []
+    busy: list[int] = []
     workers: set[int] = set()
     for obj in session.new:
         if isinstance(obj, Booking):
-            booked += _booking_workers(obj, before=False)
-        elif isinstance(obj, _WORKER_WIDE):
+            busy += _booking_workers(obj, before=False)
+        elif isinstance(obj, ExternalBusy):
+            busy.append(obj.professional_id)
+        elif isinstance(obj, _STANDING):
             workers.add(obj.professional_id)
     for obj in session.dirty:
         if isinstance(obj, Booking):
-            booked += _changed_booking_workers(obj)
-        elif isinstance(obj, _WORKER_WIDE) and session.is_modified(obj):
+            busy += _changed_booking_workers(obj)
+        elif isinstance(obj, ExternalBusy) and session.is_modified(obj):
+            busy += (obj.professional_id, _committed(obj, "professional_id"))
+        elif isinstance(obj, _STANDING) and session.is_modified(obj):
             workers.update((obj.professional_id, _committed(obj, "professional_id")))
     for obj in session.deleted:
         if isinstance(obj, Booking):
-            booked += _booking_workers(obj, before=True)
-        elif isinstance(obj, _WORKER_WIDE):
+            busy += _booking_workers(obj, before=True)
+        elif isinstance(obj, ExternalBusy):
+            busy.append(_committed(obj, "professional_id"))
+        elif isinstance(obj, _STANDING):
             workers.add(_committed(obj, "professional_id"))
-    touch_bookings(session, booked)
+    touch_busy(session, busy)
     touch_professionals(session, workers)
 
 
@@ -168,7 +181,13 @@ def _track_bulk(state: ORMExecuteState) -> None:
         return
     professional_ids = state.execution_options.get(TOUCHED)
     if professional_ids is not None:
-        touch_professionals(state.session, professional_ids)
+        # The version of what the statement's table holds; of both when it is not one of
+        # them (a statement on another table that still moves free times).
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if table not in _BUSY_TABLES:
+            touch_professionals(state.session, professional_ids)
+        if table not in _STANDING_TABLES:
+            touch_busy(state.session, professional_ids)
         return
     guarded = {mapper.class_ for mapper in state.all_mappers} & _GUARDED
     if guarded:
@@ -187,12 +206,12 @@ def register() -> None:
 
 
 def versions(professional_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """(schedule_version, bookings_version) per professional."""
+    """(schedule_version, busy_version) per professional."""
     if not professional_ids:
         return {}
     pros = Professional.__table__.c
     rows = db.session.connection().execute(
-        select(pros.id, pros.schedule_version, pros.bookings_version).where(
+        select(pros.id, pros.schedule_version, pros.busy_version).where(
             pros.id.in_(list(professional_ids))
         )
     )

@@ -1,7 +1,7 @@
 """A colleague added to a booking later takes their time the way a team meeting's further
 professional does: one companion row of the booking (``scheduler.booking.team``) with the
 booking's times, buffers and status, and no client data. The row blocks the colleague's
-time in every free-times search (families' and staff's, through the bookings version it
+time in every free-times search (families' and staff's, through the busy version it
 bumps) and the database's exclusion constraint refuses an overlap for the colleague as
 for any booking of theirs. The row moves, is cancelled and is marked with the booking
 (``team.follow``); taking the colleague out cancels it, which frees the time.

@@ -106,16 +106,17 @@ class Professional(db.Model):  # type: ignore[name-defined]
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["fi"])
     email: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Grows with every change of the weekly rules, absences, extra openings and imported
-    # busy times (scheduler/availability/versions.py): cached free times are checked against it.
+    # Grows with every change of the weekly rules, absences and extra openings
+    # (scheduler/availability/versions.py): cached free times are checked against it.
     # A new professional starts from a random value, so that a reused id never matches
     # what a running process cached for an earlier professional with that id.
     schedule_version: Mapped[int] = mapped_column(
         BigInteger, default=random_version, server_default="0"
     )
     # Grows with every change of this professional's bookings that moves blocked time
-    # (booked, cancelled, moved; a hold cut short), in the same transaction.
-    bookings_version: Mapped[int] = mapped_column(
+    # (booked, cancelled, moved; a hold cut short) and of their imported busy times, in the
+    # same transaction.
+    busy_version: Mapped[int] = mapped_column(
         BigInteger, default=random_version, server_default="0"
     )
 
