@@ -64,6 +64,12 @@ secure_scheme_headers: dict[str, str] = {}
 forwarder_headers = ""  # none
 forwarded_allow_ips = "*"
 proc_name = "etaaika-web"
+# Each process tells the master it is alive by touching a file, on every turn of its loop:
+# on a memory file system that is not a disk write (gunicorn's advice for containers,
+# where /tmp is often an overlay on disk). gunicorn makes the file with mkstemp (a fresh
+# name, mode 0600) and unlinks it at once.
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 # Several instances may run on one host; gunicorn's control socket has one fixed path.
 control_socket_disable = True
 

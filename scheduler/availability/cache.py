@@ -194,18 +194,20 @@ def worker_starts(
             now,
         )
         computed = compute.free_starts_of(params, schedules, zone, low, high)
+        put = store.put
         for pid, indexes in missing.items():
             starts = computed[pid]
+            every = array("q", starts)
             expiry = expiries.get(pid, FOREVER)
-            valid_until = min(valid_until, expiry)
+            if expiry < valid_until:
+                valid_until = expiry
+            version = versions[pid]
             for index in indexes:
                 chunk = chunk_starts[index]
-                part = array(
-                    "q",
-                    starts[bisect_left(starts, chunk) : bisect_left(starts, chunk + _CHUNK)],
-                ).tobytes()
-                store.put((rules_key, pid, chunk), versions[pid], expiry, part)
-                found[index][pid] = memoryview(part).cast("q")
+                part = every[bisect_left(starts, chunk) : bisect_left(starts, chunk + _CHUNK)]
+                kept = part.tobytes()
+                put((rules_key, pid, chunk), version, expiry, kept)
+                found[index][pid] = part
     return found, valid_until
 
 
@@ -345,8 +347,9 @@ def _chunks(
         return [chunk for chunk in found if chunk is not None]
     duration = rules.params.duration_min * _US_PER_MIN
     changed: set[int] = set()
-    for _valid, kept in before.values():
-        old_stamp = kept.stamp
+    # The chunks of one computation share their stamp: each is compared once.
+    stamps = {id(kept.stamp): kept.stamp for _valid, kept in before.values()}
+    for old_stamp in stamps.values():
         if old_stamp is not None and len(old_stamp) == len(stamp):
             changed.update(changed_workers(old_stamp, stamp))
     few = len(changed) * _PATCH_SHARE <= len(versions)

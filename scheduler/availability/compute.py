@@ -153,10 +153,19 @@ def free_starts_of(
     days_on = _local_days(clock, range_start_us, range_end_us)
     step = service.slot_interval_min * _US_PER_MIN
     found = {}
+    # Workers with the same rules (the same objects: ``standing`` makes one per distinct
+    # rule) and no openings of their own have the same open time: expanded once.
+    shared: dict[tuple[int, ...], list[tuple[int, int]]] = {}
     for worker in workers:
+        opens = None
+        if not worker.openings:
+            key = tuple(map(id, worker.rules))
+            opens = shared.get(key)
+            if opens is None:
+                opens = shared[key] = _open_intervals(worker, clock, days_on)
         starts: list[int] = []
         for free in _free_start_ranges(
-            service, worker, clock, days_on, range_start_us, range_end_us, step
+            service, worker, clock, days_on, range_start_us, range_end_us, step, opens
         ):
             starts.extend(free)
         starts.sort()
@@ -328,11 +337,14 @@ def _free_start_ranges(
     low: int,
     high: int,
     step: int,
+    opens: list[tuple[int, int]] | None = None,
 ) -> list[range]:
-    """The worker's free starts in ``[low, high)`` as ranges of microseconds."""
+    """The worker's free starts in ``[low, high)`` as ranges of microseconds (``opens``:
+    the worker's open intervals, when already expanded)."""
     if service.max_per_day == 0:
         return []
-    opens = _open_intervals(worker, clock, days_on)
+    if opens is None:
+        opens = _open_intervals(worker, clock, days_on)
     if not opens:
         return []
     gap_starts, gap_ends = _free_gaps(service, worker, clock)

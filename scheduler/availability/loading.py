@@ -5,8 +5,7 @@ kept in memory under its own version of the worker."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import defaultdict
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -143,13 +142,17 @@ def load_worker_schedules(
     per_day: dict[int, dict[date, int]] = {}
     if rules.params.max_per_day is not None:
         days, midnights = _local_days(lo, hi, zone)
-        first, last = midnights[0], midnights[-1]
         for pid, found in busy.items():
-            counts: dict[date, int] = defaultdict(int)
-            for start_us in found.starts_of(service_id):
-                if first <= start_us < last:  # a kept copy may reach further
-                    counts[days[bisect_right(midnights, start_us) - 1]] += 1
-            per_day[pid] = dict(counts)
+            starts = found.starts_of(service_id)
+            if not starts:
+                continue
+            starts.sort()
+            # The bookings on each day: those between its midnight and the next (a kept
+            # copy of the busy times may reach beyond the days around the range).
+            at = [bisect_left(starts, midnight) for midnight in midnights]
+            per_day[pid] = {
+                day: at[k + 1] - at[k] for k, day in enumerate(days[:-1]) if at[k + 1] > at[k]
+            }
     schedules = []
     for pid in ids:
         fixed = standings[pid]
