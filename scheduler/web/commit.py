@@ -114,17 +114,34 @@ def commit_request(response: Response) -> Response:
             render_problem(400, "bad_request", "A value could not be stored. Check the input.")
         )
     except DBAPIError:
-        # Here, not at the top: scheduler.observability builds on this module.
-        from scheduler.observability.metrics import DATABASE_UNAVAILABLE
-
-        rollback()
-        DATABASE_UNAVAILABLE.inc()  # counted like a 503 from inside a view
-        log.warning("database unavailable at commit", exc_info=True)
-        return make_response(
-            render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")
-        )
+        return _unavailable_at_commit()
+    except Exception as exc:
+        # The access log appends its rows through the driver's own cursor at commit
+        # (scheduler/audit.py): a connection lost there raises the driver's error, which
+        # SQLAlchemy has not wrapped.
+        if not isinstance(exc, _driver_error()):
+            raise
+        return _unavailable_at_commit()
     g.pop("after_rollback", None)
     return response
+
+
+def _driver_error() -> type[Exception]:
+    """The base class of the database driver's errors (PEP 249's ``Error``)."""
+    error: type[Exception] = db.engine.dialect.loaded_dbapi.Error
+    return error
+
+
+def _unavailable_at_commit() -> Response:
+    # Here, not at the top: scheduler.observability builds on this module.
+    from scheduler.observability.metrics import DATABASE_UNAVAILABLE
+
+    rollback()
+    DATABASE_UNAVAILABLE.inc()  # counted like a 503 from inside a view
+    log.warning("database unavailable at commit", exc_info=True)
+    return make_response(
+        render_problem(503, "unavailable", "The service is briefly unavailable. Try again.")
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -104,6 +104,18 @@ def test_saved_hours_read_the_hours_again_and_not_the_busy_times(
     assert _reads(statements, "weekly_rules")
     assert not _reads(statements, "bookings") and not _reads(statements, "external_busy")
     assert answer == with_empty_cache(any_app, client, service.id, day, day)
+    # A bulk statement on the rules (as the hours editor saves them) moves the same version.
+    db.session.execute(
+        touching(
+            WeeklyRule.__table__.update()
+            .where(WeeklyRule.professional_id == second.id)
+            .values(valid_from=None),
+            [second.id],
+        )
+    )
+    db.session.commit()
+    bulk = _versions(second.id)
+    assert bulk[0] != after[0] and bulk[1] == after[1]
 
 
 def test_an_imported_busy_time_reads_the_busy_times_again_and_not_the_hours(

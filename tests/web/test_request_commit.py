@@ -8,9 +8,10 @@ from flask import Flask, make_response
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from scheduler import database
+from scheduler import audit, database
 from scheduler.extensions import db
 from scheduler.web.commit import commit_request
+from tests.factories import Factories
 from tests.services import PG_ADMIN_URL
 
 
@@ -30,6 +31,22 @@ def test_a_lost_connection_never_turns_the_answer_into_a_500(
         response = commit_request(make_response("body", status))
         assert response.status_code == answered
     # The pool hands the next request a working connection.
+    assert pg_app.test_client().get("/api/v1/services").status_code == 200
+
+
+def test_a_connection_lost_while_the_access_log_is_written_at_commit_is_a_503(
+    pg_app: Flask, make: Factories
+) -> None:
+    """The access log's rows go through the driver's own cursor at commit, so the lost
+    connection surfaces as the driver's error there, not SQLAlchemy's."""
+    org_id = make.organisation().id
+    db.session.commit()
+    with pg_app.test_request_context("/api/v1/bookings", method="POST"):
+        db.session.execute(text("SELECT 1"))
+        audit.record(org_id, "booking.read", "booking:1")
+        _lose_connection()
+        response = commit_request(make_response("body", 201))
+        assert response.status_code == 503
     assert pg_app.test_client().get("/api/v1/services").status_code == 200
 
 
