@@ -6,40 +6,122 @@ bumps) and the database's exclusion constraint refuses an overlap for the collea
 for any booking of theirs. The row moves, is cancelled and is marked with the booking
 (``team.follow``); taking the colleague out cancels it, which frees the time.
 
+A move of the meeting needs every added colleague free at the new time (their other
+meetings and absences, not their weekly hours): ``check_colleagues_free`` refuses it
+otherwise, and ``fitting_moves`` leaves such times out of what a move is offered, by
+the same rule.
+
 Operations flush, never commit; a refusal is a 4xx ``Problem`` with nothing changed.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from scheduler.booking import team
-from scheduler.booking.taking import StaffTerms, take_time
+from scheduler.booking.taking import StaffTerms, blocks, take_time
 from scheduler.extensions import db
-from scheduler.kernel import Problem, as_utc, now_utc
-from scheduler.models import ACTIVE_STATUSES, Absence, Booking, BookingStatus, Professional
+from scheduler.kernel import Problem, as_utc, now_utc, overlaps, overlaps_sql
+from scheduler.models import (
+    ACTIVE_STATUSES,
+    Absence,
+    Booking,
+    BookingStatus,
+    Professional,
+    Service,
+)
+
+Span = tuple[datetime, datetime]
+_TIME_FIELDS = ("start_at", "end_at", "block_start_at", "block_end_at")
 
 
-def _has_other_meeting(lead: Booking, professional_id: int) -> bool:
-    """Whether another active booking of the professional overlaps the booking's time
-    (its buffers included)."""
-    return (
-        db.session.scalar(
-            select(Booking.id)
-            .where(
-                Booking.professional_id == professional_id,
-                Booking.status.in_(ACTIVE_STATUSES),
-                Booking.block_start_at < lead.block_end_at,
-                Booking.block_end_at > lead.block_start_at,
-                Booking.id != lead.id,
-                Booking.lead_booking_id.is_distinct_from(lead.id),
-            )
-            .limit(1)
+@dataclass(frozen=True)
+class _Times:
+    """A meeting's time and its block (the time with the service's buffers)."""
+
+    start: datetime
+    end: datetime
+    block_start: datetime
+    block_end: datetime
+
+    @classmethod
+    def of(cls, booking: Booking) -> _Times:
+        return cls(*(as_utc(getattr(booking, name)) for name in _TIME_FIELDS))
+
+    @classmethod
+    def moved(cls, service: Service, start: datetime) -> _Times:
+        end, block_start, block_end = blocks(service, start)
+        return cls(start, end, block_start, block_end)
+
+    def span(self) -> Span:
+        """From the first instant to the last that either the time or the block covers."""
+        return min(self.start, self.block_start), max(self.end, self.block_end)
+
+
+@dataclass(frozen=True)
+class _Busy:
+    """What keeps some professionals busy over a stretch, by professional: their other
+    active meetings (block times) and their absences."""
+
+    meetings: dict[int, list[Span]]
+    absences: dict[int, list[Span]]
+
+    def has_meeting(self, professional_id: int, times: _Times) -> bool:
+        """Whether another meeting of theirs overlaps the block (buffers on both sides)."""
+        return any(
+            overlaps(times.block_start, times.block_end, start, end)
+            for start, end in self.meetings.get(professional_id, ())
         )
-        is not None
+
+    def at(self, professional_id: int, times: _Times) -> bool:
+        """The one rule of a colleague being busy for the meeting at ``times``: another
+        meeting of theirs overlaps its block, or an absence its time. Their weekly
+        hours do not count."""
+        return self.has_meeting(professional_id, times) or any(
+            overlaps(times.start, times.end, start, end)
+            for start, end in self.absences.get(professional_id, ())
+        )
+
+
+def _busy(lead: Booking, ids: Collection[int], start: datetime, end: datetime) -> _Busy:
+    """The other meetings and absences of ``ids`` that overlap ``[start, end)``, in one
+    query. The meeting ``lead`` and its own rows (the colleagues' among them) do not
+    count: they move with it."""
+    found = _Busy({}, {})
+    if not ids:
+        return found
+    meetings = select(
+        literal("meeting").label("kind"),
+        Booking.professional_id,
+        Booking.block_start_at,
+        Booking.block_end_at,
+    ).where(
+        Booking.professional_id.in_(sorted(ids)),
+        Booking.status.in_(ACTIVE_STATUSES),
+        overlaps_sql(Booking.block_start_at, Booking.block_end_at, start, end),
+        Booking.id != lead.id,
+        Booking.lead_booking_id.is_distinct_from(lead.id),
     )
+    away = select(
+        literal("absence"), Absence.professional_id, Absence.start_at, Absence.end_at
+    ).where(
+        Absence.professional_id.in_(sorted(ids)),
+        overlaps_sql(Absence.start_at, Absence.end_at, start, end),
+    )
+    for kind, pid, span_start, span_end in db.session.execute(union_all(meetings, away)):
+        spans = found.meetings if kind == "meeting" else found.absences
+        spans.setdefault(pid, []).append((as_utc(span_start), as_utc(span_end)))
+    return found
+
+
+def _busy_for(lead: Booking, ids: Collection[int]) -> _Busy:
+    """What keeps ``ids`` busy at the meeting's own (new) time."""
+    return _busy(lead, ids, *_Times.of(lead).span())
 
 
 def take_colleague_time(lead: Booking, pro: Professional, outside_hours: bool) -> Booking:
@@ -65,7 +147,7 @@ def take_colleague_time(lead: Booking, pro: Professional, outside_hours: bool) -
     terms = StaffTerms(outside_hours=outside_hours)
     if take_time(lead.service, pro.id, as_utc(lead.start_at), now, None, write, terms):
         return taken[0]
-    if _has_other_meeting(lead, pro.id):
+    if _busy_for(lead, [pro.id]).has_meeting(pro.id, _Times.of(lead)):
         raise Problem(
             409,
             "colleague_booked",
@@ -80,19 +162,11 @@ def take_colleague_time(lead: Booking, pro: Professional, outside_hours: bool) -
     )
 
 
-def _is_absent(lead: Booking, professional_id: int) -> bool:
-    """Whether an absence of the professional overlaps the booking's time."""
-    return (
-        db.session.scalar(
-            select(Absence.id)
-            .where(
-                Absence.professional_id == professional_id,
-                Absence.start_at < lead.end_at,
-                Absence.end_at > lead.start_at,
-            )
-            .limit(1)
-        )
-        is not None
+def colleague_busy() -> Problem:
+    return Problem(
+        409,
+        "colleague_busy",
+        "A colleague taking part has another meeting or is away at that time.",
     )
 
 
@@ -102,13 +176,45 @@ def check_colleagues_free(lead: Booking) -> None:
     overlapping booking by itself; this says so on any database), and none of them became
     the meeting's own worker. A 409 ``colleague_busy`` otherwise. Their weekly hours do
     not bind a move, as they did not bind adding them with the override."""
-    for pid in sorted(team.colleague_ids(lead)):
-        if pid == lead.professional_id or _has_other_meeting(lead, pid) or _is_absent(lead, pid):
-            raise Problem(
-                409,
-                "colleague_busy",
-                "A colleague taking part has another meeting or is away at that time.",
-            )
+    ids = team.colleague_ids(lead)
+    if lead.professional_id in ids:
+        raise colleague_busy()
+    busy, times = _busy_for(lead, ids), _Times.of(lead)
+    if any(busy.at(pid, times) for pid in ids):
+        raise colleague_busy()
+
+
+Choice = tuple[datetime, Professional]
+
+
+@dataclass(frozen=True)
+class Fitting:
+    """Of the free times offered for moving a meeting, ``choices`` are those a move can
+    take; ``colleague_busy`` those left out because a colleague taking part is busy then
+    (a move there is refused with ``colleague_busy()``)."""
+
+    choices: list[Choice]
+    colleague_busy: list[Choice]
+
+
+def fitting_moves(lead: Booking, choices: Sequence[Choice]) -> Fitting:
+    """Which of the free ``choices`` (a start and the meeting's new own worker) a move of
+    ``lead`` can take: every colleague added to the meeting free then, by the rule
+    ``check_colleagues_free`` applies, and the worker not one of them. The colleagues'
+    meetings and absences over all the starts are read in one query."""
+    ids = team.colleague_ids(lead)
+    if not ids:
+        return Fitting(list(choices), [])
+    times = {start: _Times.moved(lead.service, as_utc(start)) for start, _pro in choices}
+    if not times:
+        return Fitting([], [])
+    spans = [t.span() for t in times.values()]
+    busy = _busy(lead, ids, min(a for a, _b in spans), max(b for _a, b in spans))
+    free = {start for start, t in times.items() if not any(busy.at(pid, t) for pid in ids)}
+    return Fitting(
+        [(start, pro) for start, pro in choices if start in free and pro.id not in ids],
+        [(start, pro) for start, pro in choices if start not in free],
+    )
 
 
 def free_colleague_time(lead: Booking, professional_id: int) -> None:

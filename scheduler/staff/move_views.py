@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking import reassign
+from scheduler.booking import colleagues, reassign
 from scheduler.booking.changes import reschedule
 from scheduler.booking.taking import StaffTerms, slot_taken
 from scheduler.extensions import db
@@ -39,8 +39,9 @@ def _day(raw: str | None, default: date) -> date:
     return day
 
 
-def _options(booking: Booking, day: date) -> list[tuple[datetime, Professional]]:
-    """The free times of the service's workers on ``day``, as a family would see them."""
+def _options(booking: Booking, day: date) -> colleagues.Fitting:
+    """The free times of the service's workers on ``day``, as a family would see them,
+    less those the meeting's added colleagues rule out (``colleagues.fitting_moves``)."""
     service = booking.service
     zone = booking.organisation.zone
     pros = candidates.candidates(service)
@@ -51,7 +52,13 @@ def _options(booking: Booking, day: date) -> list[tuple[datetime, Professional]]
         Ask(service.id, start, end, among=list(by_id), now=now_utc(), online_only=False)
     )
     found = answer.slots() if answer is not None else []
-    return [(slot.start, by_id[pid]) for slot in found for pid in slot.worker_ids]
+    free = [(slot.start, by_id[pid]) for slot in found for pid in slot.worker_ids]
+    return colleagues.fitting_moves(booking, free)
+
+
+def _key(choice: colleagues.Choice) -> str:
+    """How the form names a choice: its start and the worker."""
+    return f"{choice[0].isoformat()}|{choice[1].id}"
 
 
 @bp.route("/bookings/<id:booking_id>/move", methods=["GET", "POST"])
@@ -61,14 +68,18 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
     zone = booking.organisation.zone
     today = local_date(now_utc(), zone)
     day = max(_day(request.values.get("date"), local_date(booking.start_at, zone)), today)
-    options = _options(booking, day)
+    fitting = _options(booking, day)
+    options = fitting.choices
     error = None
     status = 422
     chosen: tuple[datetime, Professional] | None = None
     if request.method == "POST":
         raw = request.form.get("choice", "")
-        chosen = next(((s, p) for s, p in options if f"{s.isoformat()}|{p.id}" == raw), None)
-        if chosen is None and "|" in raw:
+        chosen = next((c for c in options if _key(c) == raw), None)
+        if chosen is None and raw in {_key(c) for c in fitting.colleague_busy}:
+            # Free, but a colleague taking part is not: the reason the move would get.
+            error, status = problem_text(colleagues.colleague_busy()), 409
+        elif chosen is None and "|" in raw:
             # A time that is not (or no longer) free: taken, closed, or outside the hours.
             error, status = problem_text(slot_taken()), 409
         elif chosen is None:
@@ -91,6 +102,7 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
         zone=zone,
         day=day,
         options=options,
+        colleague_busy=bool(fitting.colleague_busy),
         chosen=chosen,
         confirming=confirming,
         error=error,

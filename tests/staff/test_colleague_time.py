@@ -1,13 +1,15 @@
 """A colleague added to a booking later takes their time as a team meeting's further
 professional does: the free-times searches (the family's and the staff's) stop offering
 it, buffers included; the database refuses an overlap; taking them out, moving or
-cancelling the booking gives it back or carries it along."""
+cancelling the booking gives it back or carries it along; the move page offers only times
+every added colleague is free, and none of them as the meeting's new worker."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -203,3 +205,113 @@ def test_a_move_onto_a_time_the_colleague_is_away_is_refused(
     assert "has another meeting or is away at that time" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).start_at == START
+
+
+def _move_page(client: FlaskClient, booking: Booking, day: datetime, lang: str = "fi") -> str:
+    page = client.get(
+        f"/staff/bookings/{booking.id}/move?date={local_date(day, HELSINKI)}&lang={lang}"
+    )
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_the_move_page_offers_no_time_an_added_colleague_is_busy_and_not_them_as_worker(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    booking, pro, colleague = _setting(make, staff)
+    third = make.professional(booking.service, name="Anna Psykologi")
+    ten = START + timedelta(days=1)  # 10.00 the next day: the colleague has a meeting then
+    staff.booking(booking.service, colleague, ten)
+    db.session.commit()
+    sign_in(staff.user("worker", professional=pro))
+    client.post(
+        f"/staff/bookings/{booking.id}/people/colleague",
+        data={"professional_id": str(colleague.id)},
+    )
+    html = _move_page(client, booking, ten)
+    for worker in (pro, third):
+        # The meeting blocks an hour (15 minutes after it): from 9.15 it would overlap.
+        assert f'value="{(ten - timedelta(hours=1)).isoformat()}|{worker.id}"' in html
+        for minutes in (-45, 0, 30):
+            start = ten + timedelta(minutes=minutes)
+            assert f'value="{start.isoformat()}|{worker.id}"' not in html
+        assert f'value="{(ten + timedelta(minutes=45)).isoformat()}|{worker.id}"' in html
+        assert f'value="{(ten + timedelta(hours=3)).isoformat()}|{worker.id}"' in html
+    # Free at 13.00, but the colleague cannot become the meeting's own worker.
+    assert f'|{colleague.id}"' not in html
+
+    choice = {
+        "date": local_date(ten, HELSINKI).isoformat(),
+        "choice": f"{ten.isoformat()}|{pro.id}",
+    }
+    for data in (choice, {**choice, "confirmed": "1"}):
+        refused = client.post(f"/staff/bookings/{booking.id}/move", data=data)
+        assert refused.status_code == 409
+        assert "Tapaamiseen osallistuvalla työkaverilla on toinen tapaaminen" in refused.get_data(
+            as_text=True
+        )
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).start_at == START
+
+
+def test_the_move_page_says_so_when_a_colleague_is_busy_at_every_free_time_of_the_day(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    booking, pro, colleague = _setting(make, staff)
+    sign_in(staff.user("worker", professional=pro))
+    client.post(
+        f"/staff/bookings/{booking.id}/people/colleague",
+        data={"professional_id": str(colleague.id)},
+    )
+    next_day = START + timedelta(days=1)
+    make.absence(colleague, next_day - timedelta(hours=4), next_day + timedelta(hours=10))
+    db.session.commit()
+    html = _move_page(client, booking, next_day)
+    assert 'type="radio"' not in html
+    assert "Tapaamiseen osallistuva työkaveri on varattu kaikkina tämän päivän" in html
+    assert "Tälle päivälle ei ole vapaita aikoja." not in html
+    english = _move_page(client, booking, next_day, "en")
+    assert "A colleague taking part is busy at every free time of this day" in english
+    swedish = _move_page(client, booking, next_day, "sv")
+    assert "En kollega som deltar är upptagen vid alla lediga tider" in swedish
+    # A day the colleague is free offers times as before.
+    assert 'type="radio"' in _move_page(client, booking, START + timedelta(days=2))
+
+
+def test_the_colleagues_meetings_and_absences_are_read_in_one_query_for_the_whole_day(
+    any_app: Flask, make: Factories
+) -> None:
+    from sqlalchemy import event
+
+    from scheduler.booking.colleagues import fitting_moves
+    from scheduler.booking.guests import add_colleague
+
+    staff = Staff(make)
+    booking, pro, colleague = _setting(make, staff)
+    second = make.professional(booking.service)
+    user = staff.user("worker", professional=pro)
+    add_colleague(booking, user, colleague.id)
+    add_colleague(booking, user, second.id)
+    next_day = START + timedelta(days=1)
+    staff.booking(booking.service, colleague, next_day)
+    make.absence(second, next_day + timedelta(hours=2), next_day + timedelta(hours=3))
+    db.session.commit()
+    starts = [next_day + timedelta(minutes=15 * n) for n in range(-8, 24)]
+    assert booking.service.duration_min == 45 and pro.id  # loaded before counting
+    statements: list[str] = []
+
+    def watch(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        fitting = fitting_moves(booking, [(start, pro) for start in starts])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    assert len(statements) == 2, statements  # who the colleagues are, then what keeps them busy
+    kept = [start for start, _pro in fitting.choices]
+    busy = {start for start, _pro in fitting.colleague_busy}
+    assert next_day - timedelta(hours=1) in kept and next_day + timedelta(minutes=45) in kept
+    assert {next_day - timedelta(minutes=45), next_day + timedelta(minutes=30)} <= busy
+    assert next_day + timedelta(hours=2) in busy and next_day + timedelta(hours=3) in kept
+    assert set(kept) | busy == set(starts) and not set(kept) & busy
