@@ -76,6 +76,17 @@ class FamilyNotice:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HandedOver:
+    """A meeting moved away from the worker a notice is for, as a line of its list: the time
+    it had with them ("ti 8.12.2026 klo 9.15"), its service and the worker who took it over.
+    No client data."""
+
+    when: str
+    service_name: str
+    taken_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class StaffNotice:
     """A notice to a professional of a meeting: booked, cancelled, moved, an interpreter
     still needed, someone taking part said they will not (or will after all), or another
@@ -103,6 +114,9 @@ class StaffNotice:
     # "professional"), never their name or contact details.
     who: str | None = None
     series: tuple[str, ...] = ()  # the meetings of a series the notice is about
+    # released: every meeting moved away from the worker at once (a sick day's moves), in
+    # time order; empty for a notice about one meeting.
+    handed_over: tuple[HandedOver, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select
 from scheduler import audit
 from scheduler.availability import candidates
 from scheduler.booking import colleagues, meetings, messages, participant_messages, team
+from scheduler.booking.handover_messages import Handover
 from scheduler.booking.taking import (
     StaffTerms,
     blocks,
@@ -133,6 +134,7 @@ def reschedule(
     new_start: datetime,
     professional_id: int | None = None,
     terms: StaffTerms | None = None,
+    handovers: list[Handover] | None = None,
 ) -> Booking:
     """Move a booking. Atomic: the row moves in one update, so the new time is taken
     before the old one is given up, and a refused move leaves the old time untouched.
@@ -143,7 +145,11 @@ def reschedule(
     A move to where the booking already is changes nothing: a move sent twice (a double
     submit, a retried request) is made once, told once and logged once.
 
-    A team meeting moves whole, whichever of its rows is given."""
+    A team meeting moves whole, whichever of its rows is given.
+
+    With ``handovers`` the workers the move takes the meeting from are not told now: the
+    move is added to the list, and the caller tells each of them once about all their
+    meetings moved (``handover_messages.tell_released``). Everyone else is told as usual."""
     booking = team.lead_of(booking)
     lock(booking)
     ensure_changeable(booking)
@@ -173,9 +179,15 @@ def reschedule(
     )
     if terms is not None:
         meetings.renew_room(booking)
-    after = {pro.id for pro in team.professionals_of(booking)}
-    messages.booking_moved(booking, old_start, [pro for pro in before if pro.id not in after])
+    now_with = team.professionals_of(booking)
+    after = {pro.id for pro in now_with}
+    released = [pro for pro in before if pro.id not in after]
+    messages.booking_moved(booking, old_start, [] if handovers is not None else released)
     participant_messages.booking_moved(booking, old_start)
+    if handovers is not None and released:
+        taken = {pro.id for pro in before}
+        joined = tuple(pro for pro in now_with if pro.id not in taken)
+        handovers.append(Handover(booking, old_start, tuple(released), joined))
     return booking
 
 

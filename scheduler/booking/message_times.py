@@ -46,3 +46,13 @@ def old_when(old_start: datetime | None, lang: str, zone: ZoneInfo) -> dict[str,
         "old_date": old.date,
         "old_time": old.time,
     }
+
+
+def listed_time(start: datetime, lang: str, zone: ZoneInfo) -> str:
+    """A meeting as a list of meetings names it: "ti 8.12.2026 klo 9.15" (sv "tis 8.12.2026
+    kl. 9.15", en "Tue 8.12.2026 9:15")."""
+    local_day = as_utc(start).astimezone(zone).date()
+    return (
+        f"{babel_date(local_day, 'EEE', locale=lang)} "
+        f"{format_date(start, lang, zone)} {format_time(start, lang, zone)}"
+    )

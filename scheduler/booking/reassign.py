@@ -5,7 +5,9 @@ A colleague fits when they provide the same service (so the same meeting modes),
 meeting's language and are free, through the one free-times entry point
 (``availability.free_times``), at the time closest to the original one: the same day
 first, then the days after. Every move is ``changes.reschedule`` with the worker's terms, so
-each family is told in its language with the new time and a new video link.
+each family is told in its language with the new time and a new video link, each colleague
+of the meeting they take over, and the worker they are taken from once, of them all
+(``handover_messages``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import select
 
 from scheduler.availability import Ask, candidates, free_times
 from scheduler.booking.changes import reschedule
+from scheduler.booking.handover_messages import Handover, tell_released
 from scheduler.booking.taking import StaffTerms
 from scheduler.extensions import db
 from scheduler.kernel import Problem, day_bounds, local_date, overlaps
@@ -133,22 +136,31 @@ def _closest(
 def move_all(proposals: Sequence[Proposal]) -> Outcome:
     """Make the proposed moves (flushes; the request commits them together). A move that is
     refused now (a family took the time meanwhile) is left out and listed, with those that
-    had no proposal, for a phone call."""
+    had no proposal, for a phone call. The worker the meetings are taken from is told once,
+    listing them all; each family and each colleague taking a meeting over, per meeting."""
     moved, not_moved = [], []
+    handovers: list[Handover] = []
     for proposal in proposals:
         if proposal.professional is None or proposal.start is None:
             not_moved.append(proposal)
             continue
         savepoint = db.session.begin_nested()
+        handed = len(handovers)
         try:
             reschedule(
-                proposal.booking, proposal.start, proposal.professional.id, terms=StaffTerms()
+                proposal.booking,
+                proposal.start,
+                proposal.professional.id,
+                terms=StaffTerms(),
+                handovers=handovers,
             )
         except Problem:
+            del handovers[handed:]  # nothing of a refused move is told
             savepoint.rollback()
             db.session.refresh(proposal.booking)
             not_moved.append(Proposal(proposal.booking))
             continue
         savepoint.commit()
         moved.append(proposal)
+    tell_released(handovers)
     return Outcome(moved, not_moved)

@@ -11,25 +11,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as babel_date
-
 import notifications
 from notifications import Message
 from scheduler.booking import messages
+from scheduler.booking.message_times import listed_time
 from scheduler.kernel import as_utc
 from scheduler.models import Booking
-from scheduler.web.i18n import format_date, format_time
 
 
 def meeting_dates(bookings: Sequence[Booking], lang: str, zone: ZoneInfo) -> tuple[str, ...]:
     """Each meeting as the messages list it: "ti 8.12.2026 klo 9.15" (sv "tis 8.12.2026
     kl. 9.15", en "Tue 8.12.2026 9:15"), in time order."""
     ordered = sorted(bookings, key=lambda b: as_utc(b.start_at))
-    return tuple(
-        f"{babel_date(as_utc(b.start_at).astimezone(zone).date(), 'EEE', locale=lang)} "
-        f"{format_date(b.start_at, lang, zone)} {format_time(b.start_at, lang, zone)}"
-        for b in ordered
-    )
+    return tuple(listed_time(b.start_at, lang, zone) for b in ordered)
 
 
 def _family_language(booking: Booking) -> str:
