@@ -4,7 +4,9 @@ booking, a colleague and a time that fit, then the moves in one transaction.
 A colleague fits when they provide the same service (so the same meeting modes), speak the
 meeting's language and are free, through the one free-times entry point
 (``availability.free_times``), at the time closest to the original one: the same day
-first, then the days after. Every move is ``changes.reschedule`` with the worker's terms, so
+first, then the days after. Of those times only the ones a move can take count
+(``colleagues.fitting_moves``): every colleague added to the meeting free then, and the
+new worker not one of them. Every move is ``changes.reschedule`` with the worker's terms, so
 each family is told in its language with the new time and a new video link, each colleague
 of the meeting they take over, and the worker they are taken from once, of them all
 (``handover_messages``).
@@ -20,7 +22,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from scheduler.availability import Ask, candidates, free_times
+from scheduler.booking import team
 from scheduler.booking.changes import reschedule
+from scheduler.booking.colleagues import fitting_moves
 from scheduler.booking.handover_messages import Handover, tell_released
 from scheduler.booking.taking import StaffTerms
 from scheduler.extensions import db
@@ -77,7 +81,8 @@ def _blocked(booking: Booking, start: datetime) -> tuple[datetime, datetime]:
 
 def propose(bookings: Sequence[Booking], away_id: int, now: datetime) -> list[Proposal]:
     """For each booking, the colleague and time that fit best (or none). Two proposals
-    never give one colleague overlapping times."""
+    never give one colleague overlapping times, whether they take a meeting over or
+    take part in one as a colleague added to it."""
     planned: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     proposals = []
     found: dict[tuple[int, str], list[Professional]] = {}
@@ -88,26 +93,33 @@ def propose(bookings: Sequence[Booking], away_id: int, now: datetime) -> list[Pr
             found[(service.id, language)] = [
                 pro for pro in candidates.candidates(service, None, language) if pro.id != away_id
             ]
-        colleagues = found[(service.id, language)]
-        choice = _closest(booking, colleagues, planned, now) if colleagues else None
+        workers = found[(service.id, language)]
+        added = team.colleague_ids(booking)
+        choice = _closest(booking, workers, added, planned, now) if workers else None
         if choice is None:
             proposals.append(Proposal(booking))
             continue
         pro, start = choice
-        planned[pro.id].append(_blocked(booking, start))
+        for pid in {pro.id, *added}:
+            planned[pid].append(_blocked(booking, start))
         proposals.append(Proposal(booking, pro, start))
     return proposals
 
 
 def _closest(
     booking: Booking,
-    colleagues: list[Professional],
+    workers: list[Professional],
+    added: set[int],
     planned: dict[int, list[tuple[datetime, datetime]]],
     now: datetime,
 ) -> tuple[Professional, datetime] | None:
+    """The free time and worker closest to the booking's own time that a move can take:
+    the colleagues ``added`` to the meeting free then too (``fitting_moves``, one call
+    per day searched), and neither the worker nor they given an overlapping time by an
+    earlier proposal (``planned``)."""
     zone = booking.organisation.zone
     day = local_date(booking.start_at, zone)
-    by_id = {pro.id: pro for pro in colleagues}
+    by_id = {pro.id: pro for pro in workers}
     for offset in range(DAYS_AHEAD + 1):
         first, _unused = day_bounds(day + timedelta(days=offset), zone)
         _unused, last = day_bounds(day + timedelta(days=offset), zone)
@@ -121,11 +133,15 @@ def _closest(
         )
         answer = free_times(asked)
         found = answer.slots() if answer is not None else []
+        free = [(slot.start, by_id[pid]) for slot in found for pid in slot.worker_ids]
         options = [
-            (abs(slot.start - booking.start_at), slot.start, pid)
-            for slot in found
-            for pid in slot.worker_ids
-            if not any(overlaps(*_blocked(booking, slot.start), *taken) for taken in planned[pid])
+            (abs(start - booking.start_at), start, pro.id)
+            for start, pro in fitting_moves(booking, free).choices
+            if not any(
+                overlaps(*_blocked(booking, start), *taken)
+                for pid in (pro.id, *added)
+                for taken in planned[pid]
+            )
         ]
         if options:
             _distance, start, pid = min(options)

@@ -4,8 +4,9 @@ the old link stops working, SEQUENCE goes up, and what cannot be moved is listed
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import pytest
 from flask import current_app
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -14,9 +15,10 @@ from notifications import OutboxMessage
 from notifications.rendering import render_email
 from notifications.sealing import unseal
 from scheduler import booking as ops
+from scheduler.booking import reassign
 from scheduler.booking.meetings import family_join_link
 from scheduler.extensions import db
-from scheduler.kernel import HELSINKI, local_date
+from scheduler.kernel import HELSINKI, local_date, now_utc
 from scheduler.models import Booking, Professional, Service
 from scheduler.web.i18n import format_date
 from tests.factories import Factories
@@ -264,3 +266,114 @@ def test_the_worker_a_move_takes_the_meeting_from_is_told_and_the_new_one_too(
     text = render_email("staff_notice", "sv", released.context).text
     assert "är inte längre ditt" in text
     assert format_date(new_start, "sv", HELSINKI) in text  # the time it had with them
+
+
+def _sick_with_colleague(
+    make: Factories, staff: Staff, client: FlaskClient, sign_in
+) -> tuple[Booking, Professional, Professional]:
+    """The sick worker's 45-minute meeting at 10 (it blocks 10.00–11.00) with a colleague
+    added to it, who also provides the service; the sick worker is away that day."""
+    service = make.service(buffer_after_min=15)
+    sick = make.professional(service)
+    added = make.professional(service, name="Pekka Perheneuvoja")
+    booking = staff.booking(service, sick, at_local(3, 10))
+    booking.block_end_at = booking.end_at + timedelta(minutes=15)
+    make.absence(sick, at_local(3, 0), at_local(4, 0))
+    sign_in(staff.user("unit_admin", unit=service.unit))
+    done = client.post(
+        f"/staff/bookings/{booking.id}/people/colleague",
+        data={"professional_id": str(added.id)},
+    )
+    assert done.status_code == 303
+    return booking, sick, added
+
+
+def _proposal(sick: Professional) -> reassign.Proposal:
+    day = local_date(at_local(3, 10), HELSINKI)
+    (proposal,) = reassign.propose(
+        reassign.bookings_of(sick, day, day, now_utc()), sick.id, now_utc()
+    )
+    return proposal
+
+
+def _reassign(client: FlaskClient, sick: Professional, confirmed: bool) -> str:
+    day = day_of(at_local(3, 10))
+    data = {"professional": str(sick.id), "first": day, "last": day}
+    if confirmed:
+        response = client.post("/staff/reassign", data={**data, "confirmed": "1"})
+    else:
+        response = client.get("/staff/reassign", query_string=data)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("busy", ["meeting", "absence"])
+def test_reassign_proposes_only_a_time_the_added_colleague_is_free(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in, busy: str
+) -> None:
+    booking, sick, added = _sick_with_colleague(make, staff, client, sign_in)
+    worker = make.professional(booking.service, name="Anna Psykologi")
+    staff.booking(booking.service, worker, at_local(3, 10))  # the worker is free from 10.45
+    if busy == "meeting":  # at 10.45 the meeting would overlap the colleague's next one
+        staff.booking(booking.service, added, at_local(3, 11))
+    else:
+        make.absence(added, at_local(3, 11), at_local(3, 12))
+    db.session.commit()
+    proposal = _proposal(sick)
+    # The nearest time both are free: 9.00 (10.45 is nearer, but the colleague is busy).
+    assert (proposal.professional, proposal.start) == (worker, at_local(3, 9))
+    preview = _reassign(client, sick, confirmed=False)
+    assert "Anna Psykologi" in preview and "+358401234567" not in preview
+
+    done = _reassign(client, sick, confirmed=True)
+    assert "+358401234567" not in done  # nothing left to call about
+    db.session.expire_all()
+    moved = db.session.get(Booking, booking.id)
+    assert moved is not None
+    assert (moved.professional_id, moved.start_at) == (worker.id, at_local(3, 9))
+    rows = [row for row in moved.companions if row.professional_id == added.id]
+    assert [row.start_at for row in rows] == [at_local(3, 9)]  # the colleague's time moved
+
+
+def test_reassign_does_not_propose_the_added_colleague_as_the_new_worker(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    booking, sick, added = _sick_with_colleague(make, staff, client, sign_in)
+    worker = make.professional(booking.service, name="Anna Psykologi")
+    morning = staff.booking(booking.service, worker, at_local(3, 8))
+    morning.block_end_at = at_local(3, 12)  # the worker is busy until noon
+    db.session.commit()
+    proposal = _proposal(sick)
+    # The colleague is free at 9.00 and 11.00, but cannot take the meeting over.
+    assert (proposal.professional, proposal.start) == (worker, at_local(3, 12))
+
+    _reassign(client, sick, confirmed=True)
+    db.session.expire_all()
+    moved = db.session.get(Booking, booking.id)
+    assert moved is not None
+    assert (moved.professional_id, moved.start_at) == (worker.id, at_local(3, 12))
+    rows = [row for row in moved.companions if row.professional_id == added.id]
+    assert [row.start_at for row in rows] == [at_local(3, 12)]  # still taking part
+
+
+def test_reassign_gives_no_one_a_time_an_earlier_proposal_takes_the_added_colleague_to(
+    client: FlaskClient, make: Factories, staff: Staff, sign_in
+) -> None:
+    booking, sick, added = _sick_with_colleague(make, staff, client, sign_in)
+    worker = make.professional(booking.service, name="Anna Psykologi")
+    morning = staff.booking(booking.service, worker, at_local(3, 8))
+    morning.block_end_at = at_local(3, 12)  # the worker is busy until noon
+    later = staff.booking(booking.service, sick, at_local(3, 12, 15))
+    db.session.commit()
+    day = local_date(at_local(3, 10), HELSINKI)
+    first, second = reassign.propose(
+        reassign.bookings_of(sick, day, day, now_utc()), sick.id, now_utc()
+    )
+    assert (first.professional, first.start) == (worker, at_local(3, 12))
+    # The colleague is free at 12.15 now, but the first move takes them to 12.00–13.00.
+    assert second.start == at_local(3, 13) and second.professional in (worker, added)
+
+    done = _reassign(client, sick, confirmed=True)
+    assert "+358401234567" not in done  # both moved
+    db.session.expire_all()
+    assert db.session.get(Booking, later.id).start_at == at_local(3, 13)
