@@ -122,6 +122,9 @@ def test_the_summary_is_in_finnish_for_a_finnish_speaking_worker(
     assert "tapaamisiasi on siirretty muille työntekijöille" in text
     assert f"{date} klo 9.15, Neuvonta, hoitaa nyt Anna Aalto" in text
     assert f"{date} klo 14.00, Neuvonta, hoitaa nyt Anna Aalto" in text
+    # The link is to the agenda, where these meetings no longer are.
+    assert "Työlistasi: " in text
+    assert "Varauksen tiedot näet" not in text
 
 
 def test_the_staff_api_reassign_tells_the_worker_once_too(
