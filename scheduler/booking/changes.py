@@ -161,16 +161,22 @@ def reschedule(
     new_start = check_start(service, new_start, now, notice=terms is None)
     old_start = booking.start_at
     before = team.professionals_of(booking)
-    if team.is_team(service):
-        _move_team(booking, new_start, wanted, terms, now)
-    else:
-        _move_one(booking, new_start, wanted, terms, now)
+    # The move and the colleagues' check together: a move they refuse is undone here, so
+    # nothing of it is left even when the caller answers the refusal with a redirect.
+    savepoint = db.session.begin_nested()
     try:
+        if team.is_team(service):
+            _move_team(booking, new_start, wanted, terms, now)
+        else:
+            _move_one(booking, new_start, wanted, terms, now)
         colleagues.check_colleagues_free(booking)
-    except Problem:
-        if terms is None:
+    except Problem as refused:
+        savepoint.rollback()
+        db.session.refresh(booking)
+        if terms is None and refused.code == "colleague_busy":
             raise slot_taken() from None  # the family learns no more than that
         raise
+    savepoint.commit()
     audit.record(
         booking.organisation_id,
         "booking.reschedule",

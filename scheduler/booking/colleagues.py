@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import literal, select, union_all
 
+from scheduler.availability import Slot
 from scheduler.booking import team
 from scheduler.booking.taking import StaffTerms, blocks, take_time
 from scheduler.extensions import db
@@ -215,6 +216,29 @@ def fitting_moves(lead: Booking, choices: Sequence[Choice]) -> Fitting:
         [(start, pro) for start, pro in choices if start in free and pro.id not in ids],
         [(start, pro) for start, pro in choices if start not in free],
     )
+
+
+def movable_slots(lead: Booking, slots: Sequence[Slot]) -> list[Slot]:
+    """Of the free ``slots`` offered to the family for moving ``lead``, those a move can
+    take (``fitting_moves``, one call for them all), each with only the workers it can go
+    to then. A meeting without added colleagues is offered the slots as they are. What
+    is left out is not said: the family learns nothing of the colleagues."""
+    if not slots or not team.colleague_ids(lead):
+        return list(slots)
+    ids = sorted({pid for slot in slots for pid in slot.worker_ids})
+    pros = {
+        pro.id: pro
+        for pro in db.session.scalars(select(Professional).where(Professional.id.in_(ids)))
+    }
+    choices = [(slot.start, pros[pid]) for slot in slots for pid in slot.worker_ids if pid in pros]
+    kept: dict[datetime, set[int]] = {}
+    for start, pro in fitting_moves(lead, choices).choices:
+        kept.setdefault(start, set()).add(pro.id)
+    return [
+        Slot(slot.start, slot.end, tuple(pid for pid in slot.worker_ids if pid in kept[slot.start]))
+        for slot in slots
+        if slot.start in kept
+    ]
 
 
 def free_colleague_time(lead: Booking, professional_id: int) -> None:

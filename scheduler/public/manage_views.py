@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,7 +12,7 @@ from flask_babel import gettext, ngettext
 from scheduler import audit
 from scheduler import booking as ops
 from scheduler.availability import Ask, candidates, free_times
-from scheduler.booking import attendance, guests, meetings, series_family
+from scheduler.booking import attendance, colleagues, guests, meetings, series_family
 from scheduler.extensions import configured_limit, limiter
 from scheduler.kernel import Problem, as_utc, now_utc
 from scheduler.models import Booking, BookingStatus, Professional
@@ -198,7 +199,8 @@ def _cancel_following(booking: Booking, token: str) -> ResponseReturnValue:
 @bp.get("/manage/<token>/move")
 @limiter.limit(configured_limit("RATELIMIT_PAGES"))
 def move(token: str) -> ResponseReturnValue:
-    """The same week view as the service page, for choosing the new time."""
+    """The same week view as the service page, for choosing the new time: only the times
+    a move can take (the colleagues added to the meeting free then), nothing said of why."""
     booking = load_managed(token)
     if booking.client_left_at is not None:
         flash(problem_text("not_changeable", ""), "error")
@@ -206,7 +208,7 @@ def move(token: str) -> ResponseReturnValue:
     service = booking.service
     everyone = candidates.team(service)
     choice = parse_choice(_move_args(booking, everyone), service, everyone)
-    week = build_week(service, choice, now_utc())
+    week = build_week(service, choice, now_utc(), keep=partial(colleagues.movable_slots, booking))
 
     def week_url(monday: date, **override: object) -> str:
         values: dict[str, object] = {"mode": None, "worker": choice.worker or "any"}
@@ -281,11 +283,12 @@ def move_to(token: str) -> ResponseReturnValue:
 
 
 def _free_worker(booking: Booking, start: datetime) -> int | None:
-    """For "any worker": the booking's own worker when free then, else the first free one."""
+    """For "any worker": the booking's own worker when free then, else the first free one
+    that a move can go to (not a colleague added to the meeting)."""
     found = free_times(
         Ask(booking.service_id, start, start + timedelta(microseconds=1), now=now_utc())
     )
-    for slot in found.slots() if found is not None else ():
+    for slot in colleagues.movable_slots(booking, found.slots() if found is not None else []):
         if slot.start == start:
             ids = slot.worker_ids
             return booking.professional_id if booking.professional_id in ids else ids[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -115,9 +115,23 @@ def week_range(monday: date, service: Service) -> tuple[datetime, datetime]:
     )
 
 
-def build_week(service: Service, choice: Choice, now: datetime, online: bool = True) -> Week:
+# Of the free times a search finds, those that may be offered (all when no filter).
+Keep = Callable[[list[Slot]], list[Slot]]
+# With a filter, the next free time after the week is the first kept of this many.
+LOOKAHEAD = 100
+
+
+def build_week(
+    service: Service,
+    choice: Choice,
+    now: datetime,
+    online: bool = True,
+    keep: Keep | None = None,
+) -> Week:
     """Free times of the workers the choice allows, in the wanted week (default: this week);
-    none when the service cannot be booked online now (``online`` false)."""
+    none when the service cannot be booked online now (``online`` false). With ``keep``
+    only the free times it keeps are offered (one call for the week), and the next free
+    time or the nearest one is looked for among those it keeps too."""
     zone = service.organisation.zone
     today = local_date(now, zone)
     first = monday_of(today)
@@ -128,6 +142,7 @@ def build_week(service: Service, choice: Choice, now: datetime, online: bool = T
     withheld = partly = False
     if online and not choice.unknown:
         found, withheld, partly = _free(service, choice, start, end, now)
+        found = keep(found) if keep is not None and found else found
     if withheld:
         found = []
     by_day: dict[date, list[Slot]] = {monday + timedelta(days=i): [] for i in range(7)}
@@ -137,11 +152,9 @@ def build_week(service: Service, choice: Choice, now: datetime, online: bool = T
     horizon_end = local_instant(last + timedelta(days=7), time(0), zone)
     if (withheld or choice.unknown) and online and service.bookable:
         anyone = Choice(None, None, choice.mode, None)
-        others, *_withheld = _free(service, anyone, now, horizon_end, now, limit=1)
-        alternative = others[0] if others else None
+        alternative = _first(service, anyone, now, horizon_end, now, keep)
     elif not found and online and service.bookable and monday < last:
-        later, *_withheld = _free(service, choice, end, horizon_end, now, limit=1)
-        next_free = later[0] if later else None
+        next_free = _first(service, choice, end, horizon_end, now, keep)
     return Week(
         monday=monday,
         days=[Day(day, by_day[day]) for day in sorted(by_day)],
@@ -153,6 +166,23 @@ def build_week(service: Service, choice: Choice, now: datetime, online: bool = T
         partly_withheld=partly and not withheld,
         today=today,
     )
+
+
+def _first(
+    service: Service,
+    choice: Choice,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    keep: Keep | None,
+) -> Slot | None:
+    """The first free time the choice allows (of those ``keep`` keeps)."""
+    found, *_withheld = _free(
+        service, choice, start, end, now, limit=1 if keep is None else LOOKAHEAD
+    )
+    if keep is not None and found:
+        found = keep(found)
+    return found[0] if found else None
 
 
 def _free(
