@@ -125,9 +125,13 @@ class RedisHub:
                     channel = item["channel"].decode()
                     room_id = int(channel.removeprefix(self._prefix))
                     self._local.deliver(room_id, json.loads(item["data"]))
-            except (redis.ConnectionError, ValueError, OSError):
+            except Exception as error:
                 if self._closed.is_set():
+                    # ``close`` took the connection from under a read (redis-py may then
+                    # fail inside its parser with any error, not only a connection error).
                     return
+                if not isinstance(error, (redis.ConnectionError, ValueError, OSError)):
+                    raise
                 log.warning("signalling hub lost Redis; reconnecting", exc_info=True)
                 self._closed.wait(1)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -64,3 +65,39 @@ def test_redis_hub_joins_processes_in_one_room() -> None:
     finally:
         a.close()
         b.close()
+
+
+@pytest.mark.redis
+def test_closing_the_redis_hub_while_it_reads_ends_its_listener_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``close`` takes the connection from under the listener's read; redis-py then fails
+    inside its parser (seen: AttributeError on a buffer it has dropped). The listener ends
+    without an unhandled exception in its thread (which the test run turns into an error)."""
+    need_redis()
+    import threading
+
+    from redis.client import PubSub
+
+    reading = threading.Event()
+    real_close = PubSub.close
+
+    def listen(self: PubSub) -> Iterator[dict[str, object]]:
+        reading.set()
+        closed.wait(5)
+        raise AttributeError("'NoneType' object has no attribute 'readline'")
+        yield {}  # a generator, as redis-py's
+
+    closed = threading.Event()
+
+    def close(self: PubSub) -> None:
+        real_close(self)
+        closed.set()
+
+    monkeypatch.setattr(PubSub, "listen", listen)
+    monkeypatch.setattr(PubSub, "close", close)
+    hub = RedisHub(REDIS_URL, f"etaaika:test:{uuid.uuid4().hex}:")
+    assert reading.wait(5)
+    hub.close()
+    hub._thread.join(5)
+    assert not hub._thread.is_alive()
