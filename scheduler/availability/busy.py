@@ -57,14 +57,6 @@ _AS_READ = NullType()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def active_booking_clause(now: datetime) -> object:
-    """Bookings that occupy time now: confirmed, or held with a hold that has not run out."""
-    return or_(
-        Booking.status == BookingStatus.CONFIRMED,
-        and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Busy:
     """One worker's busy times in ``[lo, hi)`` (and perhaps a few before it) as epoch
