@@ -197,23 +197,15 @@ def loader(rules: ServiceRules, detached: bool = False) -> Loader:
         range_end: datetime,
         now: datetime,
     ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
-        ids = list(versions)
         standing_versions = {pid: version for pid, (version, _busy) in versions.items()}
         busy_versions = {pid: busy for pid, (_version, busy) in versions.items()}
-        if not detached or db.engine.dialect.name != "postgresql":
+
+        def read(
+            connection: Connection | None,
+        ) -> tuple[list[compute.WorkerSchedule], dict[int, int]]:
             return load_worker_schedules(
                 rules,
-                ids,
-                range_start,
-                range_end,
-                now,
-                versions=standing_versions,
-                busy_versions=busy_versions,
-            )
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            return load_worker_schedules(
-                rules,
-                ids,
+                list(versions),
                 range_start,
                 range_end,
                 now,
@@ -221,5 +213,10 @@ def loader(rules: ServiceRules, detached: bool = False) -> Loader:
                 connection=connection,
                 busy_versions=busy_versions,
             )
+
+        if not detached or db.engine.dialect.name != "postgresql":
+            return read(None)
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return read(connection)
 
     return load

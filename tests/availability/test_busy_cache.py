@@ -16,7 +16,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
 from scheduler.api.schemas import MAX_SLOT_LIMIT
-from scheduler.availability import cache as slot_cache
 from scheduler.availability.chunks import merged, patched
 from scheduler.availability.versions import touching
 from scheduler.extensions import db
@@ -28,6 +27,8 @@ from scheduler.models import (
     WeeklyRule,
 )
 from tests.availability.test_slot_cache import count_statements
+from tests.availability.test_slot_cache_patch import search as every_start
+from tests.availability.test_slot_cache_patch import with_empty_cache as every_start_afresh
 from tests.booking_api import HKI, book, next_weekday_at
 from tests.factories import Factories
 
@@ -35,22 +36,13 @@ Answer = list[tuple[str, tuple[int, ...]]]
 
 
 def search(client: FlaskClient, service_id: int, first: str, last: str) -> Answer:
-    response = client.get(
-        f"/api/v1/services/{service_id}/slots?from={first}&to={last}&limit={MAX_SLOT_LIMIT}"
-    )
-    assert response.status_code == 200, response.json
-    return [(s["start_at"], tuple(s["professional_ids"])) for s in response.json["slots"]]
+    return every_start(client, service_id, first, last, MAX_SLOT_LIMIT)
 
 
 def with_empty_cache(
     app: Flask, client: FlaskClient, service_id: int, first: str, last: str
 ) -> Answer:
-    kept = app.extensions["etaaika_slot_cache"]
-    app.extensions["etaaika_slot_cache"] = slot_cache.SlotCache()
-    try:
-        return search(client, service_id, first, last)
-    finally:
-        app.extensions["etaaika_slot_cache"] = kept
+    return every_start_afresh(app, client, service_id, first, last, MAX_SLOT_LIMIT)
 
 
 @pytest.fixture

@@ -34,20 +34,28 @@ WORKERS = 12
 Answer = list[tuple[str, tuple[int, ...]]]
 
 
-def search(client: FlaskClient, service_id: int, first: str, last: str) -> Answer:
-    response = client.get(f"/api/v1/services/{service_id}/slots?from={first}&to={last}")
+def search(
+    client: FlaskClient, service_id: int, first: str, last: str, limit: int | None = None
+) -> Answer:
+    more = f"&limit={limit}" if limit is not None else ""
+    response = client.get(f"/api/v1/services/{service_id}/slots?from={first}&to={last}{more}")
     assert response.status_code == 200, response.json
     return [(s["start_at"], tuple(s["professional_ids"])) for s in response.json["slots"]]
 
 
 def with_empty_cache(
-    app: Flask, client: FlaskClient, service_id: int, first: str, last: str
+    app: Flask,
+    client: FlaskClient,
+    service_id: int,
+    first: str,
+    last: str,
+    limit: int | None = None,
 ) -> Answer:
     """The same search from an empty cache (everything computed from the database)."""
     kept = app.extensions["etaaika_slot_cache"]
     app.extensions["etaaika_slot_cache"] = slot_cache.SlotCache()
     try:
-        return search(client, service_id, first, last)
+        return search(client, service_id, first, last, limit)
     finally:
         app.extensions["etaaika_slot_cache"] = kept
 
